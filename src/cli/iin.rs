@@ -1,0 +1,79 @@
+//! `kezek iin check`.
+
+use std::io::BufRead;
+
+use clap::Subcommand;
+use serde::Serialize;
+
+use super::{Failure, Format, Outcome, emit};
+use crate::domain::iin::{self, IdKind};
+
+#[derive(Debug, Subcommand)]
+pub enum IinCommand {
+    /// Check IINs and BINs: exit 0 when all are valid, 1 when any is not.
+    Check {
+        /// Numbers to check; `-` reads one value per line from stdin.
+        #[arg(required = true)]
+        values: Vec<String>,
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+}
+
+#[derive(Serialize)]
+struct Row {
+    input: String,
+    valid: bool,
+    kind: IdKind,
+    error: Option<String>,
+}
+
+pub fn run(cmd: IinCommand) -> Result<Outcome, Failure> {
+    let IinCommand::Check { values, format } = cmd;
+    let mut inputs = Vec::new();
+    for v in values {
+        if v == "-" {
+            for (n, line) in std::io::stdin().lock().lines().enumerate() {
+                let line = line.map_err(|e| Failure(format!("stdin line {}: {e}", n + 1)))?;
+                let line = line.trim();
+                if !line.is_empty() {
+                    inputs.push(line.to_string());
+                }
+            }
+        } else {
+            inputs.push(v.trim().to_string());
+        }
+    }
+    let rows: Vec<Row> = inputs
+        .into_iter()
+        .map(|input| {
+            let (kind, result) = iin::validate(&input);
+            Row {
+                valid: result.is_ok(),
+                kind,
+                error: result.err().map(|e| e.to_string()),
+                input,
+            }
+        })
+        .collect();
+    let all_valid = rows.iter().all(|r| r.valid);
+    let out = match format {
+        Format::Json => serde_json::to_string_pretty(&rows)? + "\n",
+        Format::Text => rows
+            .iter()
+            .map(|r| {
+                let shown: String = r.input.escape_default().collect();
+                match &r.error {
+                    None => format!("{shown}\tvalid\t{}\n", r.kind),
+                    Some(e) => format!("{shown}\tinvalid\t{}\t{e}\n", r.kind),
+                }
+            })
+            .collect(),
+    };
+    emit(&out)?;
+    Ok(if all_valid {
+        Outcome::Ok
+    } else {
+        Outcome::Invalid
+    })
+}

@@ -1,0 +1,132 @@
+//! Command-line interface. Scripts call these commands, so their output
+//! formats are stable and documented in README.md.
+//!
+//! Exit codes: 0 success; 1 a check found invalid input (e.g. an invalid
+//! IIN); 2 bad arguments or input that cannot be used (one line on stderr).
+
+mod calendar;
+mod iin;
+
+use std::ffi::OsString;
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// kezek: the migration-police inspector's console.
+#[derive(Debug, Parser)]
+#[command(name = "kezek", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Working-day calendar: list days, compute deadlines.
+    #[command(subcommand)]
+    Calendar(calendar::CalendarCommand),
+    /// Identification numbers (IIN, BIN).
+    #[command(subcommand)]
+    Iin(iin::IinCommand),
+}
+
+/// Output format of listing commands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum Format {
+    #[default]
+    Text,
+    Json,
+}
+
+/// What a command reports back to `run`.
+pub enum Outcome {
+    Ok,
+    /// A check found invalid input (exit 1).
+    Invalid,
+}
+
+/// An error that ends a command with one line on stderr and exit code 2.
+#[derive(Debug)]
+pub struct Failure(pub String);
+
+impl<E: std::fmt::Display> From<E> for Failure {
+    fn from(e: E) -> Self {
+        Failure(e.to_string())
+    }
+}
+
+/// Write to stdout; a closed pipe (`kezek … | head`) is not an error.
+pub(crate) fn emit(text: &str) -> Result<(), Failure> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Failure(format!("cannot write output: {e}"))),
+    }
+}
+
+/// One line for the user: no control characters reach the terminal raw.
+fn one_line(text: &str) -> String {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("; ")
+        .chars()
+        .flat_map(|c| {
+            if c.is_control() {
+                c.escape_default().collect::<Vec<_>>()
+            } else {
+                vec![c]
+            }
+        })
+        .collect()
+}
+
+/// Parse the arguments and run the command.
+pub fn run<I, T>(args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+                let _ = emit(&e.render().to_string());
+                return ExitCode::SUCCESS;
+            }
+            if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+                // A command group without its subcommand: show the choices, but it is still an error.
+                eprint!("{}", e.render());
+                return ExitCode::from(2);
+            }
+            // clap's first paragraph says what is wrong; the usage block after it is noise here.
+            let rendered = e.render().to_string();
+            let what: Vec<&str> = rendered
+                .lines()
+                .skip_while(|l| l.trim().is_empty())
+                .take_while(|l| !l.trim().is_empty())
+                .map(str::trim)
+                .collect();
+            let what = what.join(" ");
+            let what = what.trim_start_matches("error: ");
+            eprintln!("kezek: {} (see kezek --help)", one_line(what));
+            return ExitCode::from(2);
+        }
+    };
+    let result = match cli.command {
+        Command::Calendar(c) => calendar::run(c),
+        Command::Iin(c) => iin::run(c),
+    };
+    match result {
+        Ok(Outcome::Ok) => ExitCode::SUCCESS,
+        Ok(Outcome::Invalid) => ExitCode::from(1),
+        Err(Failure(msg)) => {
+            eprintln!("kezek: {}", one_line(&msg));
+            ExitCode::from(2)
+        }
+    }
+}

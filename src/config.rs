@@ -1,0 +1,45 @@
+//! Where kezek finds its configuration, and the rules merged from it.
+//!
+//! Rule files ship inside the binary; an administrator may put files of the
+//! same form in the configuration directory (`$KEZEK_CONFIG_DIR`, else the
+//! platform's config dir, e.g. `~/.config/kezek`) to add a year's decree or
+//! correct a rule without a new release.
+
+use std::path::PathBuf;
+
+use crate::domain::calendar::{self, Calendar};
+use crate::domain::rules_error::{RuleError, Source};
+
+/// The configuration directory, if one can be determined.
+pub fn config_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("KEZEK_CONFIG_DIR") {
+        return Some(PathBuf::from(dir));
+    }
+    directories::ProjectDirs::from("kz", "", "kezek").map(|d| d.config_dir().to_path_buf())
+}
+
+/// The override file for the calendar.
+pub fn calendar_override_path() -> Option<PathBuf> {
+    config_dir().map(|d| d.join("calendar.toml"))
+}
+
+/// The built-in calendar with the administrator's override merged over it.
+pub fn load_calendar() -> Result<Calendar, RuleError> {
+    let path = calendar_override_path().filter(|p| p.exists());
+    let Some(path) = path else {
+        return Calendar::built_in();
+    };
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| RuleError::new(&name, 0, format!("cannot read: {e}")))?;
+    Calendar::from_sources(&[
+        Source {
+            name: calendar::BUILT_IN_NAME,
+            text: calendar::BUILT_IN,
+        },
+        Source {
+            name: &name,
+            text: &text,
+        },
+    ])
+}

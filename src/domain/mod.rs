@@ -1,0 +1,12 @@
+//! Pure domain logic: no SQLite, no terminal, no clock reads.
+//!
+//! The current instant is always a parameter, so every computation here is
+//! reproducible in a test.
+
+pub mod calendar;
+pub mod iin;
+pub mod rules_error;
+pub mod term;
+pub mod text;
+
+pub use rules_error::RuleError;

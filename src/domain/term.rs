@@ -1,0 +1,573 @@
+//! Deadline arithmetic: when a term starts, when it ends, how much of it is
+//! left, and how each date was derived.
+//!
+//! Instants are `DateTime<Utc>`; days are counted in the calendar's zone
+//! (`Asia/Almaty`, through tzdata, so the switch from UTC+6 to UTC+5 on
+//! 2024-03-01 comes out right). The current instant is always a parameter.
+
+use std::fmt;
+
+use chrono::{DateTime, Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use serde::Serialize;
+
+use super::calendar::{Calendar, CalendarError, weekday_short};
+
+/// How a term is counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unit {
+    WorkingDays,
+    CalendarDays,
+}
+
+/// A term of `count` working or calendar days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Term {
+    pub count: u32,
+    pub unit: Unit,
+    /// For calendar-day terms: a last day that is not a working day moves the
+    /// end to the next working day.
+    pub roll_to_working_day: bool,
+}
+
+impl Term {
+    pub fn working_days(count: u32) -> Term {
+        Term {
+            count,
+            unit: Unit::WorkingDays,
+            roll_to_working_day: true,
+        }
+    }
+
+    pub fn calendar_days(count: u32) -> Term {
+        Term {
+            count,
+            unit: Unit::CalendarDays,
+            roll_to_working_day: true,
+        }
+    }
+
+    pub fn without_roll(self) -> Term {
+        Term {
+            roll_to_working_day: false,
+            ..self
+        }
+    }
+}
+
+impl fmt::Display for Term {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.count;
+        match self.unit {
+            Unit::WorkingDays => write!(f, "{n} working day{}", plural(n)),
+            Unit::CalendarDays => write!(f, "{n} calendar day{}", plural(n)),
+        }
+    }
+}
+
+fn plural(n: u32) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// A deadline could not be computed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TermError {
+    #[error(transparent)]
+    Calendar(#[from] CalendarError),
+    #[error("{0} does not exist in the calendar's time zone")]
+    NoSuchLocalTime(NaiveDateTime),
+}
+
+/// Why a term counts from the instant it does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StartRule {
+    /// Received during intake hours on a working day.
+    DuringIntake,
+    /// Received on a working day before the office opened.
+    BeforeOpening,
+    /// Received after intake closed: counts from the next working day.
+    AfterIntake,
+    /// Received on a weekend or a day off: counts from the next working day.
+    DayOff,
+}
+
+/// The instant a term counts from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Start {
+    pub received: DateTime<Utc>,
+    pub counts_from: DateTime<Utc>,
+    /// The acceptance day: not counted in the term.
+    pub acceptance_day: NaiveDate,
+    pub rule: StartRule,
+}
+
+/// A computed deadline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deadline {
+    pub start: Start,
+    pub term: Term,
+    /// The last day of the term.
+    pub due_day: NaiveDate,
+    /// The last instant (to the second) at which the term is still kept:
+    /// 18:30 for working-day terms, 23:59:59 for calendar-day terms (24:00).
+    pub due: DateTime<Utc>,
+    /// For a calendar-day term rolled to a working day: the day it would have ended.
+    pub rolled_from: Option<NaiveDate>,
+    /// Set when the computation used a year whose data is an estimate.
+    pub estimate: Option<String>,
+}
+
+/// The local wall-clock time of an instant in the calendar's zone.
+pub fn local(cal: &Calendar, instant: DateTime<Utc>) -> NaiveDateTime {
+    instant.with_timezone(&cal.zone()).naive_local()
+}
+
+/// The instant of a local wall-clock time; in a repeated hour, the earlier one.
+pub fn at_local(
+    cal: &Calendar,
+    day: NaiveDate,
+    time: NaiveTime,
+) -> Result<DateTime<Utc>, TermError> {
+    let naive = day.and_time(time);
+    match cal.zone().from_local_datetime(&naive) {
+        LocalResult::Single(t) => Ok(t.with_timezone(&Utc)),
+        LocalResult::Ambiguous(a, _) => Ok(a.with_timezone(&Utc)),
+        LocalResult::None => Err(TermError::NoSuchLocalTime(naive)),
+    }
+}
+
+/// The last second of local day `day` (24:00 is the first instant of the next day).
+pub fn end_of_day(cal: &Calendar, day: NaiveDate) -> Result<DateTime<Utc>, TermError> {
+    let next = day.succ_opt().ok_or(CalendarError::NotCovered {
+        year: 9999,
+        first: cal.years().0,
+        last: cal.years().1,
+    })?;
+    Ok(at_local(cal, next, NaiveTime::MIN)? - Duration::seconds(1))
+}
+
+/// When a term starts for an application received at `received`.
+pub fn start_of_term(cal: &Calendar, received: DateTime<Utc>) -> Result<Start, TermError> {
+    let office = cal.office();
+    let here = local(cal, received);
+    let day = here.date();
+    let time = here.time();
+    let next_day = |rule| -> Result<Start, TermError> {
+        let next = cal.add_working_days(day, 1)?;
+        Ok(Start {
+            received,
+            counts_from: at_local(cal, next, office.opens)?,
+            acceptance_day: next,
+            rule,
+        })
+    };
+    if !cal.is_working(day)? {
+        return next_day(StartRule::DayOff);
+    }
+    if time > office.intake_closes {
+        return next_day(StartRule::AfterIntake);
+    }
+    if time < office.opens {
+        return Ok(Start {
+            received,
+            counts_from: at_local(cal, day, office.opens)?,
+            acceptance_day: day,
+            rule: StartRule::BeforeOpening,
+        });
+    }
+    Ok(Start {
+        received,
+        counts_from: received,
+        acceptance_day: day,
+        rule: StartRule::DuringIntake,
+    })
+}
+
+/// The end of a term counted from `day` (the day itself not counted).
+pub struct Due {
+    pub due_day: NaiveDate,
+    pub due: DateTime<Utc>,
+    pub rolled_from: Option<NaiveDate>,
+    pub estimate: Option<String>,
+}
+
+/// The end of `term` counted from `day`, which is not counted.
+pub fn due_after_day(cal: &Calendar, day: NaiveDate, term: Term) -> Result<Due, TermError> {
+    let (due_day, due, rolled_from) = match term.unit {
+        Unit::WorkingDays => {
+            let d = cal.add_working_days(day, term.count)?;
+            (d, at_local(cal, d, cal.office().closes)?, None)
+        }
+        Unit::CalendarDays => {
+            let last = day
+                .checked_add_signed(Duration::days(i64::from(term.count)))
+                .ok_or(CalendarError::NotCovered {
+                    year: 9999,
+                    first: cal.years().0,
+                    last: cal.years().1,
+                })?;
+            // The last day must be known even when it is not rolled.
+            let working = cal.is_working(last)?;
+            let (d, rolled) = if term.roll_to_working_day && !working {
+                (cal.working_day_on_or_after(last)?, Some(last))
+            } else {
+                (last, None)
+            };
+            (d, end_of_day(cal, d)?, rolled)
+        }
+    };
+    let estimate = cal
+        .estimate_between(day, due_day)
+        .map(|(y, note)| format!("calendar for {y} is an estimate: {note}"));
+    Ok(Due {
+        due_day,
+        due,
+        rolled_from,
+        estimate,
+    })
+}
+
+/// The deadline of `term` for an application received at `received`.
+pub fn deadline(
+    cal: &Calendar,
+    received: DateTime<Utc>,
+    term: Term,
+) -> Result<Deadline, TermError> {
+    let start = start_of_term(cal, received)?;
+    let due = due_after_day(cal, start.acceptance_day, term)?;
+    Ok(Deadline {
+        start,
+        term,
+        due_day: due.due_day,
+        due: due.due,
+        rolled_from: due.rolled_from,
+        estimate: due.estimate,
+    })
+}
+
+/// The latest moment for an act due "no later than `n` working days before"
+/// day `x`: the end of the working day that lies `n` working days before `x`.
+pub fn latest_before(
+    cal: &Calendar,
+    x: NaiveDate,
+    n: u32,
+) -> Result<(NaiveDate, DateTime<Utc>), TermError> {
+    let day = cal.sub_working_days(x, n)?;
+    Ok((day, at_local(cal, day, cal.office().closes)?))
+}
+
+/// How much of a term is left, or how long it is overdue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct TimeLeft {
+    pub overdue: bool,
+    pub unit: Unit,
+    /// Working days (working-day terms) or calendar days (calendar-day terms)
+    /// after today up to the due day; when overdue, after the due day up to today.
+    pub days: i64,
+    /// Minutes: left of today's office hours (working-day terms), left until
+    /// the end on the due day, or overdue on the day it fell due.
+    pub minutes: i64,
+}
+
+/// Time left until `due` (the last day `due_day`) as seen at `now`.
+pub fn time_left(
+    cal: &Calendar,
+    unit: Unit,
+    due_day: NaiveDate,
+    due: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<TimeLeft, TermError> {
+    let here = local(cal, now);
+    let today = here.date();
+    if now <= due {
+        let (days, minutes) = if today >= due_day {
+            (0, (due - now).num_minutes())
+        } else {
+            match unit {
+                Unit::WorkingDays => {
+                    let days = cal.working_days_between(today, due_day)?;
+                    let office = cal.office();
+                    let minutes = if cal.is_working(today)? && here.time() < office.closes {
+                        let from = here.time().max(office.opens);
+                        (office.closes - from).num_minutes()
+                    } else {
+                        0
+                    };
+                    (days, minutes)
+                }
+                Unit::CalendarDays => ((due_day - today).num_days(), 0),
+            }
+        };
+        return Ok(TimeLeft {
+            overdue: false,
+            unit,
+            days,
+            minutes,
+        });
+    }
+    let days = match unit {
+        Unit::WorkingDays => cal.working_days_between(due_day, today)?,
+        Unit::CalendarDays => (today - due_day).num_days(),
+    };
+    let minutes = if days == 0 {
+        (now - due).num_minutes()
+    } else {
+        0
+    };
+    Ok(TimeLeft {
+        overdue: true,
+        unit,
+        days,
+        minutes,
+    })
+}
+
+impl Deadline {
+    pub fn time_left(&self, cal: &Calendar, now: DateTime<Utc>) -> Result<TimeLeft, TermError> {
+        time_left(cal, self.term.unit, self.due_day, self.due, now)
+    }
+}
+
+fn hm(minutes: i64) -> String {
+    format!("{}h{:02}m", minutes / 60, minutes % 60)
+}
+
+impl fmt::Display for TimeLeft {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let unit = match self.unit {
+            Unit::WorkingDays => "working day",
+            Unit::CalendarDays => "day",
+        };
+        let days = |n: i64| format!("{n} {unit}{}", if n == 1 { "" } else { "s" });
+        match (self.overdue, self.days, self.minutes) {
+            (false, 0, m) => write!(f, "due today, {} left", hm(m)),
+            (false, d, 0) => write!(f, "{} left", days(d)),
+            (false, d, m) => write!(f, "{} + {} left", days(d), hm(m)),
+            (true, 0, m) => write!(f, "overdue {}", hm(m)),
+            (true, d, _) => write!(f, "overdue {}", days(d)),
+        }
+    }
+}
+
+/// Parse an instant given as RFC 3339 or as `YYYY-MM-DD HH:MM[:SS]` in the
+/// calendar's zone.
+pub fn parse_instant(cal: &Calendar, text: &str) -> Result<DateTime<Utc>, String> {
+    let text = text.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    let naive = NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M")
+        .or_else(|_| NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S"))
+        .map_err(|_| {
+            format!(
+                "'{}' is neither an RFC 3339 instant (2026-11-20T17:45:00+05:00) nor a local time 'YYYY-MM-DD HH:MM'",
+                text.escape_default()
+            )
+        })?;
+    at_local(cal, naive.date(), naive.time()).map_err(|e| e.to_string())
+}
+
+// ---------------------------------------------------------------------------
+// Explanation
+
+/// A day that the term skipped, with the reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SkippedDay {
+    pub date: NaiveDate,
+    pub reason: String,
+}
+
+/// How a deadline was derived, step by step.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Explanation {
+    pub received: String,
+    pub counts_from: String,
+    pub start_rule: StartRule,
+    pub start_reason: String,
+    pub acceptance_day: NaiveDate,
+    pub term: String,
+    pub rule: String,
+    /// The working days counted, 1..=N (working-day terms only).
+    pub counted: Vec<NaiveDate>,
+    /// Every day off between the day of receipt and the due day, with its reason
+    /// (for calendar-day terms: the days the end was rolled over).
+    pub skipped: Vec<SkippedDay>,
+    pub rolled_from: Option<NaiveDate>,
+    pub due: String,
+    pub estimate: Option<String>,
+}
+
+/// `Fri 20.11.2026 17:45 +05:00`
+pub fn format_local(cal: &Calendar, instant: DateTime<Utc>) -> String {
+    let t = instant.with_timezone(&cal.zone());
+    format!(
+        "{} {}",
+        weekday_short(chrono::Datelike::weekday(&t)),
+        t.format("%d.%m.%Y %H:%M %:z")
+    )
+}
+
+/// `Fri 20.11.2026`
+pub fn format_day(day: NaiveDate) -> String {
+    format!(
+        "{} {}",
+        weekday_short(chrono::Datelike::weekday(&day)),
+        day.format("%d.%m.%Y")
+    )
+}
+
+fn ordinal(n: u32) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (1, 11) | (2, 12) | (3, 13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
+}
+
+/// Derive the explanation of a deadline. This walks every day of the term,
+/// so it is meant for display, not for the hot path.
+pub fn explain(cal: &Calendar, d: &Deadline) -> Result<Explanation, TermError> {
+    let office = cal.office();
+    let start_reason = match d.start.rule {
+        StartRule::DuringIntake => "received during intake hours on a working day".to_string(),
+        StartRule::BeforeOpening => format!(
+            "received before {} on a working day: counts from the opening",
+            office.opens.format("%H:%M")
+        ),
+        StartRule::AfterIntake => format!(
+            "received after {}: counts from {} of the next working day",
+            office.intake_closes.format("%H:%M"),
+            office.opens.format("%H:%M")
+        ),
+        StartRule::DayOff => {
+            let day = local(cal, d.start.received).date();
+            format!(
+                "received on a day off ({}): counts from {} of the next working day",
+                cal.reason(day)?,
+                office.opens.format("%H:%M")
+            )
+        }
+    };
+    let rule = match d.term.unit {
+        Unit::WorkingDays => format!(
+            "ends {} of the {} working day after the acceptance day (the acceptance day is not counted)",
+            office.closes.format("%H:%M"),
+            ordinal(d.term.count)
+        ),
+        Unit::CalendarDays => format!(
+            "ends 24:00 of the acceptance day + {}{}",
+            d.term.count,
+            if d.term.roll_to_working_day {
+                "; a last day that is not a working day moves to the next working day"
+            } else {
+                "; not moved off days off"
+            }
+        ),
+    };
+    let received_day = local(cal, d.start.received).date();
+    let mut counted = Vec::new();
+    let mut skipped = Vec::new();
+    match d.term.unit {
+        Unit::WorkingDays => {
+            for (day, kind) in cal.range(received_day, d.due_day)? {
+                if !kind.is_working() {
+                    skipped.push(SkippedDay {
+                        date: day,
+                        reason: cal.describe(day, kind),
+                    });
+                } else if day > d.start.acceptance_day {
+                    counted.push(day);
+                }
+            }
+        }
+        Unit::CalendarDays => {
+            if received_day < d.start.acceptance_day {
+                for (day, kind) in cal.range(received_day, d.start.acceptance_day)? {
+                    if !kind.is_working() {
+                        skipped.push(SkippedDay {
+                            date: day,
+                            reason: cal.describe(day, kind),
+                        });
+                    }
+                }
+            }
+            if let Some(from) = d.rolled_from {
+                for (day, kind) in cal.range(from, d.due_day)? {
+                    if !kind.is_working() {
+                        skipped.push(SkippedDay {
+                            date: day,
+                            reason: cal.describe(day, kind),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    let due = match d.term.unit {
+        Unit::WorkingDays => format_local(cal, d.due),
+        Unit::CalendarDays => {
+            let offset = d.due.with_timezone(&cal.zone()).format("%:z");
+            format!("{} 24:00 {offset}", format_day(d.due_day))
+        }
+    };
+    Ok(Explanation {
+        received: format_local(cal, d.start.received),
+        counts_from: format_local(cal, d.start.counts_from),
+        start_rule: d.start.rule,
+        start_reason,
+        acceptance_day: d.start.acceptance_day,
+        term: d.term.to_string(),
+        rule,
+        counted,
+        skipped,
+        rolled_from: d.rolled_from,
+        due,
+        estimate: d.estimate.clone(),
+    })
+}
+
+impl fmt::Display for Explanation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "received     {}", self.received)?;
+        writeln!(
+            f,
+            "counts from  {} ({})",
+            self.counts_from, self.start_reason
+        )?;
+        writeln!(
+            f,
+            "acceptance   {} (not counted)",
+            format_day(self.acceptance_day)
+        )?;
+        writeln!(f, "term         {}: {}", self.term, self.rule)?;
+        let n = self.counted.len();
+        for (i, day) in self.counted.iter().enumerate() {
+            let shown = n <= 12 || i < 5 || i + 5 >= n;
+            if shown {
+                writeln!(f, "day {:<8} {}", i + 1, format_day(*day))?;
+            } else if i == 5 {
+                writeln!(f, "  … {} more working days …", n - 10)?;
+            }
+        }
+        for (i, s) in self.skipped.iter().enumerate() {
+            let label = if i == 0 { "skipped" } else { "" };
+            writeln!(f, "{label:<12} {}  {}", format_day(s.date), s.reason)?;
+        }
+        if let Some(from) = self.rolled_from {
+            writeln!(
+                f,
+                "rolled       from {} to the next working day",
+                format_day(from)
+            )?;
+        }
+        write!(f, "due          {}", self.due)?;
+        if let Some(e) = &self.estimate {
+            write!(f, "\nwarning      {e}")?;
+        }
+        Ok(())
+    }
+}

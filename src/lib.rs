@@ -1,0 +1,8 @@
+//! kezek: the migration-police inspector's console.
+//!
+//! Layers, top to bottom (imports point down only): `cli` → `config` →
+//! `domain`. See ARCHITECTURE.md.
+
+pub mod cli;
+pub mod config;
+pub mod domain;
