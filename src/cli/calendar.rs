@@ -179,7 +179,8 @@ fn add(
     } else {
         None
     };
-    if let Some(e) = &d.estimate {
+    let estimate = d.estimate.and_then(|y| cal.estimate_warning(y));
+    if let Some(e) = &estimate {
         eprintln!("kezek: warning: {e}");
     }
     let out = match format {
@@ -191,7 +192,7 @@ fn add(
                 received: rfc(d.start.received),
                 counts_from: rfc(d.start.counts_from),
                 acceptance_day: d.start.acceptance_day,
-                estimate: d.estimate.clone(),
+                estimate,
                 explanation,
             };
             serde_json::to_string_pretty(&o)? + "\n"

@@ -148,6 +148,12 @@ impl Calendar {
         self.estimates.get(&year).map(String::as_str)
     }
 
+    /// The warning shown with a deadline that used estimated year `year`.
+    pub fn estimate_warning(&self, year: i32) -> Option<String> {
+        self.estimate_note(year)
+            .map(|note| format!("calendar for {year} is an estimate: {note}"))
+    }
+
     /// The first estimated year among the years of `from..=to`, with its note.
     pub fn estimate_between(&self, from: NaiveDate, to: NaiveDate) -> Option<(i32, &str)> {
         let (a, b) = if from <= to { (from, to) } else { (to, from) };
@@ -486,17 +492,17 @@ impl Merged {
             if let Some(lang) = h.name.missing() {
                 return Err(located(format!("name has no {lang:?} text")));
             }
-            if h.per_year == !h.dates.is_empty() {
+            if h.per_year != h.dates.is_empty() {
                 return Err(located(
                     "give either dates = [\"MM-DD\", …] or per_year = true".to_string(),
                 ));
             }
-            if let (Some(from), Some(to)) = (h.from, h.to) {
-                if from > to {
-                    return Err(located(format!(
-                        "in force from {from} to {to}: empty range"
-                    )));
-                }
+            if let (Some(from), Some(to)) = (h.from, h.to)
+                && from > to
+            {
+                return Err(located(format!(
+                    "in force from {from} to {to}: empty range"
+                )));
             }
             let mut fixed = Vec::new();
             for d in &h.dates {

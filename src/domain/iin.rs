@@ -99,13 +99,13 @@ pub fn check_digit(first11: &[u8; 11]) -> Option<u8> {
 
 fn digits(input: &str) -> Result<[u8; 12], IdError> {
     let count = input.chars().count();
-    if let Some((i, c)) = input.chars().enumerate().find(|(_, c)| !c.is_ascii_digit()) {
-        if count == 12 {
-            return Err(IdError::NotDigit {
-                position: i + 1,
-                found: c,
-            });
-        }
+    if count == 12
+        && let Some((i, c)) = input.chars().enumerate().find(|(_, c)| !c.is_ascii_digit())
+    {
+        return Err(IdError::NotDigit {
+            position: i + 1,
+            found: c,
+        });
     }
     if count != 12 || !input.bytes().all(|b| b.is_ascii_digit()) {
         return Err(IdError::Length(count));

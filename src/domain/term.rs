@@ -114,8 +114,9 @@ pub struct Deadline {
     pub due: DateTime<Utc>,
     /// For a calendar-day term rolled to a working day: the day it would have ended.
     pub rolled_from: Option<NaiveDate>,
-    /// Set when the computation used a year whose data is an estimate.
-    pub estimate: Option<String>,
+    /// Set when the computation used a year whose data is an estimate:
+    /// that year ([`Calendar::estimate_warning`] words it).
+    pub estimate: Option<i32>,
 }
 
 /// The local wall-clock time of an instant in the calendar's zone.
@@ -189,7 +190,7 @@ pub struct Due {
     pub due_day: NaiveDate,
     pub due: DateTime<Utc>,
     pub rolled_from: Option<NaiveDate>,
-    pub estimate: Option<String>,
+    pub estimate: Option<i32>,
 }
 
 /// The end of `term` counted from `day`, which is not counted.
@@ -217,9 +218,7 @@ pub fn due_after_day(cal: &Calendar, day: NaiveDate, term: Term) -> Result<Due, 
             (d, end_of_day(cal, d)?, rolled)
         }
     };
-    let estimate = cal
-        .estimate_between(day, due_day)
-        .map(|(y, note)| format!("calendar for {y} is an estimate: {note}"));
+    let estimate = cal.estimate_between(day, due_day).map(|(y, _)| y);
     Ok(Due {
         due_day,
         due,
@@ -526,7 +525,7 @@ pub fn explain(cal: &Calendar, d: &Deadline) -> Result<Explanation, TermError> {
         skipped,
         rolled_from: d.rolled_from,
         due,
-        estimate: d.estimate.clone(),
+        estimate: d.estimate.and_then(|y| cal.estimate_warning(y)),
     })
 }
 

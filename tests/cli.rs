@@ -1,0 +1,359 @@
+//! The command line as scripts see it: output formats and exit codes.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn kezek(args: &[&str]) -> Output {
+    kezek_with(args, None, &[])
+}
+
+fn kezek_with(args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> Output {
+    let dir = std::env::temp_dir().join("kezek-cli-test-empty-config");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kezek"));
+    cmd.args(args)
+        .env("KEZEK_CONFIG_DIR", &dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("run kezek");
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(input.as_bytes())
+            .expect("write stdin");
+    }
+    drop(child.stdin.take());
+    child.wait_with_output().expect("kezek output")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).expect("utf-8 stdout")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).expect("utf-8 stderr")
+}
+
+#[test]
+fn calendar_list_json_has_date_working_reason() {
+    let o = kezek(&[
+        "calendar",
+        "list",
+        "--from",
+        "2026-03-20",
+        "--to",
+        "2026-03-26",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    let days = v.as_array().expect("array");
+    assert_eq!(days.len(), 7);
+    assert_eq!(days[0]["date"], "2026-03-20");
+    assert_eq!(days[0]["working"], true);
+    assert_eq!(days[0]["reason"], "");
+    assert_eq!(days[1]["reason"], "Nauryz");
+    assert_eq!(days[1]["working"], false);
+    assert_eq!(days[4]["reason"], "moved from Sat 21.03 (Nauryz)");
+    assert_eq!(days[6]["working"], true);
+}
+
+#[test]
+fn calendar_list_text_and_reversed_range() {
+    let o = kezek(&[
+        "calendar",
+        "list",
+        "--from",
+        "2019-05-04",
+        "--to",
+        "2019-05-04",
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(
+        stdout(&o),
+        "2019-05-04 Sat working working Saturday by transfer (day off on Fri 10.05)\n"
+    );
+    let o = kezek(&[
+        "calendar",
+        "list",
+        "--from",
+        "2026-03-26",
+        "--to",
+        "2026-03-20",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        stderr(&o),
+        "kezek: --from 2026-03-26 is after --to 2026-03-20\n"
+    );
+}
+
+#[test]
+fn calendar_add_prints_rfc3339_with_the_offset_of_the_day() {
+    let o = kezek(&[
+        "calendar",
+        "add",
+        "--from",
+        "2026-11-20 17:45",
+        "--working-days",
+        "1",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "2026-11-24T18:30:00+05:00\n");
+    let o = kezek(&[
+        "calendar",
+        "add",
+        "--from",
+        "2023-06-01T10:00:00+06:00",
+        "--working-days",
+        "3",
+    ]);
+    assert_eq!(stdout(&o), "2023-06-06T18:30:00+06:00\n");
+    let o = kezek(&[
+        "calendar",
+        "add",
+        "--from",
+        "2026-03-10 10:00",
+        "--calendar-days",
+        "11",
+    ]);
+    assert_eq!(stdout(&o), "2026-03-26T23:59:59+05:00\n");
+    let o = kezek(&[
+        "calendar",
+        "add",
+        "--from",
+        "2026-03-10 10:00",
+        "--calendar-days",
+        "11",
+        "--no-roll",
+    ]);
+    assert_eq!(stdout(&o), "2026-03-21T23:59:59+05:00\n");
+}
+
+#[test]
+fn calendar_add_explains() {
+    let o = kezek(&[
+        "calendar",
+        "add",
+        "--from",
+        "2026-11-20 17:45",
+        "--working-days",
+        "1",
+        "--explain",
+    ]);
+    let out = stdout(&o);
+    assert!(
+        out.starts_with("2026-11-24T18:30:00+05:00\nreceived     Fri 20.11.2026 17:45 +05:00\n"),
+        "{out}"
+    );
+    assert!(out.contains("Sat 21.11.2026  weekend"), "{out}");
+    let o = kezek(&[
+        "calendar",
+        "add",
+        "--from",
+        "2026-11-20 17:45",
+        "--working-days",
+        "1",
+        "--explain",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    assert_eq!(v["due"], "2026-11-24T18:30:00+05:00");
+    assert_eq!(v["acceptance_day"], "2026-11-23");
+    assert_eq!(v["explanation"]["skipped"][0]["date"], "2026-11-21");
+}
+
+#[test]
+fn calendar_add_flags_estimates_and_refuses_unknown_years() {
+    let o = kezek(&[
+        "calendar",
+        "add",
+        "--from",
+        "2026-12-28 10:00",
+        "--working-days",
+        "10",
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(
+        stderr(&o).contains("warning: calendar for 2027 is an estimate"),
+        "{}",
+        stderr(&o)
+    );
+    let o = kezek(&[
+        "calendar",
+        "add",
+        "--from",
+        "2027-12-20 10:00",
+        "--working-days",
+        "20",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.starts_with("kezek: calendar for 2028 not confirmed"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1);
+}
+
+#[test]
+fn bad_arguments_are_one_line_and_exit_2() {
+    for args in [
+        vec![
+            "calendar",
+            "add",
+            "--from",
+            "2025-02-30 10:00",
+            "--working-days",
+            "1",
+        ],
+        vec!["calendar", "add", "--from", "2026-11-20 10:00"],
+        vec![
+            "calendar",
+            "add",
+            "--from",
+            "2026-11-20 10:00",
+            "--working-days",
+            "1",
+            "--calendar-days",
+            "2",
+        ],
+        vec![
+            "calendar",
+            "add",
+            "--from",
+            "2026-11-20 10:00",
+            "--working-days",
+            "-1",
+        ],
+        vec!["calendar", "list", "--from", "2026-01-01"],
+        vec![
+            "calendar",
+            "list",
+            "--from",
+            "2026-1-1x",
+            "--to",
+            "2026-01-02",
+        ],
+        vec![
+            "calendar",
+            "list",
+            "--from",
+            "2010-01-01",
+            "--to",
+            "2010-01-02",
+        ],
+        vec!["nonsense"],
+    ] {
+        let o = kezek(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        let err = stderr(&o);
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(err.starts_with("kezek: "), "{err}");
+        assert!(!err.contains("panicked"), "{err}");
+        assert!(o.stdout.is_empty());
+    }
+}
+
+#[test]
+fn iin_check_exit_codes_and_json() {
+    let o = kezek(&["iin", "check", "000229500018", "240140000011"]);
+    assert_eq!(o.status.code(), Some(0));
+    let o = kezek(&[
+        "iin",
+        "check",
+        "000229500018",
+        "850615312341",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    assert_eq!(v[0]["input"], "000229500018");
+    assert_eq!(v[0]["valid"], true);
+    assert_eq!(v[0]["kind"], "iin");
+    assert_eq!(v[0]["error"], serde_json::Value::Null);
+    assert_eq!(v[1]["valid"], false);
+    assert_eq!(v[1]["error"], "check digit is 1, expected 0");
+}
+
+#[test]
+fn iin_check_reads_stdin() {
+    let o = kezek_with(
+        &["iin", "check", "-", "--format", "json"],
+        Some("991231400026\n\n240140000011\n900101300800\n"),
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    assert_eq!(v.as_array().map(Vec::len), Some(3));
+    assert_eq!(v[1]["kind"], "bin");
+    assert_eq!(
+        v[2]["error"],
+        "both check-digit passes give 10: such a number is never issued"
+    );
+}
+
+#[test]
+fn iin_text_output_escapes_control_characters() {
+    let o = kezek(&["iin", "check", "85061\u{1b}[2J"]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(!out.contains('\u{1b}'), "{out:?}");
+    assert!(out.contains("\\u{1b}"), "{out:?}");
+}
+
+#[test]
+fn a_broken_override_file_is_reported_with_its_line() {
+    let dir = std::env::temp_dir().join(format!("kezek-cli-test-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    std::fs::write(
+        dir.join("calendar.toml"),
+        "[years.2028]\nstatus = \"confirmed\"\ndates = { kurban_ait = \"2028-13-01\" }\n",
+    )
+    .expect("write");
+    let dir_s = dir.to_string_lossy().to_string();
+    let o = kezek_with(
+        &[
+            "calendar",
+            "list",
+            "--from",
+            "2026-01-01",
+            "--to",
+            "2026-01-02",
+        ],
+        None,
+        &[("KEZEK_CONFIG_DIR", &dir_s)],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("calendar.toml:3:"), "{err}");
+    assert!(err.contains("2028-13-01"), "{err}");
+    // A good override adds 2028.
+    std::fs::write(
+        dir.join("calendar.toml"),
+        "[years.2028]\nstatus = \"confirmed\"\ndates = { kurban_ait = \"2028-05-05\" }\n",
+    )
+    .expect("write");
+    let o = kezek_with(
+        &[
+            "calendar",
+            "add",
+            "--from",
+            "2027-12-20 10:00",
+            "--working-days",
+            "20",
+        ],
+        None,
+        &[("KEZEK_CONFIG_DIR", &dir_s)],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let _ = std::fs::remove_dir_all(&dir);
+}
