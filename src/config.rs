@@ -43,3 +43,31 @@ pub fn load_calendar() -> Result<Calendar, RuleError> {
         },
     ])
 }
+
+/// The built-in procedure rules; a file of the same name in
+/// `<config dir>/procedures/` replaces the built-in one.
+pub fn load_rules() -> Result<crate::domain::procedure::Rules, RuleError> {
+    use crate::domain::procedure::{BUILT_IN, Rules};
+    let dir = config_dir().map(|d| d.join("procedures"));
+    let mut texts: Vec<(String, String)> = Vec::new();
+    for (name, text) in BUILT_IN {
+        let path = dir.as_ref().map(|d| d.join(name)).filter(|p| p.exists());
+        match path {
+            Some(p) => {
+                let shown = p.display().to_string();
+                let text = std::fs::read_to_string(&p)
+                    .map_err(|e| RuleError::new(&shown, 0, format!("cannot read: {e}")))?;
+                texts.push((shown, text));
+            }
+            None => texts.push((
+                format!("rules/procedures/{name} (built in)"),
+                (*text).to_string(),
+            )),
+        }
+    }
+    let sources: Vec<Source<'_>> = texts
+        .iter()
+        .map(|(name, text)| Source { name, text })
+        .collect();
+    Rules::from_sources(&sources)
+}

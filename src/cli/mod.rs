@@ -6,6 +6,7 @@
 
 mod calendar;
 mod iin;
+mod rules;
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -29,6 +30,9 @@ enum Command {
     /// Identification numbers (IIN, BIN).
     #[command(subcommand)]
     Iin(iin::IinCommand),
+    /// Procedure rules: versions, stages, checks, grounds, parameters.
+    #[command(subcommand)]
+    Rules(rules::RulesCommand),
 }
 
 /// Output format of listing commands.
@@ -120,6 +124,7 @@ where
     let result = match cli.command {
         Command::Calendar(c) => calendar::run(c),
         Command::Iin(c) => iin::run(c),
+        Command::Rules(c) => rules::run(c),
     };
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,

@@ -4,9 +4,13 @@
 //! reproducible in a test.
 
 pub mod calendar;
+pub mod case;
+pub mod checks;
 pub mod iin;
+pub mod procedure;
 pub mod rules_error;
 pub mod term;
 pub mod text;
+pub mod urgency;
 
 pub use rules_error::RuleError;

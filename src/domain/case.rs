@@ -1,0 +1,1335 @@
+//! The case model and its lifecycle.
+//!
+//! Every transition is a pure function `(case, context, input) → events`:
+//! it validates the input against the rule version that governs the case
+//! and returns the events to record, or a [`Violation`] that names the rule
+//! and, for dates, the earliest or latest allowed moment. [`apply`] folds an
+//! event into the case; the store records the same events in its audit log.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::calendar::Calendar;
+use super::procedure::{Approval, HearingAnchor, Role, RuleVersion};
+use super::term::{self, Term, TermError, format_day, format_local, local};
+
+/// Who acts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Actor {
+    pub login: String,
+    pub role: Role,
+}
+
+/// Everything a transition needs besides the case.
+pub struct Ctx<'a> {
+    pub cal: &'a Calendar,
+    pub version: &'a RuleVersion,
+    pub actor: &'a Actor,
+    pub now: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Person {
+    /// A stable key for the person across cases (document number or IIN).
+    pub key: String,
+    pub name: String,
+    pub iin: Option<String>,
+    pub birth_date: Option<NaiveDate>,
+    pub citizenship: String,
+}
+
+/// A host or employer: an individual (IIN) or a legal entity (BIN).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Party {
+    pub name: String,
+    pub id_number: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Document {
+    /// The document rule id (`passport`, `employment_contract`, …).
+    pub kind: String,
+    pub number: String,
+    pub valid_until: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Passed,
+    Failed,
+    NotApplicable,
+    Pending,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckResult {
+    pub outcome: Outcome,
+    pub by: String,
+    pub at: DateTime<Utc>,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeChannel {
+    InPerson,
+    Post,
+    Electronic,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HearingNotice {
+    pub sent_at: DateTime<Utc>,
+    pub channel: NoticeChannel,
+    pub hearing_at: DateTime<Utc>,
+    pub place: String,
+    /// The day the administrative act is planned for.
+    pub planned_decision: NaiveDate,
+    pub grounds: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Hearing {
+    pub held_at: DateTime<Utc>,
+    pub applicant_position: String,
+    /// Whether the review continues after the hearing.
+    pub continue_review: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum DecisionKind {
+    Issue,
+    Refuse {
+        grounds: Vec<String>,
+    },
+    /// Annulment of a permanent residence permit.
+    Annul {
+        grounds: Vec<String>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "state")]
+pub enum ApprovalState {
+    NotRequired,
+    Pending,
+    Approved {
+        by: String,
+        at: DateTime<Utc>,
+    },
+    Returned {
+        by: String,
+        at: DateTime<Utc>,
+        comment: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Decision {
+    pub kind: DecisionKind,
+    pub by: String,
+    pub at: DateTime<Utc>,
+    pub approval: ApprovalState,
+}
+
+impl Decision {
+    /// In effect: approved, or needing no approval.
+    pub fn in_effect(&self) -> bool {
+        matches!(
+            self.approval,
+            ApprovalState::NotRequired | ApprovalState::Approved { .. }
+        )
+    }
+
+    /// The moment it took effect.
+    pub fn effective_at(&self) -> Option<DateTime<Utc>> {
+        match &self.approval {
+            ApprovalState::NotRequired => Some(self.at),
+            ApprovalState::Approved { at, .. } => Some(*at),
+            _ => None,
+        }
+    }
+}
+
+/// The exceptions under which an RVP application is accepted after the
+/// lawful stay ended (order 992 §9-1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum LateException {
+    /// Applied in time, but the stay expired through an information-system
+    /// failure; the failure act is signed by the State Corporation and the
+    /// service provider.
+    SystemFailure { act: String },
+    /// Held administratively liable (art. 517 of the Code of Administrative
+    /// Offences) for not leaving within a period not exceeding the window.
+    Art517 { ruling: String, overstay_days: u32 },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ComplaintTo {
+    /// Reviewed by the service provider (complaint_review).
+    ServiceProvider,
+    /// The authority for the quality of state services (complaint_quality_authority).
+    QualityAuthority,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Complaint {
+    pub registered_at: DateTime<Utc>,
+    pub to: ComplaintTo,
+    pub text: String,
+    pub answered_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DuplicateReason {
+    Damage,
+    Loss,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Note {
+    pub by: String,
+    pub at: DateTime<Utc>,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Received, not yet accepted.
+    Received,
+    Accepted,
+    RefusedToAccept,
+    /// A decision is recorded (and approved, where required).
+    Decided,
+}
+
+/// One application and everything recorded on it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Case {
+    /// Application number, e.g. `2026-RVP-00042`.
+    pub number: String,
+    pub procedure: String,
+    /// The rule version in force on the acceptance date.
+    pub version: String,
+    pub purpose: Option<String>,
+    pub channel: super::procedure::Channel,
+    pub received_at: DateTime<Utc>,
+    pub accepted_at: Option<DateTime<Utc>>,
+    /// The acceptance day (not counted in terms).
+    pub acceptance_day: Option<NaiveDate>,
+    pub status: Status,
+    pub applicant: Person,
+    pub host: Option<Party>,
+    pub family: Vec<Person>,
+    pub documents: Vec<Document>,
+    /// The day the foreigner crossed the state border (day 1 of the stay).
+    pub entry_date: Option<NaiveDate>,
+    pub late_acceptance: Option<LateException>,
+    pub refusal_to_accept: Vec<String>,
+    /// Completion instants, index-aligned with the version's stages.
+    pub stages: Vec<Option<DateTime<Utc>>>,
+    pub checks: BTreeMap<String, CheckResult>,
+    pub notices: Vec<HearingNotice>,
+    pub hearings: Vec<Hearing>,
+    /// Every decision, the current one last (earlier ones were returned or superseded).
+    pub decisions: Vec<Decision>,
+    pub duplicates: Vec<(DateTime<Utc>, DuplicateReason)>,
+    pub complaints: Vec<Complaint>,
+    pub notes: Vec<Note>,
+    pub assignee: Option<String>,
+}
+
+impl Case {
+    /// A new case as received, before acceptance.
+    pub fn received(
+        number: impl Into<String>,
+        procedure: &str,
+        version: &RuleVersion,
+        channel: super::procedure::Channel,
+        received_at: DateTime<Utc>,
+        applicant: Person,
+    ) -> Case {
+        Case {
+            number: number.into(),
+            procedure: procedure.to_string(),
+            version: version.id.clone(),
+            purpose: None,
+            channel,
+            received_at,
+            accepted_at: None,
+            acceptance_day: None,
+            status: Status::Received,
+            applicant,
+            host: None,
+            family: Vec::new(),
+            documents: Vec::new(),
+            entry_date: None,
+            late_acceptance: None,
+            refusal_to_accept: Vec::new(),
+            stages: vec![None; version.stages.len()],
+            checks: BTreeMap::new(),
+            notices: Vec::new(),
+            hearings: Vec::new(),
+            decisions: Vec::new(),
+            duplicates: Vec::new(),
+            complaints: Vec::new(),
+            notes: Vec::new(),
+            assignee: None,
+        }
+    }
+
+    /// The current decision, if any.
+    pub fn decision(&self) -> Option<&Decision> {
+        self.decisions.last()
+    }
+
+    /// Still being worked on: accepted and without a decision in effect.
+    pub fn is_open(&self) -> bool {
+        matches!(self.status, Status::Received | Status::Accepted)
+    }
+
+    /// The refusal grounds supported by failed checks.
+    pub fn grounds_from_checks(&self, version: &RuleVersion) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for c in &version.checks {
+            if let (Some(g), Some(r)) = (&c.ground, self.checks.get(&c.id))
+                && r.outcome == Outcome::Failed
+                && !out.contains(g)
+            {
+                out.push(g.clone());
+            }
+        }
+        out
+    }
+}
+
+/// What was recorded; the store keeps these in the audit log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "event")]
+pub enum Event {
+    Accepted {
+        at: DateTime<Utc>,
+        acceptance_day: NaiveDate,
+        late: Option<LateException>,
+    },
+    RefusedToAccept {
+        at: DateTime<Utc>,
+        reasons: Vec<String>,
+    },
+    StageCompleted {
+        stage: String,
+        at: DateTime<Utc>,
+    },
+    CheckRecorded {
+        check: String,
+        result: CheckResult,
+    },
+    HearingNoticeSent(HearingNotice),
+    HearingHeld(Hearing),
+    Decided(Decision),
+    DecisionApproved {
+        by: String,
+        at: DateTime<Utc>,
+    },
+    DecisionReturned {
+        by: String,
+        at: DateTime<Utc>,
+        comment: String,
+    },
+    DuplicateIssued {
+        at: DateTime<Utc>,
+        reason: DuplicateReason,
+    },
+    ComplaintRegistered(Complaint),
+    ComplaintAnswered {
+        index: usize,
+        at: DateTime<Utc>,
+    },
+    NoteAdded(Note),
+}
+
+/// A transition that breaks a rule.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message} [{rule}]")]
+pub struct Violation {
+    /// The rule, with its source (e.g. `order 992 §17: hearing notice`).
+    pub rule: String,
+    pub message: String,
+    pub earliest: Option<DateTime<Utc>>,
+    pub latest: Option<DateTime<Utc>>,
+}
+
+impl Violation {
+    fn new(rule: impl Into<String>, message: impl Into<String>) -> Violation {
+        Violation {
+            rule: rule.into(),
+            message: message.into(),
+            earliest: None,
+            latest: None,
+        }
+    }
+
+    fn earliest(mut self, t: DateTime<Utc>) -> Violation {
+        self.earliest = Some(t);
+        self
+    }
+
+    fn latest(mut self, t: DateTime<Utc>) -> Violation {
+        self.latest = Some(t);
+        self
+    }
+}
+
+impl From<TermError> for Violation {
+    fn from(e: TermError) -> Self {
+        Violation::new("calendar", e.to_string())
+    }
+}
+
+type Transition = Result<Vec<Event>, Violation>;
+
+fn may_act(ctx: &Ctx<'_>) -> Result<(), Violation> {
+    if ctx.actor.role == Role::Auditor {
+        return Err(Violation::new(
+            "roles",
+            format!(
+                "{} is an auditor: auditors cannot change cases",
+                ctx.actor.login
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn must_be_accepted(case: &Case) -> Result<(), Violation> {
+    match case.status {
+        Status::Accepted => Ok(()),
+        Status::Received => Err(Violation::new(
+            "lifecycle",
+            "the application is not accepted yet",
+        )),
+        Status::RefusedToAccept => Err(Violation::new(
+            "lifecycle",
+            "the application was refused acceptance",
+        )),
+        Status::Decided => Err(Violation::new("lifecycle", "the case is already decided")),
+    }
+}
+
+fn not_in_future(ctx: &Ctx<'_>, at: DateTime<Utc>, what: &str) -> Result<(), Violation> {
+    if at > ctx.now {
+        return Err(Violation::new(
+            "lifecycle",
+            format!("{what} cannot be recorded in the future"),
+        )
+        .latest(ctx.now));
+    }
+    Ok(())
+}
+
+fn param(version: &RuleVersion, name: &str) -> Result<u32, Violation> {
+    version.parameter(name).map(|p| p.value).ok_or_else(|| {
+        Violation::new(
+            "rules",
+            format!("rule version {} has no parameter '{name}'", version.id),
+        )
+    })
+}
+
+/// A problem with the package that blocks acceptance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PackageProblem {
+    Missing(String),
+    Expired {
+        document: String,
+        valid_until: NaiveDate,
+    },
+}
+
+impl std::fmt::Display for PackageProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PackageProblem::Missing(d) => write!(f, "missing document '{d}'"),
+            PackageProblem::Expired {
+                document,
+                valid_until,
+            } => write!(
+                f,
+                "document '{document}' expired on {}",
+                valid_until.format("%d.%m.%Y")
+            ),
+        }
+    }
+}
+
+/// Missing required documents and documents expired by `day`.
+pub fn package_problems(case: &Case, version: &RuleVersion, day: NaiveDate) -> Vec<PackageProblem> {
+    let purpose = case.purpose.as_deref();
+    let mut out = Vec::new();
+    for rule in version.documents.iter().filter(|d| d.applies_to(purpose)) {
+        let given: Vec<&Document> = case
+            .documents
+            .iter()
+            .filter(|d| d.kind == rule.id)
+            .collect();
+        if given.is_empty() {
+            if rule.required {
+                out.push(PackageProblem::Missing(rule.id.clone()));
+            }
+            continue;
+        }
+        if rule.expires {
+            for d in given {
+                if let Some(until) = d.valid_until
+                    && until < day
+                {
+                    out.push(PackageProblem::Expired {
+                        document: rule.id.clone(),
+                        valid_until: until,
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The last day of lawful stay: the crossing day is day 1 (interpretation,
+/// parameter `stay_limit`).
+pub fn stay_last_day(version: &RuleVersion, entry: NaiveDate) -> Option<NaiveDate> {
+    let limit = version.parameter("stay_limit")?.value;
+    entry.checked_add_signed(Duration::days(i64::from(limit.max(1)) - 1))
+}
+
+/// The day a new PR application becomes possible after a refusal or an
+/// annulment on `decided` (order 992 §22: not earlier than one year).
+pub fn reapplication_possible_from(version: &RuleVersion, decided: NaiveDate) -> Option<NaiveDate> {
+    let years = version.parameter("reapplication_block")?.value as i32;
+    let y = decided.year() + years;
+    // 29 February + 1 year: the block ends with 28 February, so 1 March is the first day.
+    NaiveDate::from_ymd_opt(y, decided.month(), decided.day())
+        .or_else(|| NaiveDate::from_ymd_opt(y, 3, 1))
+}
+
+/// Facts about other cases that transitions and computed checks need.
+/// The store implements it with queries.
+pub trait CaseQueries {
+    /// Valid RVPs for work in a household issued to this employer (IIN or
+    /// BIN) on `day`, excluding `except` (the case being checked).
+    fn household_rvps_of_employer(
+        &self,
+        employer: &str,
+        day: NaiveDate,
+        except: &str,
+    ) -> Vec<CaseRef>;
+    /// An open PR application of this person, other than `except`.
+    fn pending_pr_of(&self, person_key: &str, except: &str) -> Option<CaseRef>;
+    /// The most recent refusal or annulment of a PR for this person.
+    fn last_pr_refusal_or_annulment(&self, person_key: &str) -> Option<(String, NaiveDate)>;
+}
+
+/// A reference to another case, as evidence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseRef {
+    pub number: String,
+    pub person: String,
+    pub valid_until: Option<NaiveDate>,
+}
+
+// ---------------------------------------------------------------------------
+// Transitions
+
+/// Accept the application. Refused when the package is incomplete or a
+/// document has expired (use [`refuse_to_accept`]), when the lawful stay has
+/// ended without one of the exceptions of order 992 §9-1, or for a PR within
+/// a year of a refusal or annulment.
+pub fn accept(
+    case: &Case,
+    ctx: &Ctx<'_>,
+    queries: &dyn CaseQueries,
+    late: Option<LateException>,
+) -> Transition {
+    may_act(ctx)?;
+    if case.status != Status::Received {
+        return Err(Violation::new(
+            "lifecycle",
+            "only a received application can be accepted",
+        ));
+    }
+    let start = term::start_of_term(ctx.cal, case.received_at)?;
+    let day = start.acceptance_day;
+    if !ctx.version.in_force_on(day) {
+        return Err(Violation::new(
+            "rules",
+            format!(
+                "rule version {} is not in force on {}",
+                ctx.version.id,
+                format_day(day)
+            ),
+        ));
+    }
+    let problems = package_problems(case, ctx.version, day);
+    if !problems.is_empty() {
+        let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        return Err(Violation::new(
+            "acceptance: complete package, valid documents",
+            format!(
+                "cannot accept: {}; refuse acceptance with a receipt instead",
+                list.join("; ")
+            ),
+        ));
+    }
+    // Late RVP applications (order 992 §9-1).
+    let mut late_recorded = None;
+    if let (Some(window), Some(entry)) = (
+        ctx.version.parameter("late_acceptance_window"),
+        case.entry_date,
+    ) && let Some(last) = stay_last_day(ctx.version, entry)
+        && day > last
+    {
+        let rule = "order 992 §9-1: late application";
+        match &late {
+            None => {
+                return Err(Violation::new(
+                    rule,
+                    format!(
+                        "the lawful stay ended on {}: the application can be accepted only with an \
+                         information-system failure act, or a ruling under art. 517 for not leaving \
+                         within {} days",
+                        format_day(last),
+                        window.value
+                    ),
+                ));
+            }
+            Some(LateException::SystemFailure { act }) if act.trim().is_empty() => {
+                return Err(Violation::new(
+                    rule,
+                    "the failure act's number and date are required",
+                ));
+            }
+            Some(LateException::Art517 { ruling, .. }) if ruling.trim().is_empty() => {
+                return Err(Violation::new(
+                    rule,
+                    "the art. 517 ruling's number and date are required",
+                ));
+            }
+            Some(LateException::Art517 { overstay_days, .. }) if *overstay_days > window.value => {
+                return Err(Violation::new(
+                    rule,
+                    format!(
+                        "an overstay of {overstay_days} days exceeds the {} days of the exception",
+                        window.value
+                    ),
+                ));
+            }
+            Some(exception) => late_recorded = Some(exception.clone()),
+        }
+    }
+    // PR re-application block (order 992 §22).
+    if ctx.version.parameter("reapplication_block").is_some()
+        && let Some((number, decided)) = queries.last_pr_refusal_or_annulment(&case.applicant.key)
+        && let Some(from) = reapplication_possible_from(ctx.version, decided)
+        && day < from
+    {
+        let earliest = term::at_local(ctx.cal, from, ctx.cal.office().opens)?;
+        return Err(Violation::new(
+            "order 992 §22: repeat application",
+            format!(
+                "case {number} was refused or annulled on {}: a new application is possible from {}",
+                format_day(decided),
+                format_day(from)
+            ),
+        )
+        .earliest(earliest));
+    }
+    Ok(vec![Event::Accepted {
+        at: start.counts_from,
+        acceptance_day: day,
+        late: late_recorded,
+    }])
+}
+
+/// Refuse to accept: the package is incomplete or a document has expired.
+pub fn refuse_to_accept(case: &Case, ctx: &Ctx<'_>) -> Transition {
+    may_act(ctx)?;
+    if case.status != Status::Received {
+        return Err(Violation::new(
+            "lifecycle",
+            "only a received application can be refused acceptance",
+        ));
+    }
+    let day = term::start_of_term(ctx.cal, case.received_at)?.acceptance_day;
+    let problems = package_problems(case, ctx.version, day);
+    if problems.is_empty() {
+        return Err(Violation::new(
+            "acceptance: complete package, valid documents",
+            "the package is complete and valid: there is no ground to refuse acceptance",
+        ));
+    }
+    Ok(vec![Event::RefusedToAccept {
+        at: ctx.now,
+        reasons: problems.iter().map(ToString::to_string).collect(),
+    }])
+}
+
+/// Complete the next open stage.
+pub fn complete_stage(case: &Case, ctx: &Ctx<'_>, stage: &str, at: DateTime<Utc>) -> Transition {
+    may_act(ctx)?;
+    must_be_accepted(case)?;
+    not_in_future(ctx, at, "a stage completion")?;
+    let i = ctx.version.stage_index(stage).ok_or_else(|| {
+        Violation::new("rules", format!("no stage '{stage}' in {}", ctx.version.id))
+    })?;
+    if case.stages.get(i).copied().flatten().is_some() {
+        return Err(Violation::new(
+            "stages",
+            format!("stage '{stage}' is already complete"),
+        ));
+    }
+    if let Some(open) = (0..i).find(|&j| case.stages.get(j).copied().flatten().is_none()) {
+        return Err(Violation::new(
+            "stages are sequential",
+            format!("stage '{}' comes first", ctx.version.stages[open].id),
+        ));
+    }
+    let after = (0..i)
+        .filter_map(|j| case.stages.get(j).copied().flatten())
+        .max()
+        .or(case.accepted_at)
+        .unwrap_or(case.received_at);
+    if at < after {
+        return Err(Violation::new(
+            "stages are sequential",
+            format!("a stage cannot end before {}", format_local(ctx.cal, after)),
+        )
+        .earliest(after));
+    }
+    Ok(vec![Event::StageCompleted {
+        stage: stage.to_string(),
+        at,
+    }])
+}
+
+/// Record the outcome of a checklist item.
+pub fn record_check(
+    case: &Case,
+    ctx: &Ctx<'_>,
+    check: &str,
+    outcome: Outcome,
+    note: &str,
+) -> Transition {
+    may_act(ctx)?;
+    must_be_accepted(case)?;
+    let c = ctx.version.check(check).ok_or_else(|| {
+        Violation::new("rules", format!("no check '{check}' in {}", ctx.version.id))
+    })?;
+    if !c.applies_to(case.purpose.as_deref()) && outcome != Outcome::NotApplicable {
+        return Err(Violation::new(
+            "checklist",
+            format!("check '{check}' does not apply to this purpose: mark it not applicable"),
+        ));
+    }
+    Ok(vec![Event::CheckRecorded {
+        check: check.to_string(),
+        result: CheckResult {
+            outcome,
+            by: ctx.actor.login.clone(),
+            at: ctx.now,
+            note: note.to_string(),
+        },
+    }])
+}
+
+/// What the inspector enters for a hearing notice.
+#[derive(Debug, Clone)]
+pub struct NoticeInput {
+    pub sent_at: DateTime<Utc>,
+    pub channel: NoticeChannel,
+    pub hearing_at: DateTime<Utc>,
+    pub place: String,
+    /// The planned day of the administrative act; for procedures whose
+    /// notice is anchored on the end of the service term this is ignored.
+    pub planned_decision: NaiveDate,
+    pub grounds: Vec<String>,
+}
+
+/// The window of a hearing notice: the latest moment to send it and the
+/// latest moment of the hearing for a notice sent on `sent_day`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HearingWindow {
+    /// The day the notice is counted back from.
+    pub anchor: NaiveDate,
+    pub notice_latest: DateTime<Utc>,
+}
+
+/// The service term's end for an accepted case.
+pub fn service_due(case: &Case, ctx: &Ctx<'_>) -> Result<term::Due, Violation> {
+    let day = case
+        .acceptance_day
+        .ok_or_else(|| Violation::new("lifecycle", "the application is not accepted yet"))?;
+    Ok(term::due_after_day(
+        ctx.cal,
+        day,
+        ctx.version.service_term.term(),
+    )?)
+}
+
+/// The latest moment to send a hearing notice for a decision planned on `planned`.
+pub fn hearing_window(
+    case: &Case,
+    ctx: &Ctx<'_>,
+    planned: NaiveDate,
+) -> Result<HearingWindow, Violation> {
+    let n = param(ctx.version, "hearing_notice")?;
+    let anchor = match ctx.version.hearing_anchor {
+        HearingAnchor::Decision => planned,
+        HearingAnchor::ServiceEnd => service_due(case, ctx)?.due_day,
+    };
+    let (_, latest) = term::latest_before(ctx.cal, anchor, n)?;
+    Ok(HearingWindow {
+        anchor,
+        notice_latest: latest,
+    })
+}
+
+/// The latest moment of a hearing for a notice sent at `sent_at`.
+pub fn hearing_latest(ctx: &Ctx<'_>, sent_at: DateTime<Utc>) -> Result<DateTime<Utc>, Violation> {
+    let n = param(ctx.version, "hearing_within")?;
+    let day = local(ctx.cal, sent_at).date();
+    let last = ctx.cal.add_working_days(day, n).map_err(TermError::from)?;
+    Ok(term::at_local(ctx.cal, last, ctx.cal.office().closes)?)
+}
+
+/// Send a hearing notice: grounds to refuse exist, the notice goes out at
+/// least `hearing_notice` working days before the act, and the hearing is
+/// set within `hearing_within` working days of the notice.
+pub fn send_hearing_notice(case: &Case, ctx: &Ctx<'_>, input: NoticeInput) -> Transition {
+    may_act(ctx)?;
+    must_be_accepted(case)?;
+    if !ctx.version.hearing {
+        return Err(Violation::new("rules", "this procedure has no hearing"));
+    }
+    if input.grounds.is_empty() {
+        return Err(Violation::new(
+            "hearing: grounds",
+            "a hearing notice names the grounds for refusal",
+        ));
+    }
+    for g in &input.grounds {
+        if ctx.version.ground(g).is_none() {
+            return Err(Violation::new(
+                "rules",
+                format!("'{g}' is not a refusal ground of {}", ctx.version.id),
+            ));
+        }
+    }
+    not_in_future(ctx, input.sent_at, "a notice")?;
+    if let Some(accepted) = case.accepted_at
+        && input.sent_at < accepted
+    {
+        return Err(
+            Violation::new("hearing notice", "a notice cannot precede acceptance")
+                .earliest(accepted),
+        );
+    }
+    let n = param(ctx.version, "hearing_notice")?;
+    let window = hearing_window(case, ctx, input.planned_decision)?;
+    let source = match ctx.version.hearing_anchor {
+        HearingAnchor::Decision => "before the administrative act",
+        HearingAnchor::ServiceEnd => "before the service term ends",
+    };
+    if input.sent_at > window.notice_latest {
+        return Err(Violation::new(
+            format!("hearing notice: no later than {n} working days {source}"),
+            format!(
+                "the notice is late: for {} it must be sent by {}",
+                format_day(window.anchor),
+                format_local(ctx.cal, window.notice_latest)
+            ),
+        )
+        .latest(window.notice_latest));
+    }
+    let within = param(ctx.version, "hearing_within")?;
+    let hearing_latest = hearing_latest(ctx, input.sent_at)?;
+    if input.hearing_at < input.sent_at {
+        return Err(Violation::new(
+            "hearing: after the notice",
+            "the hearing cannot come before the notice",
+        )
+        .earliest(input.sent_at));
+    }
+    if input.hearing_at > hearing_latest {
+        return Err(Violation::new(
+            format!("hearing: no later than {within} working days from the notice"),
+            format!(
+                "the hearing must be held by {}",
+                format_local(ctx.cal, hearing_latest)
+            ),
+        )
+        .earliest(input.sent_at)
+        .latest(hearing_latest));
+    }
+    if input.place.trim().is_empty() {
+        return Err(Violation::new(
+            "hearing notice",
+            "the notice states the place of the hearing",
+        ));
+    }
+    Ok(vec![Event::HearingNoticeSent(HearingNotice {
+        sent_at: input.sent_at,
+        channel: input.channel,
+        hearing_at: input.hearing_at,
+        place: input.place,
+        planned_decision: window.anchor,
+        grounds: input.grounds,
+    })])
+}
+
+/// Hold the hearing and record its outcome.
+pub fn hold_hearing(
+    case: &Case,
+    ctx: &Ctx<'_>,
+    held_at: DateTime<Utc>,
+    applicant_position: &str,
+    continue_review: bool,
+) -> Transition {
+    may_act(ctx)?;
+    must_be_accepted(case)?;
+    let notice = case
+        .notices
+        .last()
+        .ok_or_else(|| Violation::new("hearing", "no hearing notice was sent"))?;
+    not_in_future(ctx, held_at, "a hearing")?;
+    if held_at < notice.sent_at {
+        return Err(Violation::new(
+            "hearing: after the notice",
+            "the hearing cannot precede its notice",
+        )
+        .earliest(notice.sent_at));
+    }
+    let latest = hearing_latest(ctx, notice.sent_at)?;
+    if held_at > latest {
+        let within = param(ctx.version, "hearing_within")?;
+        return Err(Violation::new(
+            format!("hearing: no later than {within} working days from the notice"),
+            format!(
+                "the hearing had to be held by {}",
+                format_local(ctx.cal, latest)
+            ),
+        )
+        .earliest(notice.sent_at)
+        .latest(latest));
+    }
+    Ok(vec![Event::HearingHeld(Hearing {
+        held_at,
+        applicant_position: applicant_position.to_string(),
+        continue_review,
+    })])
+}
+
+fn may_decide(ctx: &Ctx<'_>) -> Result<(), Violation> {
+    may_act(ctx)?;
+    let ok = ctx.actor.role == Role::Supervisor || ctx.actor.role == ctx.version.decided_by;
+    if !ok {
+        return Err(Violation::new(
+            "roles",
+            format!(
+                "a {} decides under {}",
+                ctx.version.decided_by.as_str(),
+                ctx.version.id
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn approval_for(version: &RuleVersion) -> ApprovalState {
+    match version.approval {
+        Approval::None => ApprovalState::NotRequired,
+        Approval::Supervisor => ApprovalState::Pending,
+    }
+}
+
+fn check_grounds(version: &RuleVersion, grounds: &[String]) -> Result<(), Violation> {
+    if grounds.is_empty() {
+        return Err(Violation::new(
+            "decision: grounds",
+            "a refusal names at least one ground",
+        ));
+    }
+    for g in grounds {
+        if version.ground(g).is_none() {
+            return Err(Violation::new(
+                "rules",
+                format!("'{g}' is not a refusal ground of {}", version.id),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Decide: issue, or refuse with grounds.
+pub fn decide(case: &Case, ctx: &Ctx<'_>, kind: DecisionKind) -> Transition {
+    may_decide(ctx)?;
+    must_be_accepted(case)?;
+    if let Some(d) = case.decision()
+        && matches!(d.approval, ApprovalState::Pending)
+    {
+        return Err(Violation::new(
+            "approval",
+            "a decision already waits for approval",
+        ));
+    }
+    let purpose = case.purpose.as_deref();
+    match &kind {
+        DecisionKind::Issue => {
+            for c in ctx.version.checks.iter().filter(|c| c.applies_to(purpose)) {
+                match case.checks.get(&c.id).map(|r| r.outcome) {
+                    None | Some(Outcome::Pending) => {
+                        return Err(Violation::new(
+                            "decision: checklist",
+                            format!("check '{}' is not done", c.id),
+                        ));
+                    }
+                    Some(Outcome::Failed) => {
+                        return Err(Violation::new(
+                            "decision: checklist",
+                            format!("check '{}' failed: the permit cannot be issued", c.id),
+                        ));
+                    }
+                    _ => {}
+                }
+            }
+        }
+        DecisionKind::Refuse { grounds } => {
+            check_grounds(ctx.version, grounds)?;
+            if ctx.version.hearing {
+                let notice = case.notices.last().ok_or_else(|| {
+                    Violation::new(
+                        "hearing before a refusal",
+                        "a refusal needs a hearing notice first: the applicant has the right to be heard",
+                    )
+                })?;
+                let n = param(ctx.version, "hearing_notice")?;
+                let notice_day = local(ctx.cal, notice.sent_at).date();
+                let earliest_day = ctx
+                    .cal
+                    .add_working_days(notice_day, n)
+                    .map_err(TermError::from)?;
+                let earliest = term::at_local(ctx.cal, earliest_day, ctx.cal.office().opens)?;
+                if local(ctx.cal, ctx.now).date() < earliest_day {
+                    return Err(Violation::new(
+                        format!("hearing notice: no later than {n} working days before the act"),
+                        format!(
+                            "the notice was sent {}: the refusal can be taken from {}",
+                            format_local(ctx.cal, notice.sent_at),
+                            format_day(earliest_day)
+                        ),
+                    )
+                    .earliest(earliest));
+                }
+                let heard = case.hearings.iter().any(|h| h.held_at >= notice.sent_at);
+                if !heard && ctx.now <= notice.hearing_at {
+                    return Err(Violation::new(
+                        "hearing before a refusal",
+                        format!(
+                            "the hearing is set for {}: record it first",
+                            format_local(ctx.cal, notice.hearing_at)
+                        ),
+                    )
+                    .earliest(notice.hearing_at));
+                }
+            }
+        }
+        DecisionKind::Annul { .. } => {
+            return Err(Violation::new(
+                "lifecycle",
+                "annulment is a separate action on an issued permit",
+            ));
+        }
+    }
+    Ok(vec![Event::Decided(Decision {
+        kind,
+        by: ctx.actor.login.clone(),
+        at: ctx.now,
+        approval: approval_for(ctx.version),
+    })])
+}
+
+fn pending_decision(case: &Case) -> Result<&Decision, Violation> {
+    match case.decision() {
+        Some(d) if d.approval == ApprovalState::Pending => Ok(d),
+        _ => Err(Violation::new("approval", "no decision waits for approval")),
+    }
+}
+
+fn must_be_supervisor(ctx: &Ctx<'_>, what: &str) -> Result<(), Violation> {
+    may_act(ctx)?;
+    if ctx.actor.role != Role::Supervisor {
+        return Err(Violation::new(
+            "approval by a supervisor",
+            format!(
+                "only a supervisor may {what}; {} is an {}",
+                ctx.actor.login,
+                ctx.actor.role.as_str()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Approve a decision that waits for approval (supervisor only).
+pub fn approve(case: &Case, ctx: &Ctx<'_>) -> Transition {
+    must_be_supervisor(ctx, "approve a decision")?;
+    pending_decision(case)?;
+    Ok(vec![Event::DecisionApproved {
+        by: ctx.actor.login.clone(),
+        at: ctx.now,
+    }])
+}
+
+/// Return a decision to the inspector with a comment (supervisor only).
+pub fn return_decision(case: &Case, ctx: &Ctx<'_>, comment: &str) -> Transition {
+    must_be_supervisor(ctx, "return a decision")?;
+    pending_decision(case)?;
+    if comment.trim().is_empty() {
+        return Err(Violation::new(
+            "approval",
+            "a returned decision carries a comment",
+        ));
+    }
+    Ok(vec![Event::DecisionReturned {
+        by: ctx.actor.login.clone(),
+        at: ctx.now,
+        comment: comment.to_string(),
+    }])
+}
+
+/// Annul an issued permanent residence permit (conclusion of annulment;
+/// the 30-day exit term runs from its approval).
+pub fn annul(case: &Case, ctx: &Ctx<'_>, grounds: Vec<String>) -> Transition {
+    may_decide(ctx)?;
+    if ctx.version.parameter("exit_after_annulment").is_none() {
+        return Err(Violation::new(
+            "rules",
+            format!("{} has no annulment", ctx.version.id),
+        ));
+    }
+    match case.decision() {
+        Some(d) if d.kind == DecisionKind::Issue && d.in_effect() => {}
+        _ => {
+            return Err(Violation::new(
+                "annulment",
+                "only an issued permit in effect can be annulled",
+            ));
+        }
+    }
+    check_grounds(ctx.version, &grounds)?;
+    Ok(vec![Event::Decided(Decision {
+        kind: DecisionKind::Annul { grounds },
+        by: ctx.actor.login.clone(),
+        at: ctx.now,
+        approval: approval_for(ctx.version),
+    })])
+}
+
+/// The day the person must have left by after an approved annulment.
+pub fn exit_deadline(case: &Case, ctx_cal: &Calendar, version: &RuleVersion) -> Option<term::Due> {
+    let d = case.decision()?;
+    if !matches!(d.kind, DecisionKind::Annul { .. }) {
+        return None;
+    }
+    let approved = d.effective_at()?;
+    let days = version.parameter("exit_after_annulment")?.value;
+    // The person leaves the country: a day off does not extend the term.
+    let term = Term::calendar_days(days).without_roll();
+    term::due_after_day(ctx_cal, local(ctx_cal, approved).date(), term).ok()
+}
+
+/// Issue a duplicate RVP after damage or loss (order 992 §9-2).
+pub fn issue_duplicate(case: &Case, ctx: &Ctx<'_>, reason: DuplicateReason) -> Transition {
+    may_act(ctx)?;
+    if case.procedure != "rvp" {
+        return Err(Violation::new(
+            "order 992 §9-2",
+            "duplicates are issued for RVPs only",
+        ));
+    }
+    match case.decision() {
+        Some(d) if d.kind == DecisionKind::Issue && d.in_effect() => {}
+        _ => {
+            return Err(Violation::new(
+                "order 992 §9-2",
+                "no RVP was issued on this case",
+            ));
+        }
+    }
+    Ok(vec![Event::DuplicateIssued {
+        at: ctx.now,
+        reason,
+    }])
+}
+
+/// Register a complaint.
+pub fn register_complaint(
+    case: &Case,
+    ctx: &Ctx<'_>,
+    to: ComplaintTo,
+    registered_at: DateTime<Utc>,
+    text: &str,
+) -> Transition {
+    may_act(ctx)?;
+    let name = match to {
+        ComplaintTo::ServiceProvider => "complaint_review",
+        ComplaintTo::QualityAuthority => "complaint_quality_authority",
+    };
+    param(ctx.version, name)?;
+    not_in_future(ctx, registered_at, "a complaint")?;
+    if registered_at < case.received_at {
+        return Err(
+            Violation::new("complaint", "a complaint cannot precede the application")
+                .earliest(case.received_at),
+        );
+    }
+    Ok(vec![Event::ComplaintRegistered(Complaint {
+        registered_at,
+        to,
+        text: text.to_string(),
+        answered_at: None,
+    })])
+}
+
+/// The review term of a complaint.
+pub fn complaint_due(cal: &Calendar, version: &RuleVersion, c: &Complaint) -> Option<term::Due> {
+    let name = match c.to {
+        ComplaintTo::ServiceProvider => "complaint_review",
+        ComplaintTo::QualityAuthority => "complaint_quality_authority",
+    };
+    let term = version.parameter(name)?.term()?;
+    // "Within N working days of its registration": the registration day is not counted.
+    term::due_after_day(cal, local(cal, c.registered_at).date(), term).ok()
+}
+
+/// Record the answer to a complaint.
+pub fn answer_complaint(case: &Case, ctx: &Ctx<'_>, index: usize) -> Transition {
+    may_act(ctx)?;
+    match case.complaints.get(index) {
+        Some(c) if c.answered_at.is_none() => {
+            Ok(vec![Event::ComplaintAnswered { index, at: ctx.now }])
+        }
+        Some(_) => Err(Violation::new(
+            "complaint",
+            "the complaint is already answered",
+        )),
+        None => Err(Violation::new(
+            "complaint",
+            format!("no complaint #{}", index + 1),
+        )),
+    }
+}
+
+/// Add a note.
+pub fn add_note(_case: &Case, ctx: &Ctx<'_>, text: &str) -> Transition {
+    may_act(ctx)?;
+    if text.trim().is_empty() {
+        return Err(Violation::new("notes", "an empty note is not recorded"));
+    }
+    Ok(vec![Event::NoteAdded(Note {
+        by: ctx.actor.login.clone(),
+        at: ctx.now,
+        text: text.to_string(),
+    })])
+}
+
+/// Fold an event into the case.
+pub fn apply(case: &mut Case, version: &RuleVersion, event: &Event) {
+    match event {
+        Event::Accepted {
+            at,
+            acceptance_day,
+            late,
+        } => {
+            case.status = Status::Accepted;
+            case.accepted_at = Some(*at);
+            case.acceptance_day = Some(*acceptance_day);
+            case.late_acceptance = late.clone();
+        }
+        Event::RefusedToAccept { reasons, .. } => {
+            case.status = Status::RefusedToAccept;
+            case.refusal_to_accept = reasons.clone();
+        }
+        Event::StageCompleted { stage, at } => {
+            if let Some(i) = version.stage_index(stage) {
+                if case.stages.len() < version.stages.len() {
+                    case.stages.resize(version.stages.len(), None);
+                }
+                case.stages[i] = Some(*at);
+            }
+        }
+        Event::CheckRecorded { check, result } => {
+            case.checks.insert(check.clone(), result.clone());
+        }
+        Event::HearingNoticeSent(n) => case.notices.push(n.clone()),
+        Event::HearingHeld(h) => case.hearings.push(h.clone()),
+        Event::Decided(d) => {
+            case.decisions.push(d.clone());
+            if d.in_effect() {
+                case.status = Status::Decided;
+            }
+        }
+        Event::DecisionApproved { by, at } => {
+            if let Some(d) = case.decisions.last_mut() {
+                d.approval = ApprovalState::Approved {
+                    by: by.clone(),
+                    at: *at,
+                };
+                case.status = Status::Decided;
+            }
+        }
+        Event::DecisionReturned { by, at, comment } => {
+            if let Some(d) = case.decisions.last_mut() {
+                d.approval = ApprovalState::Returned {
+                    by: by.clone(),
+                    at: *at,
+                    comment: comment.clone(),
+                };
+            }
+            // A returned annulment leaves the issued permit in effect.
+            let issued_in_effect = case
+                .decisions
+                .iter()
+                .rev()
+                .skip(1)
+                .find(|d| !matches!(d.approval, ApprovalState::Returned { .. }))
+                .is_some_and(|d| d.in_effect());
+            case.status = if issued_in_effect {
+                Status::Decided
+            } else {
+                Status::Accepted
+            };
+        }
+        Event::DuplicateIssued { at, reason } => case.duplicates.push((*at, *reason)),
+        Event::ComplaintRegistered(c) => case.complaints.push(c.clone()),
+        Event::ComplaintAnswered { index, at } => {
+            if let Some(c) = case.complaints.get_mut(*index) {
+                c.answered_at = Some(*at);
+            }
+        }
+        Event::NoteAdded(n) => case.notes.push(n.clone()),
+    }
+}
+
+/// Apply every event of a transition's result.
+pub fn apply_all(case: &mut Case, version: &RuleVersion, events: &[Event]) {
+    for e in events {
+        apply(case, version, e);
+    }
+}
