@@ -357,3 +357,84 @@ fn a_broken_override_file_is_reported_with_its_line() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn rules_list_and_show_every_procedure() {
+    let o = kezek(&["rules", "list", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    let rows = v.as_array().expect("array");
+    for p in ["registration", "rvp", "pr", "exit", "border_zone"] {
+        assert!(rows.iter().any(|r| r["procedure"] == p), "{p}");
+        let o = kezek(&["rules", "show", p]);
+        assert_eq!(o.status.code(), Some(0), "{p}: {}", stderr(&o));
+        assert!(stdout(&o).contains("stages"), "{p}");
+        let o = kezek(&["rules", "show", p, "--format", "json"]);
+        let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+        assert!(!v["versions"].as_array().expect("versions").is_empty());
+        assert!(v["versions"][0]["act"]["ru"].is_string());
+        assert!(v["versions"][0]["stages"].is_array());
+    }
+    // The version in force on a day.
+    let o = kezek(&[
+        "rules",
+        "show",
+        "exit",
+        "--at",
+        "2026-07-12",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    assert_eq!(v["versions"].as_array().map(Vec::len), Some(1));
+    assert_eq!(v["versions"][0]["effective_from"], "2026-07-12");
+    assert_eq!(v["versions"][0]["service_term"]["days"], 20);
+    let o = kezek(&["rules", "show", "pr", "--at", "2026-11-21"]);
+    assert!(stdout(&o).contains("approval: supervisor"));
+    // The unconfirmed quota parameter is labelled where it is shown.
+    let o = kezek(&["rules", "show", "rvp"]);
+    assert!(stdout(&o).contains("UNCONFIRMED"));
+}
+
+#[test]
+fn rules_errors_exit_2() {
+    let o = kezek(&["rules", "show", "visa"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("unknown procedure 'visa'"),
+        "{}",
+        stderr(&o)
+    );
+    let o = kezek(&["rules", "show", "border_zone", "--at", "2026-01-01"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("no rule version of 'border_zone' is in force on 2026-01-01"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn a_broken_procedure_override_names_its_line() {
+    let dir = std::env::temp_dir().join(format!("kezek-cli-test-rules-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("procedures")).expect("mkdir");
+    let built_in = kezek::domain::procedure::BUILT_IN
+        .iter()
+        .find(|(n, _)| *n == "rvp.toml")
+        .map(|(_, t)| *t)
+        .expect("rvp");
+    let broken = built_in.replacen("unit = \"working\"", "unit = \"weekly\"", 1);
+    std::fs::write(dir.join("procedures/rvp.toml"), &broken).expect("write");
+    let line = broken
+        .lines()
+        .position(|l| l.contains("\"weekly\""))
+        .expect("line")
+        + 1;
+    let dir_s = dir.to_string_lossy().to_string();
+    let o = kezek_with(&["rules", "list"], None, &[("KEZEK_CONFIG_DIR", &dir_s)]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains(&format!("rvp.toml:{line}:")), "{err}");
+    assert!(err.contains("'weekly'"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
