@@ -5,4 +5,6 @@
 
 pub mod cli;
 pub mod config;
+pub mod demo;
 pub mod domain;
+pub mod store;

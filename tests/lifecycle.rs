@@ -127,7 +127,7 @@ fn new_case(procedure: &str, received: &str, purpose: Option<&str>) -> Case {
         format!("2026-{}-00001", procedure.to_uppercase()),
         procedure,
         v,
-        Channel::Office,
+        v.channels.first().copied().unwrap_or(Channel::Office),
         received_at,
         person(),
     );
@@ -240,7 +240,11 @@ fn acceptance_is_refused_for_an_incomplete_package_or_an_expired_document() {
             .contains(&format!("missing document '{}'", removed.kind)),
         "{err}"
     );
-    let r = case::refuse_to_accept(&c, &ctx(&c, &a, "2026-11-16T10:05:00+05:00"));
+    let r = case::refuse_to_accept(
+        &c,
+        &ctx(&c, &a, "2026-11-16T10:05:00+05:00"),
+        &Fake::default(),
+    );
     run(&mut c, r);
     assert_eq!(c.status, Status::RefusedToAccept);
 
@@ -277,7 +281,14 @@ fn acceptance_is_refused_for_an_incomplete_package_or_an_expired_document() {
         .is_ok()
     );
     // And a complete package cannot be refused acceptance.
-    assert!(case::refuse_to_accept(&c, &ctx(&c, &a, "2026-11-16T10:00:00+05:00")).is_err());
+    assert!(
+        case::refuse_to_accept(
+            &c,
+            &ctx(&c, &a, "2026-11-16T10:00:00+05:00"),
+            &Fake::default()
+        )
+        .is_err()
+    );
 }
 
 #[test]
@@ -800,7 +811,17 @@ fn exit_service_term_and_hearing_anchored_on_its_end() {
     let r = case::approve(&without, &ctx(&without, &s, "2026-09-22T10:00:00+05:00"));
     run(&mut without, r);
     assert_eq!(without.status, Status::Decided);
-    assert!(deadlines(&without).is_empty());
+    // Decided: the service term is met; the stages not yet done stay on the case.
+    let left = deadlines(&without);
+    assert!(
+        left.iter().all(|x| x.kind != DeadlineKind::Service),
+        "{left:?}"
+    );
+    assert!(
+        left.iter()
+            .all(|x| matches!(x.kind, DeadlineKind::Stage(_))),
+        "{left:?}"
+    );
 }
 
 #[test]
@@ -855,7 +876,7 @@ fn an_auditor_cannot_change_anything() {
     let cx = ctx(&c, &au, "2026-11-16T10:00:00+05:00");
     let results = [
         case::accept(&c, &cx, &Fake::default(), None),
-        case::refuse_to_accept(&c, &cx),
+        case::refuse_to_accept(&c, &cx, &Fake::default()),
         case::add_note(&c, &cx, "x"),
     ];
     for r in results {
@@ -1040,4 +1061,229 @@ fn queue_order_puts_overdue_first() {
         vec!["2026-RVP-00001", "2026-RVP-00002", "2026-PR-00009"]
     );
     assert!(keys[0].overdue && !keys[1].overdue);
+}
+
+#[test]
+fn an_office_application_for_exit_is_refused_by_channel() {
+    let a = inspector();
+    let mut c = new_case("exit", "2026-09-07T10:00:00+05:00", None);
+    c.channel = Channel::Office;
+    let err = case::accept(
+        &c,
+        &ctx(&c, &a, "2026-09-07T10:00:00+05:00"),
+        &Fake::default(),
+        None,
+    )
+    .unwrap_err();
+    assert_eq!(err.rule, "acceptance: channel");
+}
+
+#[test]
+fn late_and_blocked_applications_can_be_refused_acceptance() {
+    let a = inspector();
+    let mut c = new_case("rvp", "2026-10-30T10:00:00+05:00", Some("work"));
+    c.entry_date = Some(d("2026-08-01"));
+    let r = case::refuse_to_accept(
+        &c,
+        &ctx(&c, &a, "2026-10-30T10:05:00+05:00"),
+        &Fake::default(),
+    );
+    run(&mut c, r);
+    assert_eq!(c.status, Status::RefusedToAccept);
+    assert!(
+        c.refusal_to_accept[0].contains("29.10.2026"),
+        "{:?}",
+        c.refusal_to_accept
+    );
+    // Applied on the last day of the stay, though accepted after a weekend: in time.
+    let mut c = new_case("rvp", "2026-11-28T10:00:00+05:00", Some("work"));
+    c.entry_date = Some(d("2026-08-31")); // 90th day: Sat 28.11
+    assert!(
+        case::accept(
+            &c,
+            &ctx(&c, &a, "2026-11-28T10:00:00+05:00"),
+            &Fake::default(),
+            None
+        )
+        .is_ok()
+    );
+    let fake = Fake {
+        last_pr_refusal: Some(("2025-PR-00007".into(), d("2025-11-24"))),
+        ..Fake::default()
+    };
+    let c = new_case("pr", "2026-11-23T10:00:00+05:00", None);
+    let events = case::refuse_to_accept(&c, &ctx(&c, &a, "2026-11-23T10:00:00+05:00"), &fake)
+        .expect("refusable");
+    assert!(
+        matches!(&events[0], case::Event::RefusedToAccept { reasons, .. } if reasons[0].contains("24.11.2026"))
+    );
+}
+
+#[test]
+fn purpose_is_required_where_the_rules_have_purposes() {
+    let a = inspector();
+    let mut c = new_case("rvp", "2026-11-16T10:00:00+05:00", Some("work"));
+    c.purpose = None;
+    assert_eq!(
+        case::accept(
+            &c,
+            &ctx(&c, &a, "2026-11-16T10:00:00+05:00"),
+            &Fake::default(),
+            None
+        )
+        .unwrap_err()
+        .rule,
+        "purpose"
+    );
+    c.purpose = Some("tourism".into());
+    assert_eq!(
+        case::accept(
+            &c,
+            &ctx(&c, &a, "2026-11-16T10:00:00+05:00"),
+            &Fake::default(),
+            None
+        )
+        .unwrap_err()
+        .rule,
+        "purpose"
+    );
+}
+
+#[test]
+fn an_applicable_check_cannot_be_waved_through_as_not_applicable() {
+    let a = inspector();
+    let c = accepted("rvp", "2026-11-16T10:00:00+05:00", Some("work"));
+    let err = case::record_check(
+        &c,
+        &ctx(&c, &a, "2026-11-17T10:00:00+05:00"),
+        "berkut_crossing",
+        Outcome::NotApplicable,
+        "",
+    )
+    .unwrap_err();
+    assert!(err.message.contains("applies to this case"), "{err}");
+}
+
+#[test]
+fn refusal_after_a_notice_sent_on_a_day_off_counts_from_the_next_working_day() {
+    let a = inspector();
+    let mut c = accepted("rvp", "2026-11-16T10:00:00+05:00", Some("work"));
+    let g = first_ground(&c);
+    // Sent Sat 21.11: counts from Mon 23.11, so the act is possible from Thu 26.11, not Wed 25.11.
+    let r = case::send_hearing_notice(
+        &c,
+        &ctx(&c, &a, "2026-11-21T12:00:00+05:00"),
+        notice(
+            "2026-11-21T11:00:00+05:00",
+            "2026-11-21T11:30:00+05:00",
+            "2026-11-30",
+            &g,
+        ),
+    );
+    run(&mut c, r);
+    let r = case::hold_hearing(
+        &c,
+        &ctx(&c, &a, "2026-11-21T12:00:00+05:00"),
+        at("2026-11-21T11:30:00+05:00"),
+        "",
+        false,
+    );
+    run(&mut c, r);
+    let refuse = DecisionKind::Refuse {
+        grounds: vec![g.clone()],
+    };
+    let err = case::decide(
+        &c,
+        &ctx(&c, &a, "2026-11-25T10:00:00+05:00"),
+        refuse.clone(),
+    )
+    .unwrap_err();
+    assert_eq!(err.earliest, Some(at("2026-11-26T09:00:00+05:00")));
+    // A ground the applicant was not heard on.
+    let other = rules()
+        .procedure("rvp")
+        .unwrap()
+        .version(&c.version)
+        .unwrap()
+        .grounds[1]
+        .id
+        .clone();
+    let err = case::decide(
+        &c,
+        &ctx(&c, &a, "2026-11-26T10:00:00+05:00"),
+        DecisionKind::Refuse {
+            grounds: vec![other],
+        },
+    )
+    .unwrap_err();
+    assert!(err.message.contains("not heard"), "{err}");
+    assert!(case::decide(&c, &ctx(&c, &a, "2026-11-26T10:00:00+05:00"), refuse).is_ok());
+}
+
+#[test]
+fn no_self_approval_and_a_returned_annulment_can_be_redone() {
+    let (i, s) = (inspector(), supervisor());
+    let mut c = accepted("pr", "2026-09-01T10:00:00+05:00", None);
+    pass_all(&mut c, &i, "2026-10-20T10:00:00+05:00");
+    let r = case::decide(
+        &c,
+        &ctx(&c, &s, "2026-10-20T10:00:00+05:00"),
+        DecisionKind::Issue,
+    );
+    run(&mut c, r);
+    let err = case::approve(&c, &ctx(&c, &s, "2026-10-20T11:00:00+05:00")).unwrap_err();
+    assert!(err.message.contains("other than its author"), "{err}");
+    let other = Actor {
+        login: "deputy".into(),
+        role: Role::Supervisor,
+    };
+    let r = case::approve(&c, &ctx(&c, &other, "2026-10-20T11:00:00+05:00"));
+    run(&mut c, r);
+    let g = first_ground(&c);
+    let r = case::annul(
+        &c,
+        &ctx(&c, &i, "2026-11-01T10:00:00+05:00"),
+        vec![g.clone()],
+    );
+    run(&mut c, r);
+    let r = case::return_decision(
+        &c,
+        &ctx(&c, &s, "2026-11-02T10:00:00+05:00"),
+        "weak grounds",
+    );
+    run(&mut c, r);
+    assert_eq!(c.status, Status::Decided, "the permit stays in effect");
+    assert!(case::annul(&c, &ctx(&c, &i, "2026-11-03T10:00:00+05:00"), vec![g]).is_ok());
+}
+
+#[test]
+fn stages_after_the_decision_can_still_be_completed() {
+    let (i, s) = (inspector(), supervisor());
+    let mut c = accepted("pr", "2026-09-01T10:00:00+05:00", None);
+    let v = version("pr", "2026-09-01").clone();
+    let mut t = at("2026-09-02T10:00:00+05:00");
+    for st in v.stages.iter().take(v.stages.len() - 1) {
+        let r = case::complete_stage(&c, &ctx(&c, &i, "2026-10-20T10:00:00+05:00"), &st.id, t);
+        run(&mut c, r);
+        t += chrono::Duration::days(1);
+    }
+    pass_all(&mut c, &i, "2026-10-20T10:00:00+05:00");
+    let r = case::decide(
+        &c,
+        &ctx(&c, &i, "2026-10-20T10:00:00+05:00"),
+        DecisionKind::Issue,
+    );
+    run(&mut c, r);
+    let r = case::approve(&c, &ctx(&c, &s, "2026-10-20T11:00:00+05:00"));
+    run(&mut c, r);
+    let last = v.stages.last().expect("stages").id.clone();
+    assert!(
+        case::complete_stage(
+            &c,
+            &ctx(&c, &i, "2026-10-21T10:00:00+05:00"),
+            &last,
+            at("2026-10-21T10:00:00+05:00")
+        )
+        .is_ok()
+    );
 }

@@ -291,6 +291,14 @@ impl Case {
         self.decisions.last()
     }
 
+    /// The latest decision that was not returned: what is in force or pending.
+    pub fn standing_decision(&self) -> Option<&Decision> {
+        self.decisions
+            .iter()
+            .rev()
+            .find(|d| !matches!(d.approval, ApprovalState::Returned { .. }))
+    }
+
     /// Still being worked on: accepted and without a decision in effect.
     pub fn is_open(&self) -> bool {
         matches!(self.status, Status::Received | Status::Accepted)
@@ -544,6 +552,32 @@ pub struct CaseRef {
     pub valid_until: Option<NaiveDate>,
 }
 
+fn check_purpose(case: &Case, version: &RuleVersion) -> Result<(), Violation> {
+    if version.purposes.is_empty() {
+        return Ok(());
+    }
+    match case.purpose.as_deref() {
+        Some(p) if version.purposes.iter().any(|x| x.id == p) => Ok(()),
+        Some(p) => Err(Violation::new(
+            "purpose",
+            format!(
+                "'{p}' is not a purpose of {} (purposes: {})",
+                version.id,
+                version
+                    .purposes
+                    .iter()
+                    .map(|x| x.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )),
+        None => Err(Violation::new(
+            "purpose",
+            "the purpose of the stay decides the documents: give one",
+        )),
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Transitions
 
@@ -576,6 +610,20 @@ pub fn accept(
             ),
         ));
     }
+    if !ctx.version.channels.contains(&case.channel) {
+        return Err(Violation::new(
+            "acceptance: channel",
+            format!(
+                "{} does not take applications through the {} channel",
+                ctx.version.id,
+                serde_json::to_value(case.channel)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default()
+            ),
+        ));
+    }
+    check_purpose(case, ctx.version)?;
     let problems = package_problems(case, ctx.version, day);
     if !problems.is_empty() {
         let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
@@ -593,7 +641,7 @@ pub fn accept(
         ctx.version.parameter("late_acceptance_window"),
         case.entry_date,
     ) && let Some(last) = stay_last_day(ctx.version, entry)
-        && day > last
+        && local(ctx.cal, case.received_at).date() > last
     {
         let rule = "order 992 §9-1: late application";
         match &late {
@@ -657,8 +705,11 @@ pub fn accept(
     }])
 }
 
-/// Refuse to accept: the package is incomplete or a document has expired.
-pub fn refuse_to_accept(case: &Case, ctx: &Ctx<'_>) -> Transition {
+/// Refuse to accept: the package is incomplete or a document has expired,
+/// the purpose is missing, the lawful stay ended before the application
+/// (order 992 §9-1), or a PR application comes within the re-application
+/// block (order 992 §22). Any other application must be accepted.
+pub fn refuse_to_accept(case: &Case, ctx: &Ctx<'_>, queries: &dyn CaseQueries) -> Transition {
     may_act(ctx)?;
     if case.status != Status::Received {
         return Err(Violation::new(
@@ -667,8 +718,35 @@ pub fn refuse_to_accept(case: &Case, ctx: &Ctx<'_>) -> Transition {
         ));
     }
     let day = term::start_of_term(ctx.cal, case.received_at)?.acceptance_day;
-    let problems = package_problems(case, ctx.version, day);
-    if problems.is_empty() {
+    let mut reasons: Vec<String> = package_problems(case, ctx.version, day)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    if let Err(v) = check_purpose(case, ctx.version) {
+        reasons.push(v.message);
+    }
+    if ctx.version.parameter("late_acceptance_window").is_some()
+        && let Some(entry) = case.entry_date
+        && let Some(last) = stay_last_day(ctx.version, entry)
+        && local(ctx.cal, case.received_at).date() > last
+    {
+        reasons.push(format!(
+            "the lawful stay ended on {} (order 992 §9-1)",
+            format_day(last)
+        ));
+    }
+    if ctx.version.parameter("reapplication_block").is_some()
+        && let Some((number, decided)) = queries.last_pr_refusal_or_annulment(&case.applicant.key)
+        && let Some(from) = reapplication_possible_from(ctx.version, decided)
+        && day < from
+    {
+        reasons.push(format!(
+            "case {number} was refused or annulled on {}: a new application is possible from {} (order 992 §22)",
+            format_day(decided),
+            format_day(from)
+        ));
+    }
+    if reasons.is_empty() {
         return Err(Violation::new(
             "acceptance: complete package, valid documents",
             "the package is complete and valid: there is no ground to refuse acceptance",
@@ -676,14 +754,17 @@ pub fn refuse_to_accept(case: &Case, ctx: &Ctx<'_>) -> Transition {
     }
     Ok(vec![Event::RefusedToAccept {
         at: ctx.now,
-        reasons: problems.iter().map(ToString::to_string).collect(),
+        reasons,
     }])
 }
 
 /// Complete the next open stage.
 pub fn complete_stage(case: &Case, ctx: &Ctx<'_>, stage: &str, at: DateTime<Utc>) -> Transition {
     may_act(ctx)?;
-    must_be_accepted(case)?;
+    // Some stages come after the decision (PR notification, exit deregistration).
+    if case.status != Status::Decided {
+        must_be_accepted(case)?;
+    }
     not_in_future(ctx, at, "a stage completion")?;
     let i = ctx.version.stage_index(stage).ok_or_else(|| {
         Violation::new("rules", format!("no stage '{stage}' in {}", ctx.version.id))
@@ -731,10 +812,17 @@ pub fn record_check(
     let c = ctx.version.check(check).ok_or_else(|| {
         Violation::new("rules", format!("no check '{check}' in {}", ctx.version.id))
     })?;
-    if !c.applies_to(case.purpose.as_deref()) && outcome != Outcome::NotApplicable {
+    let applies = c.applies_to(case.purpose.as_deref());
+    if !applies && outcome != Outcome::NotApplicable {
         return Err(Violation::new(
             "checklist",
             format!("check '{check}' does not apply to this purpose: mark it not applicable"),
+        ));
+    }
+    if applies && outcome == Outcome::NotApplicable {
+        return Err(Violation::new(
+            "checklist",
+            format!("check '{check}' applies to this case: record passed, failed or pending"),
         ));
     }
     Ok(vec![Event::CheckRecorded {
@@ -993,7 +1081,7 @@ pub fn decide(case: &Case, ctx: &Ctx<'_>, kind: DecisionKind) -> Transition {
         DecisionKind::Issue => {
             for c in ctx.version.checks.iter().filter(|c| c.applies_to(purpose)) {
                 match case.checks.get(&c.id).map(|r| r.outcome) {
-                    None | Some(Outcome::Pending) => {
+                    None | Some(Outcome::Pending) | Some(Outcome::NotApplicable) => {
                         return Err(Violation::new(
                             "decision: checklist",
                             format!("check '{}' is not done", c.id),
@@ -1018,8 +1106,30 @@ pub fn decide(case: &Case, ctx: &Ctx<'_>, kind: DecisionKind) -> Transition {
                         "a refusal needs a hearing notice first: the applicant has the right to be heard",
                     )
                 })?;
+                for g in grounds {
+                    if !notice.grounds.contains(g) {
+                        return Err(Violation::new(
+                            "hearing before a refusal",
+                            format!(
+                                "the applicant was not heard on ground '{g}': send a notice naming it"
+                            ),
+                        ));
+                    }
+                }
                 let n = param(ctx.version, "hearing_notice")?;
-                let notice_day = local(ctx.cal, notice.sent_at).date();
+                // An act on day X needs the notice by the end of the working day
+                // N working days before X; a notice sent after office hours or
+                // on a day off counts from the next working day.
+                let sent = local(ctx.cal, notice.sent_at);
+                let in_office = ctx.cal.is_working(sent.date()).map_err(TermError::from)?
+                    && sent.time() <= ctx.cal.office().closes;
+                let notice_day = if in_office {
+                    sent.date()
+                } else {
+                    ctx.cal
+                        .add_working_days(sent.date(), 1)
+                        .map_err(TermError::from)?
+                };
                 let earliest_day = ctx
                     .cal
                     .add_working_days(notice_day, n)
@@ -1089,7 +1199,13 @@ fn must_be_supervisor(ctx: &Ctx<'_>, what: &str) -> Result<(), Violation> {
 /// Approve a decision that waits for approval (supervisor only).
 pub fn approve(case: &Case, ctx: &Ctx<'_>) -> Transition {
     must_be_supervisor(ctx, "approve a decision")?;
-    pending_decision(case)?;
+    let d = pending_decision(case)?;
+    if d.by == ctx.actor.login {
+        return Err(Violation::new(
+            "approval by a supervisor",
+            "a decision is approved by someone other than its author",
+        ));
+    }
     Ok(vec![Event::DecisionApproved {
         by: ctx.actor.login.clone(),
         at: ctx.now,
@@ -1123,7 +1239,7 @@ pub fn annul(case: &Case, ctx: &Ctx<'_>, grounds: Vec<String>) -> Transition {
             format!("{} has no annulment", ctx.version.id),
         ));
     }
-    match case.decision() {
+    match case.standing_decision() {
         Some(d) if d.kind == DecisionKind::Issue && d.in_effect() => {}
         _ => {
             return Err(Violation::new(
@@ -1163,7 +1279,7 @@ pub fn issue_duplicate(case: &Case, ctx: &Ctx<'_>, reason: DuplicateReason) -> T
             "duplicates are issued for RVPs only",
         ));
     }
-    match case.decision() {
+    match case.standing_decision() {
         Some(d) if d.kind == DecisionKind::Issue && d.in_effect() => {}
         _ => {
             return Err(Violation::new(

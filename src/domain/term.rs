@@ -13,7 +13,7 @@ use serde::Serialize;
 use super::calendar::{Calendar, CalendarError, weekday_short};
 
 /// How a term is counted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Unit {
     WorkingDays,

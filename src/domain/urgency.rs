@@ -131,12 +131,9 @@ pub fn open_deadlines(
     let mut out = Vec::new();
     let open = case.is_open();
 
-    if open && let Some(day) = case.acceptance_day {
-        let accepted = case
-            .accepted_at
-            .map(|a| format_local(cal, a))
-            .unwrap_or_else(|| format_day(day));
-        // Stages.
+    // The first open stage is due now; later ones are projections. Some
+    // stages come after the decision (notification, deregistration).
+    if case.status != Status::RefusedToAccept && case.acceptance_day.is_some() {
         for (plan, stage) in stage_plan(case, version, cal)?
             .into_iter()
             .zip(&version.stages)
@@ -154,9 +151,15 @@ pub fn open_deadlines(
                 &format_day(plan.from_day),
                 due,
             ));
-            // Only the first open stage is due now; later ones are projections.
             break;
         }
+    }
+
+    if open && let Some(day) = case.acceptance_day {
+        let accepted = case
+            .accepted_at
+            .map(|a| format_local(cal, a))
+            .unwrap_or_else(|| format_day(day));
         // Service term.
         let term = version.service_term.term();
         let due = term::due_after_day(cal, day, term)?;
@@ -173,7 +176,12 @@ pub fn open_deadlines(
         if version.hearing {
             let grounds = case.grounds_from_checks(version);
             match case.notices.last() {
-                None if !grounds.is_empty() => {
+                // Only an anchor the rules fix in advance gives a latest notice
+                // date; a notice anchored on the planned decision is checked
+                // when it is sent.
+                None if !grounds.is_empty()
+                    && version.hearing_anchor == super::procedure::HearingAnchor::ServiceEnd =>
+                {
                     if let Some(p) = version.parameter("hearing_notice") {
                         let (latest_day, latest) = term::latest_before(cal, service_day, p.value)?;
                         out.push(CaseDeadline {
@@ -211,7 +219,9 @@ pub fn open_deadlines(
     }
 
     // Stay expiry: the crossing day is day 1; a day off does not extend a stay.
+    // A late application accepted under an exception no longer runs on it.
     if open
+        && case.late_acceptance.is_none()
         && let Some(entry) = case.entry_date
         && let Some(last) = stay_last_day(version, entry)
         && let Some(p) = version.parameter("stay_limit")

@@ -1,0 +1,1073 @@
+//! Cases: load, create, change through domain transitions, and the queue.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+
+use super::{Store, StoreError, audit, enum_from, enum_str, parse_day, parse_ts, ts};
+use crate::domain::calendar::Calendar;
+use crate::domain::case::{
+    self, Actor, ApprovalState, Case, CaseQueries, CaseRef, CheckResult, Complaint, Ctx, Decision,
+    DecisionKind, Document, Event, Hearing, HearingNotice, Note, Person, Violation,
+};
+use crate::domain::procedure::{Role, RuleVersion, Rules};
+use crate::domain::urgency;
+
+/// A case as read, with the version an update must match.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub case: Case,
+    pub row_version: i64,
+    pub updated_by: String,
+    pub updated_at: String,
+}
+
+fn opt_day(s: Option<String>) -> Result<Option<NaiveDate>, StoreError> {
+    s.as_deref().map(parse_day).transpose()
+}
+
+fn opt_ts(s: Option<String>) -> Result<Option<DateTime<Utc>>, StoreError> {
+    s.as_deref().map(parse_ts).transpose()
+}
+
+fn json_list(s: &str) -> Result<Vec<String>, StoreError> {
+    serde_json::from_str(s).map_err(|_| StoreError::Sql(format!("bad list in the database: '{s}'")))
+}
+
+/// Case-insensitive search key for Cyrillic (Kazakh letters included) and Latin.
+pub fn search_key(name: &str) -> String {
+    name.chars().flat_map(char::to_lowercase).collect()
+}
+
+pub(crate) fn load(conn: &Connection, number: &str) -> Result<Option<Loaded>, StoreError> {
+    type Row = (
+        String,
+        String,
+        Option<String>,
+        String,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        i64,
+        String,
+        String,
+    );
+    let row: Option<Row> = conn
+        .query_row(
+            "SELECT procedure, version_id, purpose, channel, status, received_at, accepted_at, acceptance_day,
+                    entry_date, late_acceptance, refusal_to_accept, host_name, host_id, assignee,
+                    row_version, updated_by, updated_at
+             FROM cases WHERE number = ?1",
+            [number],
+            |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                    r.get(7)?,
+                    r.get(8)?,
+                    r.get(9)?,
+                    r.get(10)?,
+                    r.get(11)?,
+                    r.get(12)?,
+                    r.get(13)?,
+                    r.get(14)?,
+                    r.get(15)?,
+                    r.get(16)?,
+                ))
+            },
+        )
+        .optional()?;
+    let Some(r) = row else { return Ok(None) };
+    let mut people = Vec::new();
+    {
+        let mut stmt = conn.prepare(
+            "SELECT person_key, name, iin, birth_date, citizenship FROM persons WHERE case_number = ?1 ORDER BY ord",
+        )?;
+        let rows = stmt.query_map([number], |x| {
+            Ok((
+                x.get::<_, String>(0)?,
+                x.get::<_, String>(1)?,
+                x.get::<_, Option<String>>(2)?,
+                x.get::<_, Option<String>>(3)?,
+                x.get::<_, String>(4)?,
+            ))
+        })?;
+        for p in rows {
+            let (key, name, iin, birth, citizenship) = p?;
+            people.push(Person {
+                key,
+                name,
+                iin,
+                birth_date: opt_day(birth)?,
+                citizenship,
+            });
+        }
+    }
+    if people.is_empty() {
+        return Err(StoreError::Sql(format!(
+            "case {number} has no applicant row"
+        )));
+    }
+    let applicant = people.remove(0);
+    let mut c = Case {
+        number: number.to_string(),
+        procedure: r.0,
+        version: r.1,
+        purpose: r.2,
+        channel: enum_from(&r.3)?,
+        received_at: parse_ts(&r.5)?,
+        accepted_at: opt_ts(r.6)?,
+        acceptance_day: opt_day(r.7)?,
+        status: enum_from(&r.4)?,
+        applicant,
+        host: match (r.11, r.12) {
+            (Some(name), Some(id_number)) => Some(case::Party { name, id_number }),
+            _ => None,
+        },
+        family: people,
+        documents: Vec::new(),
+        entry_date: opt_day(r.8)?,
+        late_acceptance: r
+            .9
+            .as_deref()
+            .map(serde_json::from_str)
+            .transpose()
+            .map_err(|e| StoreError::Sql(format!("late_acceptance: {e}")))?,
+        refusal_to_accept: json_list(&r.10)?,
+        stages: Vec::new(),
+        checks: Default::default(),
+        notices: Vec::new(),
+        hearings: Vec::new(),
+        decisions: Vec::new(),
+        duplicates: Vec::new(),
+        complaints: Vec::new(),
+        notes: Vec::new(),
+        assignee: r.13,
+    };
+    let mut stmt = conn.prepare(
+        "SELECT kind, number, valid_until FROM documents WHERE case_number = ?1 ORDER BY ord",
+    )?;
+    for d in stmt.query_map([number], |x| {
+        Ok((
+            x.get::<_, String>(0)?,
+            x.get::<_, String>(1)?,
+            x.get::<_, Option<String>>(2)?,
+        ))
+    })? {
+        let (kind, num, valid) = d?;
+        c.documents.push(Document {
+            kind,
+            number: num,
+            valid_until: opt_day(valid)?,
+        });
+    }
+    let mut stmt =
+        conn.prepare("SELECT completed_at FROM stages WHERE case_number = ?1 ORDER BY ord")?;
+    for s in stmt.query_map([number], |x| x.get::<_, Option<String>>(0))? {
+        c.stages.push(opt_ts(s?)?);
+    }
+    let mut stmt = conn.prepare(
+        "SELECT check_id, outcome, by_login, at, note FROM check_results WHERE case_number = ?1",
+    )?;
+    for x in stmt.query_map([number], |x| {
+        Ok((
+            x.get::<_, String>(0)?,
+            x.get::<_, String>(1)?,
+            x.get::<_, String>(2)?,
+            x.get::<_, String>(3)?,
+            x.get::<_, String>(4)?,
+        ))
+    })? {
+        let (id, outcome, by, at, note) = x?;
+        c.checks.insert(
+            id,
+            CheckResult {
+                outcome: enum_from(&outcome)?,
+                by,
+                at: parse_ts(&at)?,
+                note,
+            },
+        );
+    }
+    let mut stmt = conn.prepare(
+        "SELECT sent_at, channel, hearing_at, place, planned_decision, grounds FROM hearing_notices WHERE case_number = ?1 ORDER BY ord",
+    )?;
+    for x in stmt.query_map([number], |x| {
+        Ok((
+            x.get::<_, String>(0)?,
+            x.get::<_, String>(1)?,
+            x.get::<_, String>(2)?,
+            x.get::<_, String>(3)?,
+            x.get::<_, String>(4)?,
+            x.get::<_, String>(5)?,
+        ))
+    })? {
+        let (sent, channel, hearing, place, planned, grounds) = x?;
+        c.notices.push(HearingNotice {
+            sent_at: parse_ts(&sent)?,
+            channel: enum_from(&channel)?,
+            hearing_at: parse_ts(&hearing)?,
+            place,
+            planned_decision: parse_day(&planned)?,
+            grounds: json_list(&grounds)?,
+        });
+    }
+    let mut stmt = conn.prepare("SELECT held_at, applicant_position, continue_review FROM hearings WHERE case_number = ?1 ORDER BY ord")?;
+    for x in stmt.query_map([number], |x| {
+        Ok((
+            x.get::<_, String>(0)?,
+            x.get::<_, String>(1)?,
+            x.get::<_, bool>(2)?,
+        ))
+    })? {
+        let (held, position, cont) = x?;
+        c.hearings.push(Hearing {
+            held_at: parse_ts(&held)?,
+            applicant_position: position,
+            continue_review: cont,
+        });
+    }
+    let mut stmt = conn.prepare(
+        "SELECT kind, grounds, by_login, at, approval, approval_by, approval_at, approval_comment
+         FROM decisions WHERE case_number = ?1 ORDER BY ord",
+    )?;
+    type DecRow = (
+        String,
+        String,
+        String,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    );
+    for x in stmt.query_map([number], |x| -> rusqlite::Result<DecRow> {
+        Ok((
+            x.get(0)?,
+            x.get(1)?,
+            x.get(2)?,
+            x.get(3)?,
+            x.get(4)?,
+            x.get(5)?,
+            x.get(6)?,
+            x.get(7)?,
+        ))
+    })? {
+        let (kind, grounds, by, at, approval, a_by, a_at, a_comment) = x?;
+        let grounds = json_list(&grounds)?;
+        let kind = match kind.as_str() {
+            "issue" => DecisionKind::Issue,
+            "refuse" => DecisionKind::Refuse { grounds },
+            "annul" => DecisionKind::Annul { grounds },
+            other => return Err(StoreError::Sql(format!("unknown decision kind '{other}'"))),
+        };
+        let approval = match approval.as_str() {
+            "not_required" => ApprovalState::NotRequired,
+            "pending" => ApprovalState::Pending,
+            "approved" => ApprovalState::Approved {
+                by: a_by.unwrap_or_default(),
+                at: parse_ts(a_at.as_deref().unwrap_or_default())?,
+            },
+            "returned" => ApprovalState::Returned {
+                by: a_by.unwrap_or_default(),
+                at: parse_ts(a_at.as_deref().unwrap_or_default())?,
+                comment: a_comment.unwrap_or_default(),
+            },
+            other => return Err(StoreError::Sql(format!("unknown approval state '{other}'"))),
+        };
+        c.decisions.push(Decision {
+            kind,
+            by,
+            at: parse_ts(&at)?,
+            approval,
+        });
+    }
+    let mut stmt =
+        conn.prepare("SELECT at, reason FROM duplicates WHERE case_number = ?1 ORDER BY ord")?;
+    for x in stmt.query_map([number], |x| {
+        Ok((x.get::<_, String>(0)?, x.get::<_, String>(1)?))
+    })? {
+        let (at, reason) = x?;
+        c.duplicates.push((parse_ts(&at)?, enum_from(&reason)?));
+    }
+    let mut stmt = conn.prepare("SELECT registered_at, to_whom, text, answered_at FROM complaints WHERE case_number = ?1 ORDER BY ord")?;
+    for x in stmt.query_map([number], |x| {
+        Ok((
+            x.get::<_, String>(0)?,
+            x.get::<_, String>(1)?,
+            x.get::<_, String>(2)?,
+            x.get::<_, Option<String>>(3)?,
+        ))
+    })? {
+        let (reg, to, text, answered) = x?;
+        c.complaints.push(Complaint {
+            registered_at: parse_ts(&reg)?,
+            to: enum_from(&to)?,
+            text,
+            answered_at: opt_ts(answered)?,
+        });
+    }
+    let mut stmt =
+        conn.prepare("SELECT by_login, at, text FROM notes WHERE case_number = ?1 ORDER BY ord")?;
+    for x in stmt.query_map([number], |x| {
+        Ok((
+            x.get::<_, String>(0)?,
+            x.get::<_, String>(1)?,
+            x.get::<_, String>(2)?,
+        ))
+    })? {
+        let (by, at, text) = x?;
+        c.notes.push(Note {
+            by,
+            at: parse_ts(&at)?,
+            text,
+        });
+    }
+    let (row_version, updated_by, updated_at) = (r.14, r.15, r.16);
+    Ok(Some(Loaded {
+        case: c,
+        row_version,
+        updated_by,
+        updated_at,
+    }))
+}
+
+fn decision_parts(d: &Decision) -> (&'static str, Vec<String>) {
+    match &d.kind {
+        DecisionKind::Issue => ("issue", Vec::new()),
+        DecisionKind::Refuse { grounds } => ("refuse", grounds.clone()),
+        DecisionKind::Annul { grounds } => ("annul", grounds.clone()),
+    }
+}
+
+/// Write every child row of a case (after deleting the old ones).
+fn write_children(conn: &Connection, c: &Case) -> Result<(), StoreError> {
+    for table in [
+        "persons",
+        "documents",
+        "stages",
+        "check_results",
+        "hearing_notices",
+        "hearings",
+        "decisions",
+        "duplicates",
+        "complaints",
+        "notes",
+    ] {
+        conn.execute(
+            &format!("DELETE FROM {table} WHERE case_number = ?1"),
+            [&c.number],
+        )?;
+    }
+    let n = &c.number;
+    let mut ins = conn.prepare_cached(
+        "INSERT INTO persons (case_number, ord, person_key, name, iin, birth_date, citizenship) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    for (i, p) in std::iter::once(&c.applicant).chain(&c.family).enumerate() {
+        ins.execute(params![
+            n,
+            i as i64,
+            p.key,
+            p.name,
+            p.iin,
+            p.birth_date.map(|d| d.to_string()),
+            p.citizenship
+        ])?;
+    }
+    let mut ins = conn.prepare_cached("INSERT INTO documents (case_number, ord, kind, number, valid_until) VALUES (?1, ?2, ?3, ?4, ?5)")?;
+    for (i, d) in c.documents.iter().enumerate() {
+        ins.execute(params![
+            n,
+            i as i64,
+            d.kind,
+            d.number,
+            d.valid_until.map(|x| x.to_string())
+        ])?;
+    }
+    let mut ins = conn.prepare_cached(
+        "INSERT INTO stages (case_number, ord, completed_at) VALUES (?1, ?2, ?3)",
+    )?;
+    for (i, s) in c.stages.iter().enumerate() {
+        ins.execute(params![n, i as i64, s.map(ts)])?;
+    }
+    let mut ins = conn.prepare_cached(
+        "INSERT INTO check_results (case_number, check_id, outcome, by_login, at, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for (id, r) in &c.checks {
+        ins.execute(params![n, id, enum_str(&r.outcome), r.by, ts(r.at), r.note])?;
+    }
+    let mut ins = conn.prepare_cached(
+        "INSERT INTO hearing_notices (case_number, ord, sent_at, channel, hearing_at, place, planned_decision, grounds)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?;
+    for (i, x) in c.notices.iter().enumerate() {
+        ins.execute(params![
+            n,
+            i as i64,
+            ts(x.sent_at),
+            enum_str(&x.channel),
+            ts(x.hearing_at),
+            x.place,
+            x.planned_decision.to_string(),
+            serde_json::to_string(&x.grounds).unwrap_or_else(|_| "[]".into())
+        ])?;
+    }
+    let mut ins = conn.prepare_cached(
+        "INSERT INTO hearings (case_number, ord, held_at, applicant_position, continue_review) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for (i, h) in c.hearings.iter().enumerate() {
+        ins.execute(params![
+            n,
+            i as i64,
+            ts(h.held_at),
+            h.applicant_position,
+            h.continue_review
+        ])?;
+    }
+    let mut ins = conn.prepare_cached(
+        "INSERT INTO decisions (case_number, ord, kind, grounds, by_login, at, approval, approval_by, approval_at, approval_comment)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?;
+    for (i, d) in c.decisions.iter().enumerate() {
+        let (kind, grounds) = decision_parts(d);
+        let (state, by, at, comment) = match &d.approval {
+            ApprovalState::NotRequired => ("not_required", None, None, None),
+            ApprovalState::Pending => ("pending", None, None, None),
+            ApprovalState::Approved { by, at } => {
+                ("approved", Some(by.clone()), Some(ts(*at)), None)
+            }
+            ApprovalState::Returned { by, at, comment } => (
+                "returned",
+                Some(by.clone()),
+                Some(ts(*at)),
+                Some(comment.clone()),
+            ),
+        };
+        ins.execute(params![
+            n,
+            i as i64,
+            kind,
+            serde_json::to_string(&grounds).unwrap_or_else(|_| "[]".into()),
+            d.by,
+            ts(d.at),
+            state,
+            by,
+            at,
+            comment
+        ])?;
+    }
+    let mut ins = conn.prepare_cached(
+        "INSERT INTO duplicates (case_number, ord, at, reason) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for (i, (at, reason)) in c.duplicates.iter().enumerate() {
+        ins.execute(params![n, i as i64, ts(*at), enum_str(reason)])?;
+    }
+    let mut ins = conn.prepare_cached(
+        "INSERT INTO complaints (case_number, ord, registered_at, to_whom, text, answered_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for (i, x) in c.complaints.iter().enumerate() {
+        ins.execute(params![
+            n,
+            i as i64,
+            ts(x.registered_at),
+            enum_str(&x.to),
+            x.text,
+            x.answered_at.map(ts)
+        ])?;
+    }
+    let mut ins = conn.prepare_cached(
+        "INSERT INTO notes (case_number, ord, by_login, at, text) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for (i, x) in c.notes.iter().enumerate() {
+        ins.execute(params![n, i as i64, x.by, ts(x.at), x.text])?;
+    }
+    Ok(())
+}
+
+/// The nearest open deadline, kept on the case row for the queue.
+fn next_due(
+    c: &Case,
+    version: &RuleVersion,
+    cal: &Calendar,
+) -> (Option<String>, Option<String>, Option<String>) {
+    match urgency::open_deadlines(c, version, cal) {
+        Ok(list) => match urgency::nearest(&list) {
+            Some(d) => (
+                Some(ts(d.due)),
+                Some(d.explanation.clone()),
+                Some(enum_str(&d.unit)),
+            ),
+            None => (None, None, None),
+        },
+        Err(e) => (None, Some(format!("deadline not computed: {e}")), None),
+    }
+}
+
+fn version_of<'r>(rules: &'r Rules, c: &Case) -> Result<&'r RuleVersion, StoreError> {
+    rules
+        .procedure(&c.procedure)
+        .map_err(|e| StoreError::Invalid(e.to_string()))?
+        .version(&c.version)
+        .ok_or_else(|| {
+            StoreError::Invalid(format!(
+                "case {}: unknown rule version '{}'",
+                c.number, c.version
+            ))
+        })
+}
+
+/// Insert or update the case row and its children.
+fn write_case(
+    conn: &Connection,
+    cal: &Calendar,
+    rules: &Rules,
+    c: &Case,
+    by: &str,
+    now: DateTime<Utc>,
+    expected: Option<i64>,
+) -> Result<i64, StoreError> {
+    let version = version_of(rules, c)?;
+    let (due, due_kind, due_unit) = next_due(c, version, cal);
+    let late = c
+        .late_acceptance
+        .as_ref()
+        .map(|l| serde_json::to_string(l).unwrap_or_default());
+    let refusal = serde_json::to_string(&c.refusal_to_accept).unwrap_or_else(|_| "[]".into());
+    let (host_name, host_id) = match &c.host {
+        Some(h) => (Some(h.name.clone()), Some(h.id_number.clone())),
+        None => (None, None),
+    };
+    let new_version = match expected {
+        None => {
+            conn.execute(
+                "INSERT INTO cases (number, procedure, version_id, purpose, channel, status, received_at, accepted_at,
+                    acceptance_day, entry_date, late_acceptance, refusal_to_accept, host_name, host_id, assignee,
+                    next_due, next_due_kind, search_key, row_version, updated_at, updated_by, next_due_unit)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, 1, ?19, ?20, ?21)",
+                params![
+                    c.number,
+                    c.procedure,
+                    c.version,
+                    c.purpose,
+                    enum_str(&c.channel),
+                    enum_str(&c.status),
+                    ts(c.received_at),
+                    c.accepted_at.map(ts),
+                    c.acceptance_day.map(|d| d.to_string()),
+                    c.entry_date.map(|d| d.to_string()),
+                    late,
+                    refusal,
+                    host_name,
+                    host_id,
+                    c.assignee,
+                    due,
+                    due_kind,
+                    search_key(&c.applicant.name),
+                    ts(now),
+                    by,
+                    due_unit
+                ],
+            )?;
+            1
+        }
+        Some(v) => {
+            let changed = conn.execute(
+                "UPDATE cases SET procedure = ?2, version_id = ?3, purpose = ?4, channel = ?5, status = ?6,
+                    received_at = ?7, accepted_at = ?8, acceptance_day = ?9, entry_date = ?10, late_acceptance = ?11,
+                    refusal_to_accept = ?12, host_name = ?13, host_id = ?14, assignee = ?15, next_due = ?16,
+                    next_due_kind = ?17, search_key = ?18, row_version = row_version + 1, updated_at = ?19,
+                    updated_by = ?20, next_due_unit = ?22
+                 WHERE number = ?1 AND row_version = ?21",
+                params![
+                    c.number,
+                    c.procedure,
+                    c.version,
+                    c.purpose,
+                    enum_str(&c.channel),
+                    enum_str(&c.status),
+                    ts(c.received_at),
+                    c.accepted_at.map(ts),
+                    c.acceptance_day.map(|d| d.to_string()),
+                    c.entry_date.map(|d| d.to_string()),
+                    late,
+                    refusal,
+                    host_name,
+                    host_id,
+                    c.assignee,
+                    due,
+                    due_kind,
+                    search_key(&c.applicant.name),
+                    ts(now),
+                    by,
+                    v,
+                    due_unit
+                ],
+            )?;
+            if changed == 0 {
+                return Err(stale(conn, &c.number)?);
+            }
+            v + 1
+        }
+    };
+    write_children(conn, c)?;
+    Ok(new_version)
+}
+
+fn stale(conn: &Connection, number: &str) -> Result<StoreError, StoreError> {
+    let who: Option<(String, String)> = conn
+        .query_row(
+            "SELECT updated_by, updated_at FROM cases WHERE number = ?1",
+            [number],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    Ok(match who {
+        Some((by, at)) => StoreError::Stale {
+            number: number.to_string(),
+            by,
+            at,
+        },
+        None => StoreError::NotFound(format!("no case {number}")),
+    })
+}
+
+fn case_json(c: &Case) -> String {
+    serde_json::to_string(c).unwrap_or_default()
+}
+
+fn may_write(actor: &Actor) -> Result<(), StoreError> {
+    if actor.role == Role::Auditor {
+        return Err(StoreError::Denied(format!(
+            "{} is an auditor: auditors cannot change anything",
+            actor.login
+        )));
+    }
+    Ok(())
+}
+
+/// The store's answers to the domain's questions about other cases.
+struct SqlQueries<'a> {
+    conn: &'a Connection,
+}
+
+impl SqlQueries<'_> {
+    fn refs(&self, sql: &str, args: &[&dyn rusqlite::ToSql]) -> Vec<CaseRef> {
+        let run = || -> rusqlite::Result<Vec<CaseRef>> {
+            let mut stmt = self.conn.prepare_cached(sql)?;
+            let rows = stmt.query_map(args, |r| {
+                Ok(CaseRef {
+                    number: r.get(0)?,
+                    person: r.get(1)?,
+                    valid_until: r
+                        .get::<_, Option<String>>(2)?
+                        .and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok()),
+                })
+            })?;
+            rows.collect()
+        };
+        match run() {
+            Ok(v) => v,
+            Err(e) => {
+                tracing::error!("case query failed: {e}");
+                Vec::new()
+            }
+        }
+    }
+}
+
+const LATEST_DECISION: &str = "d.ord = (SELECT max(ord) FROM decisions WHERE case_number = c.number) AND d.approval IN ('not_required', 'approved')";
+
+impl CaseQueries for SqlQueries<'_> {
+    fn household_rvps_of_employer(
+        &self,
+        employer: &str,
+        day: NaiveDate,
+        except: &str,
+    ) -> Vec<CaseRef> {
+        let day = day.to_string();
+        self.refs(
+            &format!(
+                "SELECT c.number, p.name, doc.valid_until
+                 FROM cases c
+                 JOIN decisions d ON d.case_number = c.number
+                 JOIN persons p ON p.case_number = c.number AND p.ord = 0
+                 LEFT JOIN documents doc ON doc.case_number = c.number AND doc.kind = 'employment_contract'
+                 WHERE c.procedure = 'rvp' AND c.purpose = 'domestic_work' AND c.host_id = ?1 AND c.number <> ?2
+                   AND d.kind = 'issue' AND {LATEST_DECISION}
+                   AND (doc.valid_until IS NULL OR doc.valid_until >= ?3)
+                 ORDER BY c.number"
+            ),
+            &[&employer, &except, &day],
+        )
+    }
+
+    fn pending_pr_of(&self, person_key: &str, except: &str) -> Option<CaseRef> {
+        self.refs(
+            "SELECT c.number, p.name, NULL FROM cases c JOIN persons p ON p.case_number = c.number AND p.ord = 0
+             WHERE c.procedure = 'pr' AND c.status IN ('received', 'accepted') AND p.person_key = ?1 AND c.number <> ?2
+             ORDER BY c.received_at LIMIT 1",
+            &[&person_key, &except],
+        )
+        .into_iter()
+        .next()
+    }
+
+    fn last_pr_refusal_or_annulment(&self, person_key: &str) -> Option<(String, NaiveDate)> {
+        // The block runs from the issue of the motivated conclusion (order 992 §22).
+        self.refs(
+            &format!(
+                "SELECT c.number, p.name, substr(d.at, 1, 10) FROM cases c
+                 JOIN persons p ON p.case_number = c.number AND p.ord = 0
+                 JOIN decisions d ON d.case_number = c.number
+                 WHERE c.procedure = 'pr' AND p.person_key = ?1 AND d.kind IN ('refuse', 'annul') AND {LATEST_DECISION}
+                 ORDER BY d.at DESC LIMIT 1"
+            ),
+            &[&person_key],
+        )
+        .into_iter()
+        .next()
+        .and_then(|r| r.valid_until.map(|d| (r.number, d)))
+    }
+}
+
+impl Store {
+    /// Read a case.
+    pub fn case(&self, number: &str) -> Result<Loaded, StoreError> {
+        load(&self.conn, number)?.ok_or_else(|| StoreError::NotFound(format!("no case {number}")))
+    }
+
+    /// Record a newly received application.
+    pub fn create_case(
+        &mut self,
+        actor: &Actor,
+        c: &Case,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        may_write(actor)?;
+        self.write(|tx, cal, rules| {
+            let exists: i64 = tx.query_row(
+                "SELECT count(*) FROM cases WHERE number = ?1",
+                [&c.number],
+                |r| r.get(0),
+            )?;
+            if exists > 0 {
+                return Err(StoreError::Invalid(format!(
+                    "case {} already exists",
+                    c.number
+                )));
+            }
+            write_case(tx, cal, rules, c, &actor.login, now, None)?;
+            audit::append(
+                tx,
+                now,
+                &actor.login,
+                Some(&c.number),
+                "case.create",
+                None,
+                Some(&case_json(c)),
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Apply a domain transition to a case read at `seen_version`; refused
+    /// when someone changed the case since. Returns the new version.
+    pub fn act<F>(
+        &mut self,
+        actor: &Actor,
+        number: &str,
+        seen_version: i64,
+        now: DateTime<Utc>,
+        transition: F,
+    ) -> Result<(i64, Vec<Event>), StoreError>
+    where
+        F: FnOnce(&Case, &Ctx<'_>, &dyn CaseQueries) -> Result<Vec<Event>, Violation>,
+    {
+        may_write(actor)?;
+        self.write(|tx, cal, rules| {
+            let loaded = load(tx, number)?
+                .ok_or_else(|| StoreError::NotFound(format!("no case {number}")))?;
+            if loaded.row_version != seen_version {
+                return Err(StoreError::Stale {
+                    number: number.to_string(),
+                    by: loaded.updated_by,
+                    at: loaded.updated_at,
+                });
+            }
+            let version = version_of(rules, &loaded.case)?;
+            let ctx = Ctx {
+                cal,
+                version,
+                actor,
+                now,
+            };
+            let queries = SqlQueries { conn: tx };
+            let events = transition(&loaded.case, &ctx, &queries)?;
+            let mut after = loaded.case.clone();
+            case::apply_all(&mut after, version, &events);
+            let new_version = write_case(
+                tx,
+                cal,
+                rules,
+                &after,
+                &actor.login,
+                now,
+                Some(seen_version),
+            )?;
+            let action: Vec<String> = events
+                .iter()
+                .map(|e| match serde_json::to_value(e) {
+                    Ok(v) => v["event"].as_str().unwrap_or("change").to_string(),
+                    Err(_) => "change".to_string(),
+                })
+                .collect();
+            audit::append(
+                tx,
+                now,
+                &actor.login,
+                Some(number),
+                &action.join(","),
+                Some(&case_json(&loaded.case)),
+                Some(&case_json(&after)),
+            )?;
+            Ok((new_version, events))
+        })
+    }
+
+    /// Assign cases to an inspector (supervisor, or an inspector taking an unassigned case).
+    pub fn assign(
+        &mut self,
+        actor: &Actor,
+        number: &str,
+        seen_version: i64,
+        to: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        may_write(actor)?;
+        let supervisor = actor.role == Role::Supervisor;
+        self.write(|tx, cal, rules| {
+            let loaded = load(tx, number)?
+                .ok_or_else(|| StoreError::NotFound(format!("no case {number}")))?;
+            if loaded.row_version != seen_version {
+                return Err(StoreError::Stale {
+                    number: number.to_string(),
+                    by: loaded.updated_by,
+                    at: loaded.updated_at,
+                });
+            }
+            let taking_free = loaded.case.assignee.is_none() && to == Some(actor.login.as_str());
+            if !supervisor && !taking_free {
+                return Err(StoreError::Denied(
+                    "only a supervisor reassigns cases; an inspector may take an unassigned case"
+                        .into(),
+                ));
+            }
+            if let Some(login) = to {
+                let known: i64 = tx.query_row(
+                    "SELECT count(*) FROM users WHERE login = ?1 AND role <> 'auditor'",
+                    [login],
+                    |r| r.get(0),
+                )?;
+                if known == 0 {
+                    return Err(StoreError::Invalid(format!(
+                        "'{login}' is not an inspector or supervisor of kezek"
+                    )));
+                }
+            }
+            let mut after = loaded.case.clone();
+            after.assignee = to.map(str::to_string);
+            let v = write_case(
+                tx,
+                cal,
+                rules,
+                &after,
+                &actor.login,
+                now,
+                Some(seen_version),
+            )?;
+            audit::append(
+                tx,
+                now,
+                &actor.login,
+                Some(number),
+                "assign",
+                Some(&case_json(&loaded.case)),
+                Some(&case_json(&after)),
+            )?;
+            Ok(v)
+        })
+    }
+
+    /// Open cases in urgency order.
+    pub fn queue(&self, filter: &QueueFilter) -> Result<Vec<QueueRow>, StoreError> {
+        let mut sql = String::from(
+            "SELECT c.number, c.procedure, c.version_id, p.name, p.citizenship, c.status, c.next_due, c.next_due_kind,
+                    c.assignee, c.received_at, c.accepted_at, c.next_due_unit,
+                    (SELECT min(ord) FROM stages s WHERE s.case_number = c.number AND s.completed_at IS NULL)
+             FROM cases c JOIN persons p ON p.case_number = c.number AND p.ord = 0
+             WHERE (c.status IN ('received', 'accepted') OR (c.status = 'decided' AND c.next_due IS NOT NULL))",
+        );
+        let mut args: Vec<String> = Vec::new();
+        if let Some(a) = &filter.assignee {
+            args.push(a.clone());
+            sql.push_str(&format!(" AND c.assignee = ?{}", args.len()));
+        }
+        if filter.unassigned {
+            sql.push_str(" AND c.assignee IS NULL");
+        }
+        if let Some(p) = &filter.procedure {
+            args.push(p.clone());
+            sql.push_str(&format!(" AND c.procedure = ?{}", args.len()));
+        }
+        sql.push_str(" ORDER BY c.next_due IS NULL, c.next_due, coalesce(c.accepted_at, c.received_at), c.number");
+        if let Some(limit) = filter.limit {
+            sql.push_str(&format!(" LIMIT {limit}"));
+        }
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, Option<String>>(6)?,
+                r.get::<_, Option<String>>(7)?,
+                r.get::<_, Option<String>>(8)?,
+                r.get::<_, String>(9)?,
+                r.get::<_, Option<String>>(10)?,
+                r.get::<_, Option<String>>(11)?,
+                r.get::<_, Option<i64>>(12)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (
+                number,
+                procedure,
+                version_id,
+                applicant,
+                citizenship,
+                status,
+                due,
+                due_what,
+                assignee,
+                received,
+                accepted,
+                unit,
+                stage,
+            ) = row?;
+            let stage = stage.and_then(|i| {
+                self.rules
+                    .procedure(&procedure)
+                    .ok()
+                    .and_then(|p| p.version(&version_id))
+                    .and_then(|v| v.stages.get(i as usize))
+                    .map(|s| s.id.clone())
+            });
+            out.push(QueueRow {
+                number,
+                procedure,
+                applicant,
+                citizenship,
+                status: enum_from(&status)?,
+                stage,
+                next_due: opt_ts(due)?,
+                next_due_what: due_what,
+                next_due_unit: unit.as_deref().map(enum_from).transpose()?,
+                assignee,
+                received_at: parse_ts(&received)?,
+                accepted_at: opt_ts(accepted)?,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Counts for the queue header and scripts.
+    pub fn case_count(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) FROM cases", [], |r| r.get(0))?)
+    }
+}
+
+/// Which open cases to list.
+#[derive(Debug, Clone, Default)]
+pub struct QueueFilter {
+    pub assignee: Option<String>,
+    pub unassigned: bool,
+    pub procedure: Option<String>,
+    pub limit: Option<u32>,
+}
+
+/// One row of the queue.
+#[derive(Debug, Clone, Serialize)]
+pub struct QueueRow {
+    pub number: String,
+    pub procedure: String,
+    pub applicant: String,
+    pub citizenship: String,
+    pub status: case::Status,
+    pub stage: Option<String>,
+    pub next_due: Option<DateTime<Utc>>,
+    pub next_due_what: Option<String>,
+    pub next_due_unit: Option<crate::domain::term::Unit>,
+    pub assignee: Option<String>,
+    pub received_at: DateTime<Utc>,
+    pub accepted_at: Option<DateTime<Utc>>,
+}
+
+impl Store {
+    /// Insert many new cases in one transaction: all or nothing. Cases whose
+    /// number already exists are skipped (a re-import creates no duplicates).
+    /// Returns (inserted, skipped).
+    pub fn insert_cases(
+        &mut self,
+        actor: &Actor,
+        cases: &[Case],
+        now: DateTime<Utc>,
+        action: &str,
+    ) -> Result<(usize, usize), StoreError> {
+        may_write(actor)?;
+        self.write(|tx, cal, rules| {
+            let mut inserted = 0;
+            let mut skipped = 0;
+            for c in cases {
+                let exists: i64 = tx.query_row(
+                    "SELECT count(*) FROM cases WHERE number = ?1",
+                    [&c.number],
+                    |r| r.get(0),
+                )?;
+                if exists > 0 {
+                    skipped += 1;
+                    continue;
+                }
+                write_case(tx, cal, rules, c, &actor.login, now, None)?;
+                audit::append(
+                    tx,
+                    now,
+                    &actor.login,
+                    Some(&c.number),
+                    action,
+                    None,
+                    Some(&case_json(c)),
+                )?;
+                inserted += 1;
+            }
+            Ok((inserted, skipped))
+        })
+    }
+}

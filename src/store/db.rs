@@ -1,0 +1,110 @@
+//! Opening the database: location, permissions, pragmas, migrations.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags};
+
+use super::StoreError;
+use super::schema::MIGRATIONS;
+
+/// How long a writer waits for another session's transaction before the
+/// user is told the database is busy.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The database path: `--db`, else `$KEZEK_DB`, else the user's data directory.
+pub fn default_path() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("KEZEK_DB") {
+        return Some(PathBuf::from(p));
+    }
+    directories::ProjectDirs::from("kz", "", "kezek").map(|d| d.data_dir().join("kezek.db"))
+}
+
+/// Open (creating if needed) and migrate the database at `path`.
+pub fn open(path: &Path) -> Result<Connection, StoreError> {
+    let existed = path.exists();
+    if !existed {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| StoreError::Io(format!("{}: {e}", dir.display())))?;
+        }
+        create_private(path)?;
+    }
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| StoreError::Open(format!("{}: {e}", path.display())))?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    migrate(&conn, path)?;
+    Ok(conn)
+}
+
+/// Create an empty file readable and writable by its owner and group only,
+/// before SQLite touches it (the WAL and shared-memory files inherit the mode).
+fn create_private(path: &Path) -> Result<(), StoreError> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o660);
+    }
+    match opts.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(StoreError::Io(format!("{}: {e}", path.display()))),
+    }
+}
+
+/// The schema version this binary writes.
+pub fn schema_version() -> i64 {
+    MIGRATIONS.len() as i64
+}
+
+fn migrate(conn: &Connection, path: &Path) -> Result<(), StoreError> {
+    let target = schema_version();
+    loop {
+        // Read the version inside the write lock: several sessions may open
+        // a new database at the same moment, and only one may migrate it.
+        conn.execute_batch("BEGIN IMMEDIATE")?;
+        let current: i64 = match conn.query_row("PRAGMA user_version", [], |r| r.get(0)) {
+            Ok(v) => v,
+            Err(e) => {
+                let _ = conn.execute_batch("ROLLBACK");
+                return Err(e.into());
+            }
+        };
+        if current > target {
+            let _ = conn.execute_batch("ROLLBACK");
+            return Err(StoreError::TooNew {
+                path: path.display().to_string(),
+                found: current,
+                supported: target,
+            });
+        }
+        if current == target {
+            conn.execute_batch("COMMIT")?;
+            return Ok(());
+        }
+        let version = current + 1;
+        let step = conn
+            .execute_batch(MIGRATIONS[current as usize])
+            .and_then(|()| conn.pragma_update(None, "user_version", version));
+        match step {
+            Ok(()) => conn.execute_batch("COMMIT")?,
+            Err(e) => {
+                let _ = conn.execute_batch("ROLLBACK");
+                return Err(StoreError::Migration {
+                    version,
+                    reason: e.to_string(),
+                });
+            }
+        }
+    }
+}

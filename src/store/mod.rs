@@ -1,0 +1,133 @@
+//! SQLite storage: the only code that writes SQL.
+//!
+//! Every change runs in a `BEGIN IMMEDIATE` transaction that also appends
+//! to the hash-chained audit log; a case row carries a version so that an
+//! update based on a stale read is refused instead of overwriting a
+//! colleague's work.
+
+pub mod audit;
+pub mod cases;
+pub mod db;
+pub mod schema;
+pub mod users;
+
+use std::path::Path;
+
+use rusqlite::Connection;
+
+use crate::domain::calendar::Calendar;
+use crate::domain::case::Violation;
+use crate::domain::procedure::Rules;
+
+/// Why a store operation failed, in words for the user.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open the database {0}")]
+    Open(String),
+    #[error("{0}")]
+    Io(String),
+    #[error(
+        "the database {path} has schema version {found}, newer than this kezek supports ({supported}): use a newer kezek"
+    )]
+    TooNew {
+        path: String,
+        found: i64,
+        supported: i64,
+    },
+    #[error("database migration {version} failed: {reason}")]
+    Migration { version: i64, reason: String },
+    #[error("the database is busy (another session is writing); nothing was changed, try again")]
+    Busy,
+    #[error("database error: {0}")]
+    Sql(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Denied(String),
+    #[error(
+        "case {number} was changed by {by} at {at} after you opened it; reload it and redo your change"
+    )]
+    Stale {
+        number: String,
+        by: String,
+        at: String,
+    },
+    #[error("{0}")]
+    Rule(#[from] Violation),
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        if let rusqlite::Error::SqliteFailure(f, _) = &e
+            && matches!(
+                f.code,
+                rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+            )
+        {
+            return StoreError::Busy;
+        }
+        StoreError::Sql(e.to_string())
+    }
+}
+
+/// An open database with the rules that govern its cases.
+pub struct Store {
+    pub(crate) conn: Connection,
+    pub cal: Calendar,
+    pub rules: Rules,
+}
+
+impl Store {
+    pub fn open(path: &Path, cal: Calendar, rules: Rules) -> Result<Store, StoreError> {
+        Ok(Store {
+            conn: db::open(path)?,
+            cal,
+            rules,
+        })
+    }
+
+    /// Run `f` in a `BEGIN IMMEDIATE` transaction: all of it or none of it.
+    pub(crate) fn write<T>(
+        &mut self,
+        f: impl FnOnce(&rusqlite::Transaction<'_>, &Calendar, &Rules) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let out = f(&tx, &self.cal, &self.rules)?;
+        tx.commit()?;
+        Ok(out)
+    }
+}
+
+/// `2026-11-20T12:45:00Z`: fixed width, so text order is time order.
+pub(crate) fn ts(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+pub(crate) fn parse_ts(s: &str) -> Result<chrono::DateTime<chrono::Utc>, StoreError> {
+    chrono::DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .map_err(|_| StoreError::Sql(format!("bad timestamp in the database: '{s}'")))
+}
+
+pub(crate) fn parse_day(s: &str) -> Result<chrono::NaiveDate, StoreError> {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| StoreError::Sql(format!("bad date in the database: '{s}'")))
+}
+
+/// A serde enum as its plain string (`"passed"`).
+pub(crate) fn enum_str<T: serde::Serialize>(v: &T) -> String {
+    match serde_json::to_value(v) {
+        Ok(serde_json::Value::String(s)) => s,
+        Ok(other) => other.to_string(),
+        Err(_) => String::new(),
+    }
+}
+
+pub(crate) fn enum_from<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, StoreError> {
+    serde_json::from_value(serde_json::Value::String(s.to_string()))
+        .map_err(|_| StoreError::Sql(format!("unknown value in the database: '{s}'")))
+}

@@ -1,0 +1,166 @@
+//! Schema migrations, applied in order on open; `PRAGMA user_version`
+//! records how many have run. Never edit a shipped migration: add one.
+
+pub const MIGRATIONS: &[&str] = &[
+    // 1: users, cases and everything recorded on them, the audit chain.
+    r#"
+CREATE TABLE users (
+    login       TEXT PRIMARY KEY,
+    name        TEXT NOT NULL,
+    role        TEXT NOT NULL CHECK (role IN ('inspector', 'supervisor', 'auditor')),
+    created_at  TEXT NOT NULL,
+    created_by  TEXT NOT NULL
+);
+
+CREATE TABLE cases (
+    number          TEXT PRIMARY KEY,
+    procedure       TEXT NOT NULL,
+    version_id      TEXT NOT NULL,
+    purpose         TEXT,
+    channel         TEXT NOT NULL,
+    status          TEXT NOT NULL,
+    received_at     TEXT NOT NULL,
+    accepted_at     TEXT,
+    acceptance_day  TEXT,
+    entry_date      TEXT,
+    late_acceptance TEXT,
+    refusal_to_accept TEXT NOT NULL DEFAULT '[]',
+    host_name       TEXT,
+    host_id         TEXT,
+    assignee        TEXT REFERENCES users(login),
+    -- Kept for the queue: the nearest open deadline (UTC, RFC 3339) and what it is.
+    next_due        TEXT,
+    next_due_kind   TEXT,
+    next_due_unit   TEXT,
+    -- Case-folded applicant name for search.
+    search_key      TEXT NOT NULL DEFAULT '',
+    row_version     INTEGER NOT NULL DEFAULT 1,
+    updated_at      TEXT NOT NULL,
+    updated_by      TEXT NOT NULL
+);
+CREATE INDEX cases_queue ON cases (status, next_due, accepted_at, number);
+CREATE INDEX cases_assignee ON cases (assignee);
+CREATE INDEX cases_host ON cases (host_id);
+
+CREATE TABLE persons (
+    case_number TEXT NOT NULL REFERENCES cases(number) ON DELETE CASCADE,
+    ord         INTEGER NOT NULL,   -- 0: the applicant; 1..: family members
+    person_key  TEXT NOT NULL,
+    name        TEXT NOT NULL,
+    iin         TEXT,
+    birth_date  TEXT,
+    citizenship TEXT NOT NULL,
+    PRIMARY KEY (case_number, ord)
+);
+CREATE INDEX persons_key ON persons (person_key);
+
+CREATE TABLE documents (
+    case_number TEXT NOT NULL REFERENCES cases(number) ON DELETE CASCADE,
+    ord         INTEGER NOT NULL,
+    kind        TEXT NOT NULL,
+    number      TEXT NOT NULL,
+    valid_until TEXT,
+    PRIMARY KEY (case_number, ord)
+);
+
+CREATE TABLE stages (
+    case_number  TEXT NOT NULL REFERENCES cases(number) ON DELETE CASCADE,
+    ord          INTEGER NOT NULL,
+    completed_at TEXT,
+    PRIMARY KEY (case_number, ord)
+);
+
+CREATE TABLE check_results (
+    case_number TEXT NOT NULL REFERENCES cases(number) ON DELETE CASCADE,
+    check_id    TEXT NOT NULL,
+    outcome     TEXT NOT NULL,
+    by_login    TEXT NOT NULL,
+    at          TEXT NOT NULL,
+    note        TEXT NOT NULL,
+    PRIMARY KEY (case_number, check_id)
+);
+
+CREATE TABLE hearing_notices (
+    case_number      TEXT NOT NULL REFERENCES cases(number) ON DELETE CASCADE,
+    ord              INTEGER NOT NULL,
+    sent_at          TEXT NOT NULL,
+    channel          TEXT NOT NULL,
+    hearing_at       TEXT NOT NULL,
+    place            TEXT NOT NULL,
+    planned_decision TEXT NOT NULL,
+    grounds          TEXT NOT NULL,
+    PRIMARY KEY (case_number, ord)
+);
+
+CREATE TABLE hearings (
+    case_number        TEXT NOT NULL REFERENCES cases(number) ON DELETE CASCADE,
+    ord                INTEGER NOT NULL,
+    held_at            TEXT NOT NULL,
+    applicant_position TEXT NOT NULL,
+    continue_review    INTEGER NOT NULL,
+    PRIMARY KEY (case_number, ord)
+);
+
+CREATE TABLE decisions (
+    case_number TEXT NOT NULL REFERENCES cases(number) ON DELETE CASCADE,
+    ord         INTEGER NOT NULL,
+    kind        TEXT NOT NULL,      -- issue | refuse | annul
+    grounds     TEXT NOT NULL,      -- JSON array of ground ids
+    by_login    TEXT NOT NULL,
+    at          TEXT NOT NULL,
+    approval    TEXT NOT NULL,      -- not_required | pending | approved | returned
+    approval_by TEXT,
+    approval_at TEXT,
+    approval_comment TEXT,
+    PRIMARY KEY (case_number, ord)
+);
+
+CREATE TABLE duplicates (
+    case_number TEXT NOT NULL REFERENCES cases(number) ON DELETE CASCADE,
+    ord         INTEGER NOT NULL,
+    at          TEXT NOT NULL,
+    reason      TEXT NOT NULL,
+    PRIMARY KEY (case_number, ord)
+);
+
+CREATE TABLE complaints (
+    case_number   TEXT NOT NULL REFERENCES cases(number) ON DELETE CASCADE,
+    ord           INTEGER NOT NULL,
+    registered_at TEXT NOT NULL,
+    to_whom       TEXT NOT NULL,
+    text          TEXT NOT NULL,
+    answered_at   TEXT,
+    PRIMARY KEY (case_number, ord)
+);
+
+CREATE TABLE notes (
+    case_number TEXT NOT NULL REFERENCES cases(number) ON DELETE CASCADE,
+    ord         INTEGER NOT NULL,
+    by_login    TEXT NOT NULL,
+    at          TEXT NOT NULL,
+    text        TEXT NOT NULL,
+    PRIMARY KEY (case_number, ord)
+);
+
+-- Append-only, hash-chained: hash = SHA-256 over prev_hash and the row's fields.
+CREATE TABLE audit (
+    seq         INTEGER PRIMARY KEY,
+    at          TEXT NOT NULL,
+    actor       TEXT NOT NULL,
+    case_number TEXT,
+    action      TEXT NOT NULL,
+    before      TEXT,
+    after       TEXT,
+    prev_hash   TEXT NOT NULL,
+    hash        TEXT NOT NULL
+);
+CREATE INDEX audit_case ON audit (case_number, seq);
+
+-- The head of the audit chain, so that removing the newest rows shows too.
+CREATE TABLE audit_head (
+    id   INTEGER PRIMARY KEY CHECK (id = 1),
+    seq  INTEGER NOT NULL,
+    hash TEXT NOT NULL
+);
+"#,
+];

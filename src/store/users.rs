@@ -1,0 +1,162 @@
+//! kezek users: the operating-system user running kezek, mapped to a role.
+
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+
+use super::{Store, StoreError, audit, enum_from, enum_str, ts};
+use crate::domain::case::Actor;
+use crate::domain::procedure::Role;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct User {
+    pub login: String,
+    pub name: String,
+    pub role: Role,
+}
+
+/// The operating-system user running kezek. Debug builds (the test suite)
+/// may impersonate with `KEZEK_USER`; release builds never read it.
+pub fn current_login() -> Result<String, StoreError> {
+    #[cfg(debug_assertions)]
+    if let Ok(u) = std::env::var("KEZEK_USER")
+        && !u.is_empty()
+    {
+        return Ok(u);
+    }
+    uzers::get_current_username()
+        .and_then(|n| n.into_string().ok())
+        .ok_or_else(|| {
+            StoreError::Denied("cannot tell which operating-system user is running kezek".into())
+        })
+}
+
+fn valid_login(login: &str) -> bool {
+    !login.is_empty()
+        && login.len() <= 64
+        && login
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
+}
+
+impl Store {
+    pub fn user(&self, login: &str) -> Result<Option<User>, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT login, name, role FROM users WHERE login = ?1",
+                [login],
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                    ))
+                },
+            )
+            .optional()?
+            .map(|(login, name, role)| -> Result<User, StoreError> {
+                Ok(User {
+                    login,
+                    name,
+                    role: enum_from(&role)?,
+                })
+            })
+            .transpose()
+    }
+
+    pub fn users(&self) -> Result<Vec<User>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT login, name, role FROM users ORDER BY login")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (login, name, role) = row?;
+            out.push(User {
+                login,
+                name,
+                role: enum_from(&role)?,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The kezek user of the operating-system user running kezek.
+    pub fn current_actor(&self) -> Result<Actor, StoreError> {
+        let login = current_login()?;
+        match self.user(&login)? {
+            Some(u) => Ok(Actor {
+                login: u.login,
+                role: u.role,
+            }),
+            None => Err(StoreError::Denied(format!(
+                "operating-system user '{login}' is not a kezek user: a supervisor adds it with \
+                 kezek user add {login} --role inspector --name \"…\""
+            ))),
+        }
+    }
+
+    /// Add a user. The first user of an empty database becomes a supervisor
+    /// whatever role was asked; afterwards only a supervisor may add users.
+    /// Returns the role given.
+    pub fn add_user(
+        &mut self,
+        by: &str,
+        login: &str,
+        role: Role,
+        name: &str,
+    ) -> Result<Role, StoreError> {
+        if !valid_login(login) {
+            return Err(StoreError::Invalid(format!(
+                "login '{}' must be 1-64 characters of a-z, 0-9, '.', '_' or '-'",
+                login.escape_default()
+            )));
+        }
+        let name = name.trim();
+        if name.is_empty() || name.chars().any(char::is_control) || name.chars().count() > 200 {
+            return Err(StoreError::Invalid(
+                "--name must be 1-200 characters without control characters".into(),
+            ));
+        }
+        let now = chrono::Utc::now();
+        self.write(|tx, _, _| {
+            let count: i64 = tx.query_row("SELECT count(*) FROM users", [], |r| r.get(0))?;
+            let role = if count == 0 {
+                Role::Supervisor
+            } else {
+                let by_role: Option<String> = tx
+                    .query_row("SELECT role FROM users WHERE login = ?1", [by], |r| r.get(0))
+                    .optional()?;
+                match by_role.as_deref() {
+                    Some("supervisor") => role,
+                    Some(other) => {
+                        return Err(StoreError::Denied(format!(
+                            "only a supervisor may add users; {by} is an {other}"
+                        )));
+                    }
+                    None => {
+                        return Err(StoreError::Denied(format!(
+                            "operating-system user '{by}' is not a kezek user; only a supervisor may add users"
+                        )));
+                    }
+                }
+            };
+            let exists: i64 = tx.query_row("SELECT count(*) FROM users WHERE login = ?1", [login], |r| r.get(0))?;
+            if exists > 0 {
+                return Err(StoreError::Invalid(format!("user '{login}' already exists")));
+            }
+            tx.execute(
+                "INSERT INTO users (login, name, role, created_at, created_by) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![login, name, enum_str(&role), ts(now), by],
+            )?;
+            let after = serde_json::json!({ "login": login, "name": name, "role": role });
+            audit::append(tx, now, by, None, "user.add", None, Some(&after.to_string()))?;
+            Ok(role)
+        })
+    }
+}
