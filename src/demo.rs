@@ -259,7 +259,12 @@ pub fn generate(
                 .map(|x| x.id.clone());
         }
         if procedure == "rvp" || procedure == "registration" {
-            c.entry_date = Some(received_day - Duration::days(10 + rng.below(70) as i64));
+            let before = if procedure == "registration" {
+                1 + rng.below(25)
+            } else {
+                10 + rng.below(60)
+            };
+            c.entry_date = Some(received_day - Duration::days(before as i64));
             if c.purpose.as_deref() == Some("domestic_work") || c.purpose.as_deref() == Some("work")
             {
                 // Two employers take several household workers, so the quota matters.
@@ -333,8 +338,9 @@ fn drive(
 ) {
     let d = Driver { cal, version };
     let received = c.received_at;
-    // 10% stay unaccepted (just received); incomplete packages are refused acceptance.
-    if rng.chance(10) {
+    // Some of the last two days' applications are not accepted yet;
+    // incomplete packages are refused acceptance.
+    if now - received < Duration::days(2) && rng.chance(40) {
         return;
     }
     if !d.step(c, who, received, |c, x| case::accept(c, x, &NoOthers, None)) {
@@ -346,10 +352,7 @@ fn drive(
     let Some(accepted) = c.accepted_at else {
         return;
     };
-    let span = (now - accepted).num_minutes().max(1);
-    // Work done so far: a fraction of the time since acceptance.
-    let progress = rng.below(100) as i64;
-    let mut t = accepted + Duration::minutes(span * progress / 200);
+    let mut t = accepted;
     // Stages, each finished a little before its planned end when time allows.
     for i in 0..version.stages.len() {
         let plan = match crate::domain::urgency::stage_plan(c, version, cal) {
@@ -359,7 +362,9 @@ fn drive(
         let Some(p) = plan.get(i) else { break };
         let lateness = Duration::hours(rng.below(60) as i64 - 40);
         let done = (p.due + lateness).max(t);
-        if done > now || rng.chance(12) {
+        // Work still in hand: a stage due in the last few days may be open, overdue.
+        let recent = p.due > now - Duration::days(3);
+        if done > now || (recent && rng.chance(25)) || rng.chance(1) {
             break;
         }
         let id = version.stages[i].id.clone();
@@ -384,7 +389,10 @@ fn drive(
         }
         let outcome = if !applies {
             Outcome::NotApplicable
-        } else if failing && n == applicable.len() / 2 {
+        } else if failing
+            && failed_ground.is_none()
+            && version.check(id).is_some_and(|k| k.ground.is_some())
+        {
             failed_ground = version.check(id).and_then(|k| k.ground.clone());
             Outcome::Failed
         } else {
@@ -399,7 +407,18 @@ fn drive(
             case::record_check(c, x, id, outcome, note)
         });
     }
-    if !all_done || rng.chance(25) {
+    let service_recent = case::service_due(
+        c,
+        &Ctx {
+            cal,
+            version,
+            actor: who,
+            now,
+        },
+    )
+    .map(|d| d.due > now - Duration::days(3))
+    .unwrap_or(true);
+    if !all_done || (service_recent && rng.chance(20)) {
         return;
     }
     // Decide: issue, or the hearing path for a failed check.
@@ -453,19 +472,26 @@ fn drive(
                     false,
                 )
             });
-            let Ok(when) = cal.add_working_days(term::local(cal, sent).date(), 3) else {
-                return;
-            };
-            let Ok(decide) = term::at_local(cal, when, cal.office().opens + Duration::hours(1))
-            else {
-                return;
-            };
-            if decide > now {
-                return;
+            // The first working day the refusal may be taken on (a notice sent
+            // off hours counts from the next working day).
+            for k in 3..=4 {
+                let Ok(when) = cal.add_working_days(term::local(cal, sent).date(), k) else {
+                    return;
+                };
+                let Ok(decide) = term::at_local(cal, when, cal.office().opens + Duration::hours(1))
+                else {
+                    return;
+                };
+                if decide > now {
+                    return;
+                }
+                let grounds = vec![g.clone()];
+                if d.step(c, who, decide, |c, x| {
+                    case::decide(c, x, DecisionKind::Refuse { grounds })
+                }) {
+                    break;
+                }
             }
-            d.step(c, who, decide, |c, x| {
-                case::decide(c, x, DecisionKind::Refuse { grounds: vec![g] })
-            });
         }
         Some(g) => {
             d.step(c, who, decide_at, |c, x| {

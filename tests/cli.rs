@@ -438,3 +438,183 @@ fn a_broken_procedure_override_names_its_line() {
     assert!(err.contains("'weekly'"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn demo_then_queue_then_audit() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("demo.db");
+    let db_s = db.to_string_lossy().to_string();
+    let me = [("KEZEK_USER", "tester")];
+    let o = kezek_with(
+        &[
+            "--db",
+            &db_s,
+            "demo",
+            "--cases",
+            "60",
+            "--now",
+            "2026-11-20T10:00:00+05:00",
+        ],
+        None,
+        &me,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("60 cases created"), "{}", stdout(&o));
+    // Deterministic: the same seed and moment refill nothing new.
+    let o = kezek_with(
+        &[
+            "--db",
+            &db_s,
+            "demo",
+            "--cases",
+            "60",
+            "--now",
+            "2026-11-20T10:00:00+05:00",
+        ],
+        None,
+        &me,
+    );
+    assert!(
+        stdout(&o).contains("0 cases created, 60 already there"),
+        "{}",
+        stdout(&o)
+    );
+
+    let o = kezek_with(
+        &[
+            "--db",
+            &db_s,
+            "queue",
+            "--format",
+            "json",
+            "--now",
+            "2026-11-20T10:00:00+05:00",
+        ],
+        None,
+        &me,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    let rows = v.as_array().expect("array");
+    assert!(!rows.is_empty());
+    for key in [
+        "number",
+        "procedure",
+        "applicant",
+        "stage",
+        "next_deadline",
+        "time_left",
+        "assignee",
+    ] {
+        assert!(rows[0].get(key).is_some(), "{key}");
+    }
+    // Overdue rows come first.
+    let first_not_overdue = rows
+        .iter()
+        .position(|r| r["overdue"] == false)
+        .unwrap_or(rows.len());
+    assert!(
+        rows[first_not_overdue..]
+            .iter()
+            .all(|r| r["overdue"] == false)
+    );
+    let o = kezek_with(
+        &["--db", &db_s, "queue", "--format", "csv", "--limit", "3"],
+        None,
+        &me,
+    );
+    let out = stdout(&o);
+    assert_eq!(out.lines().count(), 4, "{out}");
+    assert!(out.starts_with("number,procedure,applicant,stage,next_deadline,time_left,assignee\n"));
+    let o = kezek_with(&["--db", &db_s, "queue", "--procedure", "visa"], None, &me);
+    assert_eq!(o.status.code(), Some(2));
+
+    let o = kezek_with(&["--db", &db_s, "audit", "verify"], None, &me);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let number = rows[0]["number"].as_str().expect("number").to_string();
+    let o = kezek_with(&["--db", &db_s, "audit", "show", &number], None, &me);
+    assert!(stdout(&o).contains("case.create (demo)"), "{}", stdout(&o));
+
+    // Tamper behind kezek's back.
+    let raw = rusqlite::Connection::open(&db).expect("raw");
+    raw.execute(
+        "UPDATE audit SET after = replace(after, 'a', 'b') WHERE seq = 9",
+        [],
+    )
+    .expect("tamper");
+    drop(raw);
+    let o = kezek_with(&["--db", &db_s, "audit", "verify"], None, &me);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stdout(&o).starts_with("audit chain broken at row 9"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn users_are_added_by_a_supervisor_only() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db_s = dir.path().join("u.db").to_string_lossy().to_string();
+    let o = kezek_with(
+        &[
+            "--db",
+            &db_s,
+            "user",
+            "add",
+            "first",
+            "--role",
+            "inspector",
+            "--name",
+            "First",
+        ],
+        None,
+        &[("KEZEK_USER", "first")],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("as supervisor"), "{}", stdout(&o));
+    let o = kezek_with(
+        &[
+            "--db",
+            &db_s,
+            "user",
+            "add",
+            "second",
+            "--role",
+            "inspector",
+            "--name",
+            "Second",
+        ],
+        None,
+        &[("KEZEK_USER", "first")],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = kezek_with(
+        &[
+            "--db",
+            &db_s,
+            "user",
+            "add",
+            "third",
+            "--role",
+            "supervisor",
+            "--name",
+            "Third",
+        ],
+        None,
+        &[("KEZEK_USER", "second")],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("only a supervisor may add users"),
+        "{}",
+        stderr(&o)
+    );
+    let o = kezek_with(
+        &["--db", &db_s, "user", "list", "--format", "json"],
+        None,
+        &[],
+    );
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    assert_eq!(v.as_array().map(Vec::len), Some(2));
+}

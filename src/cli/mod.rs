@@ -7,6 +7,7 @@
 mod calendar;
 mod iin;
 mod rules;
+mod store_cmds;
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -18,6 +19,9 @@ use clap::{Parser, Subcommand, ValueEnum};
 #[derive(Debug, Parser)]
 #[command(name = "kezek", version, about, long_about = None)]
 pub struct Cli {
+    /// The case database (default: $KEZEK_DB, else kezek.db in the user's data directory).
+    #[arg(long, global = true, value_name = "PATH")]
+    db: Option<std::path::PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -33,6 +37,46 @@ enum Command {
     /// Procedure rules: versions, stages, checks, grounds, parameters.
     #[command(subcommand)]
     Rules(rules::RulesCommand),
+    /// kezek users and their roles.
+    #[command(subcommand)]
+    User(store_cmds::UserCommand),
+    /// The audit log: verify the hash chain, show a case's history.
+    #[command(subcommand)]
+    Audit(store_cmds::AuditCommand),
+    /// Create (or refill) a database with a realistic demo caseload.
+    Demo {
+        /// How many cases to generate.
+        #[arg(long, default_value_t = 400)]
+        cases: usize,
+        /// Seed of the generator: the same seed and --now give the same caseload.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// The moment the caseload is generated for (RFC 3339; default: now).
+        #[arg(long)]
+        now: Option<String>,
+    },
+    /// Open cases in urgency order, for scripts and cron.
+    Queue {
+        /// Only cases assigned to me (the operating-system user).
+        #[arg(long, conflicts_with_all = ["assignee", "unassigned"])]
+        mine: bool,
+        /// Only cases assigned to LOGIN.
+        #[arg(long, value_name = "LOGIN", conflicts_with = "unassigned")]
+        assignee: Option<String>,
+        /// Only unassigned cases.
+        #[arg(long)]
+        unassigned: bool,
+        /// Only one procedure (id or code).
+        #[arg(long)]
+        procedure: Option<String>,
+        #[arg(long, value_enum, default_value_t)]
+        format: store_cmds::QueueFormat,
+        #[arg(long)]
+        limit: Option<u32>,
+        /// Compute time left as of this moment (RFC 3339; default: now).
+        #[arg(long)]
+        now: Option<String>,
+    },
 }
 
 /// Output format of listing commands.
@@ -125,6 +169,29 @@ where
         Command::Calendar(c) => calendar::run(c),
         Command::Iin(c) => iin::run(c),
         Command::Rules(c) => rules::run(c),
+        Command::User(c) => store_cmds::user(cli.db, c),
+        Command::Audit(c) => store_cmds::audit(cli.db, c),
+        Command::Demo { cases, seed, now } => store_cmds::demo(cli.db, cases, seed, now.as_deref()),
+        Command::Queue {
+            mine,
+            assignee,
+            unassigned,
+            procedure,
+            format,
+            limit,
+            now,
+        } => store_cmds::queue(
+            cli.db,
+            store_cmds::QueueArgs {
+                mine,
+                assignee,
+                unassigned,
+                procedure,
+                format,
+                limit,
+                now,
+            },
+        ),
     };
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,

@@ -36,3 +36,20 @@ impl Names {
             .find(|&l| self.get(l).trim().is_empty())
     }
 }
+
+/// Text from a file or a user, safe to print on a terminal: control
+/// characters (escape sequences included) are shown escaped, never sent raw.
+pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}

@@ -1,0 +1,360 @@
+//! Commands on the case database: users, audit, demo, queue.
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+use clap::{Subcommand, ValueEnum};
+
+use super::{Failure, Format, Outcome, emit};
+use crate::config;
+use crate::domain::procedure::Role;
+use crate::domain::term::{self, Unit};
+use crate::domain::text::printable;
+use crate::store::cases::{QueueFilter, QueueRow};
+use crate::store::{Store, db, users};
+
+/// Open the database named by `--db`, `KEZEK_DB` or the default location.
+pub fn open_store(db_path: Option<PathBuf>) -> Result<(Store, PathBuf), Failure> {
+    let path = db_path
+        .or_else(db::default_path)
+        .ok_or_else(|| Failure("no database location: give --db PATH or set KEZEK_DB".into()))?;
+    let cal = config::load_calendar()?;
+    let rules = config::load_rules()?;
+    let store = Store::open(&path, cal, rules)?;
+    Ok((store, path))
+}
+
+fn parse_now(now: Option<&str>) -> Result<DateTime<Utc>, Failure> {
+    match now {
+        None => Ok(Utc::now()),
+        Some(s) => DateTime::parse_from_rfc3339(s)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|_| {
+                Failure(format!(
+                    "--now: '{}' is not an RFC 3339 instant",
+                    s.escape_default()
+                ))
+            }),
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a kezek user for an operating-system login (the first user becomes supervisor).
+    Add {
+        login: String,
+        #[arg(long, value_enum)]
+        role: RoleArg,
+        #[arg(long)]
+        name: String,
+    },
+    /// List users.
+    List {
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum RoleArg {
+    Inspector,
+    Supervisor,
+    Auditor,
+}
+
+impl From<RoleArg> for Role {
+    fn from(r: RoleArg) -> Role {
+        match r {
+            RoleArg::Inspector => Role::Inspector,
+            RoleArg::Supervisor => Role::Supervisor,
+            RoleArg::Auditor => Role::Auditor,
+        }
+    }
+}
+
+pub fn user(db: Option<PathBuf>, cmd: UserCommand) -> Result<Outcome, Failure> {
+    let (mut store, _) = open_store(db)?;
+    match cmd {
+        UserCommand::Add { login, role, name } => {
+            let by = users::current_login()?;
+            let given = store.add_user(&by, &login, role.into(), &name)?;
+            let note = if given != Role::from(role) {
+                " (the first user of a database is its supervisor)"
+            } else {
+                ""
+            };
+            emit(&format!("added {login} as {}{note}\n", given.as_str()))?;
+        }
+        UserCommand::List { format } => {
+            let list = store.users()?;
+            let out = match format {
+                Format::Json => serde_json::to_string_pretty(&list)? + "\n",
+                Format::Text => list
+                    .iter()
+                    .map(|u| {
+                        format!(
+                            "{:<16} {:<10} {}\n",
+                            u.login,
+                            u.role.as_str(),
+                            printable(&u.name)
+                        )
+                    })
+                    .collect(),
+            };
+            emit(&out)?;
+        }
+    }
+    Ok(Outcome::Ok)
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check the hash chain: exit 0 when intact, 1 naming the first bad row.
+    Verify,
+    /// A case's history, oldest first.
+    Show {
+        case: String,
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+}
+
+pub fn audit(db: Option<PathBuf>, cmd: AuditCommand) -> Result<Outcome, Failure> {
+    let (store, path) = open_store(db)?;
+    match cmd {
+        AuditCommand::Verify => {
+            let v = store.verify_audit()?;
+            match v.first_break {
+                None => {
+                    emit(&format!(
+                        "audit chain intact: {} rows ({})\n",
+                        v.rows,
+                        path.display()
+                    ))?;
+                    Ok(Outcome::Ok)
+                }
+                Some(b) => {
+                    emit(&format!(
+                        "audit chain broken at row {}: {}\n",
+                        b.seq, b.reason
+                    ))?;
+                    Ok(Outcome::Invalid)
+                }
+            }
+        }
+        AuditCommand::Show { case, format } => {
+            store.case(&case)?;
+            let rows = store.audit_of(&case)?;
+            let out = match format {
+                Format::Json => serde_json::to_string_pretty(&rows)? + "\n",
+                Format::Text => rows
+                    .iter()
+                    .map(|r| {
+                        format!(
+                            "{:>6}  {}  {:<12} {}\n",
+                            r.seq,
+                            r.at,
+                            printable(&r.actor),
+                            printable(&r.action)
+                        )
+                    })
+                    .collect(),
+            };
+            emit(&out)?;
+            Ok(Outcome::Ok)
+        }
+    }
+}
+
+/// `kezek demo`: create or refill a database with the demo caseload.
+pub fn demo(
+    db: Option<PathBuf>,
+    cases: usize,
+    seed: u64,
+    now: Option<&str>,
+) -> Result<Outcome, Failure> {
+    let now = parse_now(now)?;
+    let (mut store, path) = open_store(db)?;
+    let me = users::current_login()?;
+    // The person running the demo becomes its supervisor, so they can act in it.
+    if store.user(&me)?.is_none() {
+        let first = store.users()?.is_empty();
+        if first {
+            store.add_user(&me, &me, Role::Supervisor, &me)?;
+        }
+    }
+    let actor = store.current_actor()?;
+    for (login, name, role) in crate::demo::STAFF {
+        if store.user(login)?.is_none() {
+            store.add_user(&actor.login, login, *role, name)?;
+        }
+    }
+    let generated = crate::demo::generate(&store.cal, &store.rules, cases, seed, now);
+    let (inserted, skipped) = store.insert_cases(&actor, &generated, now, "case.create (demo)")?;
+    emit(&format!(
+        "{}\n{inserted} cases created, {skipped} already there; the full queue: kezek --db {} queue\n\n",
+        path.display(),
+        path.display()
+    ))?;
+    drop(store);
+    // Until the console opens here, show the most urgent cases.
+    queue(
+        Some(path),
+        QueueArgs {
+            mine: false,
+            assignee: None,
+            unassigned: false,
+            procedure: None,
+            format: QueueFormat::Table,
+            limit: Some(15),
+            now: Some(now.to_rfc3339()),
+        },
+    )
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum QueueFormat {
+    #[default]
+    Table,
+    Csv,
+    Json,
+}
+
+pub struct QueueArgs {
+    pub mine: bool,
+    pub assignee: Option<String>,
+    pub unassigned: bool,
+    pub procedure: Option<String>,
+    pub format: QueueFormat,
+    pub limit: Option<u32>,
+    pub now: Option<String>,
+}
+
+fn time_left(store: &Store, r: &QueueRow, now: DateTime<Utc>) -> String {
+    let Some(due) = r.next_due else {
+        return String::new();
+    };
+    let unit = r.next_due_unit.unwrap_or(Unit::WorkingDays);
+    let due_day = term::local(&store.cal, due).date();
+    match term::time_left(&store.cal, unit, due_day, due, now) {
+        Ok(t) => t.to_string(),
+        Err(e) => e.to_string(),
+    }
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+pub fn queue(db: Option<PathBuf>, args: QueueArgs) -> Result<Outcome, Failure> {
+    let now = parse_now(args.now.as_deref())?;
+    let (store, _) = open_store(db)?;
+    let assignee = if args.mine {
+        Some(users::current_login()?)
+    } else {
+        args.assignee
+    };
+    if let Some(p) = &args.procedure {
+        store.rules.procedure(p)?;
+    }
+    let procedure = match &args.procedure {
+        Some(p) => Some(store.rules.procedure(p)?.id.clone()),
+        None => None,
+    };
+    let rows = store.queue(&QueueFilter {
+        assignee,
+        unassigned: args.unassigned,
+        procedure,
+        limit: args.limit,
+    })?;
+    let zone = store.cal.zone();
+    let rfc = |t: Option<DateTime<Utc>>| {
+        t.map(|t| {
+            t.with_timezone(&zone)
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+        })
+        .unwrap_or_default()
+    };
+    let out = match args.format {
+        QueueFormat::Json => {
+            let list: Vec<serde_json::Value> = rows
+                .iter()
+                .map(|r| {
+                    serde_json::json!({
+                        "number": r.number,
+                        "procedure": r.procedure,
+                        "applicant": r.applicant,
+                        "citizenship": r.citizenship,
+                        "status": r.status,
+                        "stage": r.stage,
+                        "next_deadline": r.next_due.map(|_| rfc(r.next_due)),
+                        "deadline": r.next_due_what,
+                        "overdue": r.next_due.is_some_and(|d| d < now),
+                        "time_left": time_left(&store, r, now),
+                        "assignee": r.assignee,
+                    })
+                })
+                .collect();
+            serde_json::to_string_pretty(&list)? + "\n"
+        }
+        QueueFormat::Csv => {
+            let mut s =
+                String::from("number,procedure,applicant,stage,next_deadline,time_left,assignee\n");
+            for r in &rows {
+                s.push_str(
+                    &[
+                        csv_field(&r.number),
+                        csv_field(&r.procedure),
+                        csv_field(&r.applicant),
+                        csv_field(r.stage.as_deref().unwrap_or("")),
+                        rfc(r.next_due),
+                        csv_field(&time_left(&store, r, now)),
+                        csv_field(r.assignee.as_deref().unwrap_or("")),
+                    ]
+                    .join(","),
+                );
+                s.push('\n');
+            }
+            s
+        }
+        QueueFormat::Table => {
+            let mut s = format!(
+                "{:<2} {:<16} {:<12} {:<26} {:<22} {:<25} {:<28} {}\n",
+                "",
+                "CASE",
+                "PROCEDURE",
+                "APPLICANT",
+                "STAGE",
+                "NEXT DEADLINE",
+                "TIME LEFT",
+                "ASSIGNEE"
+            );
+            for r in &rows {
+                let overdue = if r.next_due.is_some_and(|d| d < now) {
+                    "!!"
+                } else {
+                    ""
+                };
+                let name: String = printable(&r.applicant).chars().take(26).collect();
+                s.push_str(&format!(
+                    "{:<2} {:<16} {:<12} {:<26} {:<22} {:<25} {:<28} {}\n",
+                    overdue,
+                    r.number,
+                    r.procedure,
+                    name,
+                    r.stage.as_deref().unwrap_or("-"),
+                    rfc(r.next_due),
+                    time_left(&store, r, now),
+                    r.assignee.as_deref().unwrap_or("-")
+                ));
+            }
+            s
+        }
+    };
+    emit(&out)?;
+    Ok(Outcome::Ok)
+}

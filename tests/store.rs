@@ -1,0 +1,392 @@
+//! The SQLite store: migrations, permissions, users and roles, optimistic
+//! concurrency, the audit chain, the queue order and the store's answers to
+//! the domain's questions.
+
+use chrono::{DateTime, Duration, Utc};
+use kezek::domain::calendar::Calendar;
+use kezek::domain::case::{self, Actor, DecisionKind, Outcome};
+use kezek::domain::procedure::{Role, Rules};
+use kezek::domain::urgency::{self, RankKey};
+use kezek::store::{Store, StoreError, db};
+
+fn at(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s)
+        .expect("instant")
+        .with_timezone(&Utc)
+}
+
+fn open(path: &std::path::Path) -> Store {
+    Store::open(
+        path,
+        Calendar::built_in().expect("calendar"),
+        Rules::built_in().expect("rules"),
+    )
+    .expect("open store")
+}
+
+fn actor(login: &str, role: Role) -> Actor {
+    Actor {
+        login: login.into(),
+        role,
+    }
+}
+
+/// A database with a supervisor, an inspector, an auditor and a demo caseload.
+fn seeded(dir: &tempfile::TempDir, cases: usize) -> (Store, std::path::PathBuf, DateTime<Utc>) {
+    let path = dir.path().join("k.db");
+    let mut s = open(&path);
+    assert_eq!(
+        s.add_user("boss", "boss", Role::Inspector, "Boss")
+            .expect("first"),
+        Role::Supervisor
+    );
+    s.add_user("boss", "ivanov", Role::Inspector, "Иванов")
+        .expect("inspector");
+    s.add_user("boss", "audit", Role::Auditor, "Аудитор")
+        .expect("auditor");
+    for (login, name, role) in kezek::demo::STAFF {
+        if s.user(login).expect("user").is_none() {
+            s.add_user("boss", login, *role, name).expect("staff");
+        }
+    }
+    let now = at("2026-11-20T10:00:00+05:00");
+    let generated = kezek::demo::generate(&s.cal, &s.rules, cases, 7, now);
+    let (inserted, skipped) = s
+        .insert_cases(&actor("boss", Role::Supervisor), &generated, now, "test")
+        .expect("insert");
+    assert_eq!((inserted, skipped), (cases, 0));
+    (s, path, now)
+}
+
+#[test]
+fn new_database_is_private_and_migrated_and_a_newer_one_is_refused() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("sub/k.db");
+    let s = open(&path);
+    drop(s);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).expect("meta").permissions().mode();
+        assert_eq!(mode & 0o007, 0, "no access for others: {mode:o}");
+    }
+    let conn = rusqlite::Connection::open(&path).expect("raw");
+    let v: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .expect("version");
+    assert_eq!(v, db::schema_version());
+    conn.pragma_update(None, "user_version", 99).expect("bump");
+    drop(conn);
+    let err = Store::open(
+        &path,
+        Calendar::built_in().expect("calendar"),
+        Rules::built_in().expect("rules"),
+    )
+    .err()
+    .expect("refused");
+    assert!(matches!(err, StoreError::TooNew { found: 99, .. }), "{err}");
+    assert!(
+        err.to_string().contains("newer than this kezek supports"),
+        "{err}"
+    );
+}
+
+#[test]
+fn only_a_supervisor_adds_users_and_an_auditor_changes_nothing() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (mut s, _, now) = seeded(&dir, 20);
+    let err = s
+        .add_user("ivanov", "petrov", Role::Inspector, "Петров")
+        .unwrap_err();
+    assert!(err.to_string().contains("only a supervisor"), "{err}");
+    assert!(
+        s.add_user("boss", "Bad Login", Role::Inspector, "x")
+            .is_err()
+    );
+    assert!(
+        s.add_user("boss", "x1", Role::Inspector, "a\u{1b}[2Jb")
+            .is_err()
+    );
+    let q = s.queue(&Default::default()).expect("queue");
+    let number = q[0].number.clone();
+    let loaded = s.case(&number).expect("case");
+    let err = s
+        .act(
+            &actor("audit", Role::Auditor),
+            &number,
+            loaded.row_version,
+            now,
+            |c, x, _| case::add_note(c, x, "hello"),
+        )
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Denied(_)), "{err}");
+    assert!(
+        s.assign(
+            &actor("audit", Role::Auditor),
+            &number,
+            loaded.row_version,
+            Some("ivanov"),
+            now
+        )
+        .is_err()
+    );
+    // Nothing was written by the refused attempts.
+    assert_eq!(
+        s.case(&number).expect("case").row_version,
+        loaded.row_version
+    );
+}
+
+#[test]
+fn a_stale_update_is_refused_and_names_who_changed_the_case() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (mut a, path, now) = seeded(&dir, 10);
+    let mut b = open(&path);
+    let number = a.queue(&Default::default()).expect("queue")[0]
+        .number
+        .clone();
+    let seen = a.case(&number).expect("case").row_version;
+    assert_eq!(b.case(&number).expect("case").row_version, seen);
+    let (v2, _) = a
+        .act(
+            &actor("ivanov", Role::Inspector),
+            &number,
+            seen,
+            now,
+            |c, x, _| case::add_note(c, x, "first"),
+        )
+        .expect("first writer");
+    assert_eq!(v2, seen + 1);
+    let err = b
+        .act(
+            &actor("boss", Role::Supervisor),
+            &number,
+            seen,
+            now,
+            |c, x, _| case::add_note(c, x, "second"),
+        )
+        .unwrap_err();
+    match &err {
+        StoreError::Stale { by, .. } => assert_eq!(by, "ivanov"),
+        other => panic!("expected a stale refusal, got {other}"),
+    }
+    assert!(err.to_string().contains("changed by ivanov"), "{err}");
+    let notes = b.case(&number).expect("case").case.notes;
+    assert_eq!(notes.len(), 1);
+    assert_eq!(notes[0].text, "first");
+}
+
+#[test]
+fn an_inspector_cannot_approve_a_pr_conclusion_through_the_store() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (mut s, _, now) = seeded(&dir, 0);
+    let rules = Rules::built_in().expect("rules");
+    let v = rules
+        .version_at("pr", now.date_naive())
+        .expect("pr")
+        .clone();
+    let mut c = case::Case::received(
+        "2026-PR-99999",
+        "pr",
+        &v,
+        v.channels[0],
+        at("2026-09-01T10:00:00+05:00"),
+        case::Person {
+            key: "K1".into(),
+            name: "Wang Wei".into(),
+            iin: None,
+            birth_date: None,
+            citizenship: "CHN".into(),
+        },
+    );
+    for d in v.documents.iter().filter(|d| d.required) {
+        c.documents.push(case::Document {
+            kind: d.id.clone(),
+            number: "1".into(),
+            valid_until: Some(now.date_naive() + Duration::days(300)),
+        });
+    }
+    let boss = actor("boss", Role::Supervisor);
+    let inspector = actor("ivanov", Role::Inspector);
+    s.create_case(&inspector, &c, now).expect("create");
+    let mut ver = 1;
+    let step = |s: &mut Store,
+                who: &Actor,
+                ver: &mut i64,
+                when: DateTime<Utc>,
+                f: &dyn Fn(
+        &case::Case,
+        &case::Ctx<'_>,
+        &dyn case::CaseQueries,
+    ) -> Result<Vec<case::Event>, case::Violation>| {
+        let (v, _) = s
+            .act(who, "2026-PR-99999", *ver, when, |c, x, q| f(c, x, q))
+            .expect("step");
+        *ver = v;
+    };
+    step(
+        &mut s,
+        &inspector,
+        &mut ver,
+        at("2026-09-01T10:00:00+05:00"),
+        &|c, x, q| case::accept(c, x, q, None),
+    );
+    for chk in &v.checks {
+        let id = chk.id.clone();
+        step(
+            &mut s,
+            &inspector,
+            &mut ver,
+            at("2026-10-01T10:00:00+05:00"),
+            &move |c, x, _| case::record_check(c, x, &id, Outcome::Passed, ""),
+        );
+    }
+    step(
+        &mut s,
+        &inspector,
+        &mut ver,
+        at("2026-10-02T10:00:00+05:00"),
+        &|c, x, _| case::decide(c, x, DecisionKind::Issue),
+    );
+    let err = s
+        .act(
+            &inspector,
+            "2026-PR-99999",
+            ver,
+            at("2026-10-02T11:00:00+05:00"),
+            |c, x, _| case::approve(c, x),
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("only a supervisor"), "{err}");
+    step(
+        &mut s,
+        &boss,
+        &mut ver,
+        at("2026-10-02T12:00:00+05:00"),
+        &|c, x, _| case::approve(c, x),
+    );
+    let loaded = s.case("2026-PR-99999").expect("case");
+    assert_eq!(loaded.case.status, case::Status::Decided);
+    // The whole history is in the audit log, in order.
+    let history = s.audit_of("2026-PR-99999").expect("audit");
+    assert_eq!(
+        history.first().map(|r| r.action.as_str()),
+        Some("case.create")
+    );
+    assert_eq!(
+        history.last().map(|r| r.action.as_str()),
+        Some("decision_approved")
+    );
+}
+
+#[test]
+fn tampering_with_the_audit_log_is_detected() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (s, path, _) = seeded(&dir, 30);
+    let v = s.verify_audit().expect("verify");
+    assert_eq!(v.first_break, None);
+    assert!(v.rows > 30);
+    drop(s);
+    let raw = || rusqlite::Connection::open(&path).expect("raw");
+    // Edit a row.
+    raw()
+        .execute("UPDATE audit SET actor = 'mallory' WHERE seq = 12", [])
+        .expect("edit");
+    let b = open(&path)
+        .verify_audit()
+        .expect("verify")
+        .first_break
+        .expect("break");
+    assert_eq!(b.seq, 12);
+    assert!(b.reason.contains("edited"), "{}", b.reason);
+    raw()
+        .execute("UPDATE audit SET actor = 'boss' WHERE seq = 12", [])
+        .expect("restore");
+    assert_eq!(
+        open(&path).verify_audit().expect("verify").first_break,
+        None
+    );
+    // Delete a row in the middle.
+    raw()
+        .execute("DELETE FROM audit WHERE seq = 20", [])
+        .expect("delete");
+    let b = open(&path)
+        .verify_audit()
+        .expect("verify")
+        .first_break
+        .expect("break");
+    assert_eq!(b.seq, 21);
+    assert!(b.reason.contains("missing"), "{}", b.reason);
+}
+
+#[test]
+fn deleting_the_newest_audit_rows_is_detected() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (s, path, _) = seeded(&dir, 5);
+    let rows = s.verify_audit().expect("verify").rows;
+    drop(s);
+    let raw = rusqlite::Connection::open(&path).expect("raw");
+    raw.execute("DELETE FROM audit WHERE seq = ?1", [rows])
+        .expect("delete");
+    drop(raw);
+    let b = open(&path)
+        .verify_audit()
+        .expect("verify")
+        .first_break
+        .expect("break");
+    assert!(b.reason.contains("kezek last wrote row"), "{}", b.reason);
+}
+
+#[test]
+fn the_sql_queue_order_is_the_domain_rank_order() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (s, _, now) = seeded(&dir, 150);
+    let rows = s.queue(&Default::default()).expect("queue");
+    assert!(rows.len() > 50);
+    let mut keys: Vec<RankKey> = rows
+        .iter()
+        .map(|r| {
+            let loaded = s.case(&r.number).expect("case");
+            let v = s
+                .rules
+                .procedure(&loaded.case.procedure)
+                .expect("procedure")
+                .version(&loaded.case.version)
+                .expect("version");
+            let deadlines = urgency::open_deadlines(&loaded.case, v, &s.cal).expect("deadlines");
+            RankKey::new(&loaded.case, &deadlines, now)
+        })
+        .collect();
+    let sql_order: Vec<String> = keys.iter().map(|k| k.number.clone()).collect();
+    keys.sort();
+    let domain_order: Vec<String> = keys.iter().map(|k| k.number.clone()).collect();
+    assert_eq!(sql_order, domain_order);
+    // Filters.
+    let mine = s
+        .queue(&kezek::store::cases::QueueFilter {
+            assignee: Some("ivanov".into()),
+            ..Default::default()
+        })
+        .expect("queue");
+    assert!(mine.iter().all(|r| r.assignee.as_deref() == Some("ivanov")));
+    let prs = s
+        .queue(&kezek::store::cases::QueueFilter {
+            procedure: Some("pr".into()),
+            limit: Some(5),
+            ..Default::default()
+        })
+        .expect("queue");
+    assert!(prs.len() <= 5 && prs.iter().all(|r| r.procedure == "pr"));
+}
+
+#[test]
+fn a_re_insert_creates_no_duplicates() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (mut s, _, now) = seeded(&dir, 25);
+    let again = kezek::demo::generate(&s.cal, &s.rules, 25, 7, now);
+    let (inserted, skipped) = s
+        .insert_cases(&actor("boss", Role::Supervisor), &again, now, "test")
+        .expect("insert");
+    assert_eq!((inserted, skipped), (0, 25));
+    assert_eq!(s.case_count().expect("count"), 25);
+}
