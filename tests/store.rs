@@ -24,6 +24,12 @@ fn open(path: &std::path::Path) -> Store {
     .expect("open store")
 }
 
+type Step<'a> = &'a dyn Fn(
+    &case::Case,
+    &case::Ctx<'_>,
+    &dyn case::CaseQueries,
+) -> Result<Vec<case::Event>, case::Violation>;
+
 fn actor(login: &str, role: Role) -> Actor {
     Actor {
         login: login.into(),
@@ -210,15 +216,7 @@ fn an_inspector_cannot_approve_a_pr_conclusion_through_the_store() {
     let inspector = actor("ivanov", Role::Inspector);
     s.create_case(&inspector, &c, now).expect("create");
     let mut ver = 1;
-    let step = |s: &mut Store,
-                who: &Actor,
-                ver: &mut i64,
-                when: DateTime<Utc>,
-                f: &dyn Fn(
-        &case::Case,
-        &case::Ctx<'_>,
-        &dyn case::CaseQueries,
-    ) -> Result<Vec<case::Event>, case::Violation>| {
+    let step = |s: &mut Store, who: &Actor, ver: &mut i64, when: DateTime<Utc>, f: Step<'_>| {
         let (v, _) = s
             .act(who, "2026-PR-99999", *ver, when, |c, x, q| f(c, x, q))
             .expect("step");
