@@ -55,6 +55,40 @@ enum Command {
         #[arg(long)]
         now: Option<String>,
     },
+    /// Import incoming applications from a JSON array or a CSV file: all or nothing.
+    Import {
+        file: std::path::PathBuf,
+        /// The file's format (default: from the extension, else from its first character).
+        #[arg(long, value_enum)]
+        format: Option<store_cmds::ImportFormat>,
+    },
+    /// Export cases (CSV or JSON), or the audit log with --audit (JSON lines).
+    Export {
+        #[arg(long, value_enum, default_value = "csv")]
+        format: store_cmds::ExportFormatArg,
+        #[arg(long)]
+        procedure: Option<String>,
+        #[arg(long, value_enum, default_value_t)]
+        status: store_cmds::StatusArg,
+        /// Received on or after this day (YYYY-MM-DD).
+        #[arg(long, value_parser = parse_day)]
+        from: Option<chrono::NaiveDate>,
+        /// Received on or before this day (YYYY-MM-DD).
+        #[arg(long, value_parser = parse_day)]
+        to: Option<chrono::NaiveDate>,
+        /// Write to FILE instead of standard output.
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+        /// Show IINs and BINs unmasked (supervisors only).
+        #[arg(long)]
+        include_pii: bool,
+        /// Start a CSV with a byte-order mark, for Excel.
+        #[arg(long)]
+        bom: bool,
+        /// Export the audit log instead of the cases.
+        #[arg(long)]
+        audit: bool,
+    },
     /// Open cases in urgency order, for scripts and cron.
     Queue {
         /// Only cases assigned to me (the operating-system user).
@@ -132,6 +166,11 @@ fn one_line(text: &str) -> String {
         .collect()
 }
 
+fn parse_day(s: &str) -> Result<chrono::NaiveDate, String> {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| format!("'{}' is not a real date YYYY-MM-DD", s.escape_default()))
+}
+
 /// Parse the arguments and run the command.
 pub fn run<I, T>(args: I) -> ExitCode
 where
@@ -172,6 +211,31 @@ where
         Command::User(c) => store_cmds::user(cli.db, c),
         Command::Audit(c) => store_cmds::audit(cli.db, c),
         Command::Demo { cases, seed, now } => store_cmds::demo(cli.db, cases, seed, now.as_deref()),
+        Command::Import { file, format } => store_cmds::import(cli.db, file, format),
+        Command::Export {
+            format,
+            procedure,
+            status,
+            from,
+            to,
+            out,
+            include_pii,
+            bom,
+            audit,
+        } => store_cmds::export(
+            cli.db,
+            store_cmds::ExportArgs {
+                format,
+                procedure,
+                status,
+                from,
+                to,
+                out,
+                include_pii,
+                bom,
+                audit,
+            },
+        ),
         Command::Queue {
             mine,
             assignee,

@@ -358,3 +358,162 @@ pub fn queue(db: Option<PathBuf>, args: QueueArgs) -> Result<Outcome, Failure> {
     emit(&out)?;
     Ok(Outcome::Ok)
 }
+
+/// `kezek import FILE`: all or nothing.
+pub fn import(
+    db: Option<PathBuf>,
+    file: PathBuf,
+    format: Option<ImportFormat>,
+) -> Result<Outcome, Failure> {
+    let bytes = std::fs::read(&file).map_err(|e| Failure(format!("{}: {e}", file.display())))?;
+    let csv = match format {
+        Some(ImportFormat::Csv) => true,
+        Some(ImportFormat::Json) => false,
+        None => match file
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            Some("csv") => true,
+            Some("json") => false,
+            _ => !bytes
+                .iter()
+                .find(|b| !b.is_ascii_whitespace())
+                .is_some_and(|&b| b == b'[' || b == 0xEF),
+        },
+    };
+    let (mut store, _) = open_store(db)?;
+    let actor = store.current_actor()?;
+    let users: std::collections::BTreeSet<String> =
+        store.users()?.into_iter().map(|u| u.login).collect();
+    let cases = match crate::store::import::parse(&bytes, csv, &store.cal, &store.rules, &users) {
+        Ok(c) => c,
+        Err(errors) => {
+            for e in &errors {
+                eprintln!("{}: {}", file.display(), printable(&e.to_string()));
+            }
+            eprintln!(
+                "kezek: nothing was imported: {} error{} in {}",
+                errors.len(),
+                if errors.len() == 1 { "" } else { "s" },
+                file.display()
+            );
+            return Ok(Outcome::Invalid);
+        }
+    };
+    let (inserted, skipped) = store.insert_cases(&actor, &cases, Utc::now(), "case.import")?;
+    emit(&format!(
+        "{}: {inserted} applications imported, {skipped} already present (skipped)\n",
+        file.display()
+    ))?;
+    Ok(Outcome::Ok)
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ImportFormat {
+    Json,
+    Csv,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ExportFormatArg {
+    Csv,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, Default)]
+pub enum StatusArg {
+    Open,
+    Decided,
+    #[default]
+    All,
+}
+
+pub struct ExportArgs {
+    pub format: ExportFormatArg,
+    pub procedure: Option<String>,
+    pub status: StatusArg,
+    pub from: Option<chrono::NaiveDate>,
+    pub to: Option<chrono::NaiveDate>,
+    pub out: Option<PathBuf>,
+    pub include_pii: bool,
+    pub bom: bool,
+    pub audit: bool,
+}
+
+/// `kezek export`.
+pub fn export(db: Option<PathBuf>, args: ExportArgs) -> Result<Outcome, Failure> {
+    use crate::store::export::{ExportFilter, ExportFormat, StatusFilter};
+    let (store, _) = open_store(db)?;
+    let actor = store.current_actor()?;
+    if args.include_pii && actor.role != Role::Supervisor {
+        return Err(Failure(format!(
+            "--include-pii is for supervisors; {} is an {}",
+            actor.login,
+            actor.role.as_str()
+        )));
+    }
+    if let (Some(f), Some(t)) = (args.from, args.to)
+        && f > t
+    {
+        return Err(Failure(format!("--from {f} is after --to {t}")));
+    }
+    let procedure = match &args.procedure {
+        Some(p) => Some(store.rules.procedure(p)?.id.clone()),
+        None => None,
+    };
+    // Write to a temporary file beside the target and rename it into place,
+    // so that a failed export never leaves half a file behind.
+    let (mut sink, target): (Box<dyn std::io::Write>, Option<(PathBuf, PathBuf)>) = match &args.out
+    {
+        Some(path) => {
+            let tmp = path.with_extension("partial");
+            let f = std::fs::File::create(&tmp)
+                .map_err(|e| Failure(format!("{}: {e}", tmp.display())))?;
+            (
+                Box::new(std::io::BufWriter::new(f)),
+                Some((tmp, path.clone())),
+            )
+        }
+        None => (
+            Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+            None,
+        ),
+    };
+    let result = if args.audit {
+        store.export_audit(&mut sink, args.include_pii)
+    } else {
+        let filter = ExportFilter {
+            procedure,
+            status: match args.status {
+                StatusArg::Open => StatusFilter::Open,
+                StatusArg::Decided => StatusFilter::Decided,
+                StatusArg::All => StatusFilter::All,
+            },
+            from: args.from,
+            to: args.to,
+        };
+        let format = match args.format {
+            ExportFormatArg::Csv => ExportFormat::Csv { bom: args.bom },
+            ExportFormatArg::Json => ExportFormat::Json,
+        };
+        store.export_cases(&mut sink, &filter, format, args.include_pii)
+    };
+    drop(sink);
+    match (result, target) {
+        (Ok(n), Some((tmp, path))) => {
+            std::fs::rename(&tmp, &path)
+                .map_err(|e| Failure(format!("{}: {e}", path.display())))?;
+            eprintln!("kezek: {n} rows written to {}", path.display());
+            Ok(Outcome::Ok)
+        }
+        (Ok(_), None) => Ok(Outcome::Ok),
+        (Err(e), target) => {
+            if let Some((tmp, _)) = target {
+                let _ = std::fs::remove_file(tmp);
+            }
+            Err(e.into())
+        }
+    }
+}

@@ -8,6 +8,8 @@
 pub mod audit;
 pub mod cases;
 pub mod db;
+pub mod export;
+pub mod import;
 pub mod schema;
 pub mod users;
 
