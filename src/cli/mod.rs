@@ -89,6 +89,12 @@ enum Command {
         #[arg(long)]
         audit: bool,
     },
+    /// Add notes to a case (each --text is one note, saved on its own).
+    Note {
+        case: String,
+        #[arg(long = "text", required = true)]
+        texts: Vec<String>,
+    },
     /// Open cases in urgency order, for scripts and cron.
     Queue {
         /// Only cases assigned to me (the operating-system user).
@@ -211,6 +217,7 @@ where
         Command::User(c) => store_cmds::user(cli.db, c),
         Command::Audit(c) => store_cmds::audit(cli.db, c),
         Command::Demo { cases, seed, now } => store_cmds::demo(cli.db, cases, seed, now.as_deref()),
+        Command::Note { case, texts } => store_cmds::note(cli.db, case, texts),
         Command::Import { file, format } => store_cmds::import(cli.db, file, format),
         Command::Export {
             format,

@@ -402,6 +402,10 @@ pub fn import(
             return Ok(Outcome::Invalid);
         }
     };
+    eprintln!(
+        "kezek: {} records valid; writing them in one transaction",
+        cases.len()
+    );
     let (inserted, skipped) = store.insert_cases(&actor, &cases, Utc::now(), "case.import")?;
     emit(&format!(
         "{}: {inserted} applications imported, {skipped} already present (skipped)\n",
@@ -516,4 +520,51 @@ pub fn export(db: Option<PathBuf>, args: ExportArgs) -> Result<Outcome, Failure>
             Err(e.into())
         }
     }
+}
+
+/// Apply a transition, re-reading the case when a colleague changed it in
+/// between and waiting out a busy database, within bounds; then a clear message.
+fn act_with_retry<F>(store: &mut Store, number: &str, transition: F) -> Result<i64, Failure>
+where
+    F: Fn(
+        &crate::domain::case::Case,
+        &crate::domain::case::Ctx<'_>,
+        &dyn crate::domain::case::CaseQueries,
+    ) -> Result<Vec<crate::domain::case::Event>, crate::domain::case::Violation>,
+{
+    use crate::store::StoreError;
+    let actor = store.current_actor()?;
+    let started = std::time::Instant::now();
+    let mut attempt: u64 = 0;
+    loop {
+        attempt += 1;
+        let seen = store.case(number)?.row_version;
+        match store.act(&actor, number, seen, Utc::now(), &transition) {
+            Ok((v, _)) => return Ok(v),
+            // Someone saved in between: this command re-reads and applies its own change again.
+            Err(StoreError::Stale { .. } | StoreError::Busy)
+                if started.elapsed() < std::time::Duration::from_secs(60) =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(5 * attempt.min(20)));
+            }
+            Err(StoreError::Busy) => {
+                return Err(Failure(
+                    "the database stayed busy for a minute (other sessions are writing); nothing was changed".into(),
+                ));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+/// `kezek note CASE --text T…`: each text is one note, one transaction.
+pub fn note(db: Option<PathBuf>, number: String, texts: Vec<String>) -> Result<Outcome, Failure> {
+    let (mut store, _) = open_store(db)?;
+    for (i, text) in texts.iter().enumerate() {
+        let v = act_with_retry(&mut store, &number, |c, x, _| {
+            crate::domain::case::add_note(c, x, text)
+        })?;
+        emit(&format!("{number}: note {} added (version {v})\n", i + 1))?;
+    }
+    Ok(Outcome::Ok)
 }
