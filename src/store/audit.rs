@@ -21,11 +21,25 @@ fn row_hash(
     after: Option<&str>,
     prev: &str,
 ) -> String {
-    // A JSON array is an unambiguous encoding of the fields.
-    let canonical =
-        serde_json::json!([seq, at, actor, case, action, before, after, prev]).to_string();
-    let digest = Sha256::digest(canonical.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    // Each field is fed length-first (absent: a marker), so no two different
+    // rows hash the same input.
+    let mut h = Sha256::new();
+    let mut field = |v: Option<&str>| match v {
+        Some(v) => {
+            h.update((v.len() as u64).to_le_bytes());
+            h.update(v.as_bytes());
+        }
+        None => h.update(u64::MAX.to_le_bytes()),
+    };
+    field(Some(&seq.to_string()));
+    field(Some(at));
+    field(Some(actor));
+    field(case);
+    field(Some(action));
+    field(before);
+    field(after);
+    field(Some(prev));
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Append one row and move the chain head.
@@ -40,9 +54,8 @@ pub fn append(
     after: Option<&str>,
 ) -> Result<(), StoreError> {
     let head: Option<(i64, String)> = tx
-        .query_row("SELECT seq, hash FROM audit_head WHERE id = 1", [], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
+        .prepare_cached("SELECT seq, hash FROM audit_head WHERE id = 1")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     let (seq, prev) = match head {
         Some((s, h)) => (s + 1, h),
@@ -50,16 +63,18 @@ pub fn append(
     };
     let at = ts(at);
     let hash = row_hash(seq, &at, actor, case, action, before, after, &prev);
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO audit (seq, at, actor, case_number, action, before, after, prev_hash, hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        params![seq, at, actor, case, action, before, after, prev, hash],
-    )?;
-    tx.execute(
+    )?
+    .execute(params![
+        seq, at, actor, case, action, before, after, prev, hash
+    ])?;
+    tx.prepare_cached(
         "INSERT INTO audit_head (id, seq, hash) VALUES (1, ?1, ?2)
          ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
-        params![seq, hash],
-    )?;
+    )?
+    .execute(params![seq, hash])?;
     Ok(())
 }
 

@@ -352,8 +352,8 @@ fn decision_parts(d: &Decision) -> (&'static str, Vec<String>) {
     }
 }
 
-/// Write every child row of a case (after deleting the old ones).
-fn write_children(conn: &Connection, c: &Case) -> Result<(), StoreError> {
+/// Write every child row of a case (after deleting the old ones of an existing case).
+fn write_children(conn: &Connection, c: &Case, existing: bool) -> Result<(), StoreError> {
     for table in [
         "persons",
         "documents",
@@ -366,10 +366,11 @@ fn write_children(conn: &Connection, c: &Case) -> Result<(), StoreError> {
         "complaints",
         "notes",
     ] {
-        conn.execute(
-            &format!("DELETE FROM {table} WHERE case_number = ?1"),
-            [&c.number],
-        )?;
+        if !existing {
+            break;
+        }
+        conn.prepare_cached(&format!("DELETE FROM {table} WHERE case_number = ?1"))?
+            .execute([&c.number])?;
     }
     let n = &c.number;
     let mut ins = conn.prepare_cached(
@@ -551,11 +552,13 @@ fn write_case(
     };
     let new_version = match expected {
         None => {
-            conn.execute(
+            conn.prepare_cached(
                 "INSERT INTO cases (number, procedure, version_id, purpose, channel, status, received_at, accepted_at,
                     acceptance_day, entry_date, late_acceptance, refusal_to_accept, host_name, host_id, assignee,
                     next_due, next_due_kind, search_key, row_version, updated_at, updated_by, next_due_unit)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, 1, ?19, ?20, ?21)",
+            )?
+            .execute(
                 params![
                     c.number,
                     c.procedure,
@@ -583,13 +586,15 @@ fn write_case(
             1
         }
         Some(v) => {
-            let changed = conn.execute(
+            let changed = conn.prepare_cached(
                 "UPDATE cases SET procedure = ?2, version_id = ?3, purpose = ?4, channel = ?5, status = ?6,
                     received_at = ?7, accepted_at = ?8, acceptance_day = ?9, entry_date = ?10, late_acceptance = ?11,
                     refusal_to_accept = ?12, host_name = ?13, host_id = ?14, assignee = ?15, next_due = ?16,
                     next_due_kind = ?17, search_key = ?18, row_version = row_version + 1, updated_at = ?19,
                     updated_by = ?20, next_due_unit = ?22
                  WHERE number = ?1 AND row_version = ?21",
+            )?
+            .execute(
                 params![
                     c.number,
                     c.procedure,
@@ -621,7 +626,17 @@ fn write_case(
             v + 1
         }
     };
-    write_children(conn, c)?;
+    // The queue's index: open cases, and decided ones that still have a deadline.
+    let in_queue = matches!(c.status, case::Status::Received | case::Status::Accepted)
+        || (c.status == case::Status::Decided && due.is_some());
+    let queue_due = in_queue.then(|| due.clone().unwrap_or_else(|| "~".to_string()));
+    conn.prepare_cached("UPDATE cases SET queue_due = ?2, queue_since = ?3 WHERE number = ?1")?
+        .execute(params![
+            c.number,
+            queue_due,
+            ts(c.accepted_at.unwrap_or(c.received_at))
+        ])?;
+    write_children(conn, c, expected.is_some())?;
     Ok(new_version)
 }
 
@@ -757,11 +772,9 @@ impl Store {
     ) -> Result<(), StoreError> {
         may_write(actor)?;
         self.write(|tx, cal, rules| {
-            let exists: i64 = tx.query_row(
-                "SELECT count(*) FROM cases WHERE number = ?1",
-                [&c.number],
-                |r| r.get(0),
-            )?;
+            let exists: i64 = tx
+                .prepare_cached("SELECT count(*) FROM cases WHERE number = ?1")?
+                .query_row([&c.number], |r| r.get(0))?;
             if exists > 0 {
                 return Err(StoreError::Invalid(format!(
                     "case {} already exists",
@@ -917,7 +930,7 @@ impl Store {
                     c.assignee, c.received_at, c.accepted_at, c.next_due_unit,
                     (SELECT min(ord) FROM stages s WHERE s.case_number = c.number AND s.completed_at IS NULL)
              FROM cases c JOIN persons p ON p.case_number = c.number AND p.ord = 0
-             WHERE (c.status IN ('received', 'accepted') OR (c.status = 'decided' AND c.next_due IS NOT NULL))",
+             WHERE c.queue_due IS NOT NULL",
         );
         let mut args: Vec<String> = Vec::new();
         if let Some(a) = &filter.assignee {
@@ -931,7 +944,7 @@ impl Store {
             args.push(p.clone());
             sql.push_str(&format!(" AND c.procedure = ?{}", args.len()));
         }
-        sql.push_str(" ORDER BY c.next_due IS NULL, c.next_due, coalesce(c.accepted_at, c.received_at), c.number");
+        sql.push_str(" ORDER BY c.queue_due, c.queue_since, c.number");
         if let Some(limit) = filter.limit {
             sql.push_str(&format!(" LIMIT {limit}"));
         }
@@ -1046,11 +1059,9 @@ impl Store {
             let mut inserted = 0;
             let mut skipped = 0;
             for c in cases {
-                let exists: i64 = tx.query_row(
-                    "SELECT count(*) FROM cases WHERE number = ?1",
-                    [&c.number],
-                    |r| r.get(0),
-                )?;
+                let exists: i64 = tx
+                    .prepare_cached("SELECT count(*) FROM cases WHERE number = ?1")?
+                    .query_row([&c.number], |r| r.get(0))?;
                 if exists > 0 {
                     skipped += 1;
                     continue;

@@ -32,13 +32,17 @@ CREATE TABLE cases (
     next_due        TEXT,
     next_due_kind   TEXT,
     next_due_unit   TEXT,
+    -- The queue's sort key: next_due for a case in the queue ('~' when it has
+    -- no deadline, so it sorts last), NULL when it is not in the queue.
+    queue_due       TEXT,
+    queue_since     TEXT,
     -- Case-folded applicant name for search.
     search_key      TEXT NOT NULL DEFAULT '',
     row_version     INTEGER NOT NULL DEFAULT 1,
     updated_at      TEXT NOT NULL,
     updated_by      TEXT NOT NULL
 );
-CREATE INDEX cases_queue ON cases (status, next_due, accepted_at, number);
+CREATE INDEX cases_queue ON cases (queue_due, queue_since, number) WHERE queue_due IS NOT NULL;
 CREATE INDEX cases_assignee ON cases (assignee);
 CREATE INDEX cases_host ON cases (host_id);
 
