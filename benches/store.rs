@@ -191,15 +191,14 @@ fn main() {
     );
     if have_sqlite3 {
         let raw_out = dir.path().join("raw.csv");
-        let sql = "SELECT c.number, c.procedure, c.version_id, c.status, c.received_at, c.accepted_at, p.name, \
-                   p.citizenship, p.iin, c.host_name, c.host_id, c.next_due, c.next_due_kind, c.assignee \
-                   FROM cases c JOIN persons p ON p.case_number = c.number AND p.ord = 0 ORDER BY c.number";
+        // The very rows and columns kezek reads; sqlite3 only prints them.
+        let sql = format!("{} ORDER BY c.number", kezek::store::export::EXPORT_SELECT);
         let (_, t_raw) = time(|| {
             let f = std::fs::File::create(&raw_out).expect("create");
             let o = Command::new("sqlite3")
                 .args(["-csv", "-header"])
                 .arg(&db)
-                .arg(sql)
+                .arg(&sql)
                 .stdout(f)
                 .output()
                 .expect("sqlite3");

@@ -75,6 +75,17 @@ const COLUMNS: &[&str] = &[
     "assignee",
 ];
 
+/// The rows an export reads (filters and order are appended).
+pub const EXPORT_SELECT: &str = "SELECT c.number, c.procedure, c.version_id, c.status, c.received_at, c.accepted_at, p.name,
+                    p.citizenship, p.iin, c.host_name, c.host_id,
+                    (SELECT min(ord) FROM stages s WHERE s.case_number = c.number AND s.completed_at IS NULL),
+                    c.next_due, c.next_due_kind, d.kind, d.at, d.approval, c.assignee
+             FROM cases c
+             JOIN persons p ON p.case_number = c.number AND p.ord = 0
+             LEFT JOIN decisions d ON d.case_number = c.number
+                  AND d.ord = (SELECT max(ord) FROM decisions WHERE case_number = c.number)
+             WHERE 1 = 1";
+
 /// `850615312340` → `********2340`: enough to tell numbers apart, not to use one.
 pub fn mask(id: &str) -> String {
     let n = id.chars().count();
@@ -136,17 +147,7 @@ impl Store {
         format: ExportFormat,
         include_pii: bool,
     ) -> Result<u64, StoreError> {
-        let mut sql = String::from(
-            "SELECT c.number, c.procedure, c.version_id, c.status, c.received_at, c.accepted_at, p.name,
-                    p.citizenship, p.iin, c.host_name, c.host_id,
-                    (SELECT min(ord) FROM stages s WHERE s.case_number = c.number AND s.completed_at IS NULL),
-                    c.next_due, c.next_due_kind, d.kind, d.at, d.approval, c.assignee
-             FROM cases c
-             JOIN persons p ON p.case_number = c.number AND p.ord = 0
-             LEFT JOIN decisions d ON d.case_number = c.number
-                  AND d.ord = (SELECT max(ord) FROM decisions WHERE case_number = c.number)
-             WHERE 1 = 1",
-        );
+        let mut sql = String::from(EXPORT_SELECT);
         let mut args: Vec<String> = Vec::new();
         match filter.status {
             StatusFilter::Open => sql.push_str(" AND c.status IN ('received', 'accepted')"),
