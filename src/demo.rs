@@ -362,6 +362,13 @@ fn drive(
         let Some(p) = plan.get(i) else { break };
         let lateness = Duration::hours(rng.below(60) as i64 - 40);
         let done = (p.due + lateness).max(t);
+        // People work in office hours: move the moment into that day's 09:00-18:00.
+        let day = term::local(cal, done).date();
+        let minute = rng.below(9 * 60) as i64;
+        let done = term::at_local(cal, day, cal.office().opens)
+            .map(|t0| t0 + Duration::minutes(minute))
+            .unwrap_or(done)
+            .max(t);
         // Work still in hand: a stage due in the last few days may be open, overdue.
         let recent = p.due > now - Duration::days(3);
         if done > now || (recent && rng.chance(25)) || rng.chance(1) {

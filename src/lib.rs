@@ -3,8 +3,11 @@
 //! Layers, top to bottom (imports point down only): `cli` → `config` →
 //! `domain`. See ARCHITECTURE.md.
 
+pub mod app;
 pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod store;
+pub mod tui;
+pub mod ui;

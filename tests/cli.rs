@@ -618,3 +618,12 @@ fn users_are_added_by_a_supervisor_only() {
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
     assert_eq!(v.as_array().map(Vec::len), Some(2));
 }
+
+#[test]
+fn the_console_without_a_terminal_says_so_and_exits_2() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db_s = dir.path().join("c.db").to_string_lossy().to_string();
+    let o = kezek_with(&["--db", &db_s], None, &[("KEZEK_USER", "tester")]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("needs a terminal"), "{}", stderr(&o));
+}

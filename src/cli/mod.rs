@@ -7,7 +7,7 @@
 mod calendar;
 mod iin;
 mod rules;
-mod store_cmds;
+pub(crate) mod store_cmds;
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -23,7 +23,7 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "PATH")]
     db: Option<std::path::PathBuf>,
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -54,6 +54,9 @@ enum Command {
         /// The moment the caseload is generated for (RFC 3339; default: now).
         #[arg(long)]
         now: Option<String>,
+        /// Only create the database and print the top of the queue; do not open the console.
+        #[arg(long)]
+        no_open: bool,
     },
     /// Import incoming applications from a JSON array or a CSV file: all or nothing.
     Import {
@@ -210,13 +213,21 @@ where
             return ExitCode::from(2);
         }
     };
-    let result = match cli.command {
+    let Some(command) = cli.command else {
+        return finish(crate::tui::run(cli.db));
+    };
+    let result = match command {
         Command::Calendar(c) => calendar::run(c),
         Command::Iin(c) => iin::run(c),
         Command::Rules(c) => rules::run(c),
         Command::User(c) => store_cmds::user(cli.db, c),
         Command::Audit(c) => store_cmds::audit(cli.db, c),
-        Command::Demo { cases, seed, now } => store_cmds::demo(cli.db, cases, seed, now.as_deref()),
+        Command::Demo {
+            cases,
+            seed,
+            now,
+            no_open,
+        } => store_cmds::demo(cli.db, cases, seed, now.as_deref(), no_open),
         Command::Note { case, texts } => store_cmds::note(cli.db, case, texts),
         Command::Import { file, format } => store_cmds::import(cli.db, file, format),
         Command::Export {
@@ -264,6 +275,10 @@ where
             },
         ),
     };
+    finish(result)
+}
+
+fn finish(result: Result<Outcome, Failure>) -> ExitCode {
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,
         Ok(Outcome::Invalid) => ExitCode::from(1),

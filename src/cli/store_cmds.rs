@@ -172,6 +172,7 @@ pub fn demo(
     cases: usize,
     seed: u64,
     now: Option<&str>,
+    no_open: bool,
 ) -> Result<Outcome, Failure> {
     let now = parse_now(now)?;
     let (mut store, path) = open_store(db)?;
@@ -197,7 +198,11 @@ pub fn demo(
         path.display()
     ))?;
     drop(store);
-    // Until the console opens here, show the most urgent cases.
+    use std::io::IsTerminal;
+    if !no_open && std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
+        return crate::tui::run(Some(path));
+    }
+    // Without a terminal (or with --no-open): the most urgent cases as text.
     queue(
         Some(path),
         QueueArgs {

@@ -90,6 +90,13 @@ impl Store {
         })
     }
 
+    /// Changes whenever another connection commits: the console polls it.
+    pub fn data_version(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))?)
+    }
+
     /// Run `f` in a `BEGIN IMMEDIATE` transaction: all of it or none of it.
     pub(crate) fn write<T>(
         &mut self,

@@ -1,0 +1,158 @@
+//! The full-screen console's runtime: terminal, events, refresh.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use ratatui::crossterm::event::{self, Event, KeyEventKind};
+
+use crate::app::{self, CaseView, Effect, Model, Screen, View};
+use crate::cli::{Failure, Outcome};
+use crate::store::Store;
+use crate::store::cases::QueueFilter;
+use crate::ui::{self, Theme, Ui};
+
+/// How many of the most urgent cases the console keeps in memory.
+const QUEUE_WINDOW: u32 = 20_000;
+
+fn load_queue(store: &Store, m: &mut Model) -> Result<(), Failure> {
+    let filter = QueueFilter {
+        assignee: (m.view == View::Mine).then(|| m.me.login.clone()),
+        unassigned: m.view == View::Unassigned,
+        procedure: None,
+        limit: Some(QUEUE_WINDOW),
+    };
+    let rows = store.queue(&filter)?;
+    m.status = if rows.len() as u32 == QUEUE_WINDOW {
+        format!("showing the {QUEUE_WINDOW} most urgent cases")
+    } else {
+        String::new()
+    };
+    m.set_rows(rows);
+    Ok(())
+}
+
+fn load_case(store: &Store, number: &str) -> Result<CaseView, Failure> {
+    Ok(CaseView {
+        loaded: store.case(number)?,
+        history: store.audit_of(number)?,
+        section: 0,
+        scroll: 0,
+    })
+}
+
+/// A crash log beside the database's data: the path is printed on a panic.
+fn install_crash_log() {
+    let dir = directories::ProjectDirs::from("kz", "", "kezek")
+        .map(|d| d.data_dir().to_path_buf())
+        .unwrap_or_else(std::env::temp_dir);
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        // Restore the terminal first (ratatui's hook), then write the log.
+        previous(info);
+        let path = dir.join(format!(
+            "kezek-crash-{}.log",
+            chrono::Utc::now().format("%Y%m%dT%H%M%SZ")
+        ));
+        let _ = std::fs::create_dir_all(&dir);
+        let text = format!("{info}\n\n{}\n", std::backtrace::Backtrace::force_capture());
+        if std::fs::write(&path, text).is_ok() {
+            eprintln!("kezek crashed; the log is at {}", path.display());
+        }
+    }));
+}
+
+/// Open the console on a database.
+pub fn run(db: Option<PathBuf>) -> Result<Outcome, Failure> {
+    if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
+        return Err(Failure(
+            "the console needs a terminal (stdin and stdout are not a TTY); for scripts use kezek queue".into(),
+        ));
+    }
+    let (store, _) = crate::cli::store_cmds::open_store(db)?;
+    let me = store.current_actor()?;
+    let mut m = Model::new(me, chrono::Utc::now());
+    load_queue(&store, &mut m)?;
+    let theme = Theme::from_env();
+    let mut terminal =
+        ratatui::try_init().map_err(|e| Failure(format!("cannot set up the terminal: {e}")))?;
+    install_crash_log();
+    let result = event_loop(&mut terminal, &store, &mut m, theme);
+    ratatui::restore();
+    result
+}
+
+fn event_loop(
+    terminal: &mut ratatui::DefaultTerminal,
+    store: &Store,
+    m: &mut Model,
+    theme: Theme,
+) -> Result<Outcome, Failure> {
+    let ui = Ui {
+        cal: &store.cal,
+        rules: &store.rules,
+        theme,
+    };
+    let mut dirty = true;
+    let mut last_poll = Instant::now();
+    let mut data_version = store.data_version()?;
+    loop {
+        if dirty {
+            m.now = chrono::Utc::now();
+            terminal
+                .draw(|f| ui::draw(f, m, &ui))
+                .map_err(|e| Failure(format!("cannot draw: {e}")))?;
+            dirty = false;
+        }
+        // Wait for input, then take every pending event before drawing again,
+        // so a held key on a slow link does not queue frames.
+        if event::poll(Duration::from_millis(250)).map_err(|e| Failure(e.to_string()))? {
+            loop {
+                match event::read().map_err(|e| Failure(e.to_string()))? {
+                    Event::Key(k) if k.kind == KeyEventKind::Press => {
+                        if let Some(action) = app::action_for(m, k) {
+                            match app::update(m, action) {
+                                Effect::Quit => return Ok(Outcome::Ok),
+                                Effect::LoadQueue => load_queue(store, m)?,
+                                Effect::LoadCase(n) => match load_case(store, &n) {
+                                    Ok(v) => m.screen = Screen::Case(Box::new(v)),
+                                    Err(e) => m.status = e.0,
+                                },
+                                Effect::None => {}
+                            }
+                        }
+                        dirty = true;
+                    }
+                    Event::Resize(..) => dirty = true,
+                    _ => {}
+                }
+                if !event::poll(Duration::ZERO).map_err(|e| Failure(e.to_string()))? {
+                    break;
+                }
+            }
+        }
+        // Changes made in other sessions show within a second.
+        if last_poll.elapsed() >= Duration::from_secs(1) {
+            last_poll = Instant::now();
+            let v = store.data_version()?;
+            if v != data_version {
+                data_version = v;
+                match &m.screen {
+                    Screen::Queue => load_queue(store, m)?,
+                    Screen::Case(view) => {
+                        let number = view.loaded.case.number.clone();
+                        let section = view.section;
+                        if let Ok(mut fresh) = load_case(store, &number) {
+                            fresh.section = section;
+                            m.status =
+                                format!("case {number} was changed in another session: reloaded");
+                            m.screen = Screen::Case(Box::new(fresh));
+                        }
+                    }
+                }
+            }
+            // Redraw each second anyway: the clock moves deadlines to "overdue".
+            dirty = true;
+        }
+    }
+}

@@ -1,0 +1,201 @@
+//! The console without a terminal: update() on the model, and screens drawn
+//! into a test backend at 80x24 and 120x40.
+
+use chrono::{DateTime, Utc};
+use kezek::app::{self, Action, Effect, Model, Screen};
+use kezek::domain::case::Actor;
+use kezek::domain::procedure::Role;
+use kezek::store::Store;
+use kezek::ui::{self, Theme, Ui};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::style::Modifier;
+
+fn at(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s)
+        .expect("instant")
+        .with_timezone(&Utc)
+}
+
+fn seeded() -> (tempfile::TempDir, Store, Model) {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut s = Store::open(
+        &dir.path().join("k.db"),
+        kezek::domain::calendar::Calendar::built_in().expect("calendar"),
+        kezek::domain::procedure::Rules::built_in().expect("rules"),
+    )
+    .expect("store");
+    s.add_user("boss", "boss", Role::Supervisor, "Boss")
+        .expect("user");
+    for (login, name, role) in kezek::demo::STAFF {
+        s.add_user("boss", login, *role, name).expect("staff");
+    }
+    let now = at("2026-11-20T10:00:00+05:00");
+    let mut cases = kezek::demo::generate(&s.cal, &s.rules, 120, 3, now);
+    // A name with an escape sequence must never reach the terminal raw.
+    cases[0].applicant.name = "Evil\u{1b}[2JName".into();
+    s.insert_cases(
+        &Actor {
+            login: "boss".into(),
+            role: Role::Supervisor,
+        },
+        &cases,
+        now,
+        "test",
+    )
+    .expect("insert");
+    let mut m = Model::new(
+        Actor {
+            login: "boss".into(),
+            role: Role::Supervisor,
+        },
+        now,
+    );
+    m.set_rows(s.queue(&Default::default()).expect("queue"));
+    (dir, s, m)
+}
+
+fn render(
+    store: &Store,
+    m: &mut Model,
+    w: u16,
+    h: u16,
+    theme: Theme,
+) -> (String, ratatui::buffer::Buffer) {
+    let mut term = Terminal::new(TestBackend::new(w, h)).expect("terminal");
+    let u = Ui {
+        cal: &store.cal,
+        rules: &store.rules,
+        theme,
+    };
+    term.draw(|f| ui::draw(f, m, &u)).expect("draw");
+    let buf = term.backend().buffer().clone();
+    let mut text = String::new();
+    for y in 0..h {
+        for x in 0..w {
+            text.push_str(buf[(x, y)].symbol());
+        }
+        text.push('\n');
+    }
+    (text, buf)
+}
+
+#[test]
+fn queue_screen_at_80x24_and_120x40() {
+    let (_d, s, mut m) = seeded();
+    for (w, h) in [(80, 24), (120, 40)] {
+        let (text, buf) = render(&s, &mut m, w, h, Theme::monochrome());
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines[0].contains("overdue"), "{text}");
+        assert!(
+            lines[1].contains("CASE") && lines[1].contains("DEADLINE"),
+            "{text}"
+        );
+        // The most urgent row is overdue: marked with !! and bold even without colour.
+        assert!(lines[2].starts_with("!!"), "{text}");
+        assert!(buf[(0, 2)].modifier.contains(Modifier::BOLD));
+        assert!(lines[h as usize - 1].contains("q quit"), "{text}");
+        assert!(!text.contains('\u{1b}'), "no raw escape in the screen");
+    }
+}
+
+#[test]
+fn too_small_windows_ask_to_be_enlarged() {
+    let (_d, s, mut m) = seeded();
+    let (text, _) = render(&s, &mut m, 79, 24, Theme::dark());
+    assert!(text.contains("Enlarge the window"), "{text}");
+    let (text, _) = render(&s, &mut m, 80, 23, Theme::dark());
+    assert!(text.contains("Enlarge the window"), "{text}");
+    // Absurd sizes do not panic.
+    let _ = render(&s, &mut m, 1, 1, Theme::dark());
+}
+
+#[test]
+fn filter_narrows_on_every_key_for_cyrillic_and_latin() {
+    let (_d, _s, mut m) = seeded();
+    let all = m.visible.len();
+    app::update(&mut m, Action::StartFilter);
+    for c in "КАРИМ".chars() {
+        app::update(&mut m, Action::FilterInput(c));
+    }
+    assert!(m.visible.len() < all);
+    assert!(!m.visible.is_empty(), "Karimova in Cyrillic is in the demo");
+    assert!(
+        m.visible
+            .iter()
+            .all(|&i| app::fold(&m.rows[i].applicant).contains("карим"))
+    );
+    app::update(&mut m, Action::FilterCancel);
+    assert_eq!(m.visible.len(), all);
+    assert_eq!(app::fold("ӘСЕЛ ҚАСЫМОВА ҒҰҮҢӨҺІ"), "әсел қасымова ғұүңөһі");
+}
+
+#[test]
+fn an_escape_sequence_in_a_name_is_shown_escaped() {
+    let (_d, s, mut m) = seeded();
+    app::update(&mut m, Action::StartFilter);
+    for c in "evil".chars() {
+        app::update(&mut m, Action::FilterInput(c));
+    }
+    assert_eq!(m.visible.len(), 1);
+    let (text, _) = render(&s, &mut m, 120, 40, Theme::monochrome());
+    assert!(text.contains("Evil\\u{1b}[2JName"), "{text}");
+}
+
+#[test]
+fn open_a_case_walk_its_sections_and_go_back() {
+    let (_d, s, mut m) = seeded();
+    let Effect::LoadCase(number) = app::update(&mut m, Action::Open) else {
+        panic!("Enter opens the selected case");
+    };
+    let view = app::CaseView {
+        loaded: s.case(&number).expect("case"),
+        history: s.audit_of(&number).expect("history"),
+        section: 0,
+        scroll: 0,
+    };
+    m.screen = Screen::Case(Box::new(view));
+    for i in 0..app::SECTIONS.len() {
+        app::update(&mut m, Action::Section(i));
+        let (text, _) = render(&s, &mut m, 80, 24, Theme::dark());
+        assert!(text.contains(&number), "{text}");
+    }
+    app::update(&mut m, Action::Section(4));
+    let (text, _) = render(&s, &mut m, 120, 40, Theme::dark());
+    assert!(
+        text.contains("due"),
+        "the timeline shows planned dates: {text}"
+    );
+    assert_eq!(app::update(&mut m, Action::Back), Effect::LoadQueue);
+    assert!(matches!(m.screen, Screen::Queue));
+    assert_eq!(app::update(&mut m, Action::Quit), Effect::Quit);
+}
+
+#[test]
+fn keys_map_to_actions_and_monochrome_has_no_colours() {
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let (_d, _s, mut m) = seeded();
+    let key = |c: KeyCode| KeyEvent::new(c, KeyModifiers::NONE);
+    assert_eq!(
+        app::action_for(&m, key(KeyCode::Char('j'))),
+        Some(Action::Down)
+    );
+    assert_eq!(
+        app::action_for(&m, key(KeyCode::Char('q'))),
+        Some(Action::Quit)
+    );
+    assert_eq!(
+        app::action_for(&m, KeyEvent::new(KeyCode::Char('d'), KeyModifiers::CONTROL)),
+        Some(Action::PageDown)
+    );
+    app::update(&mut m, Action::StartFilter);
+    assert_eq!(
+        app::action_for(&m, key(KeyCode::Char('q'))),
+        Some(Action::FilterInput('q'))
+    );
+    let t = Theme::monochrome();
+    for style in [t.header, t.overdue, t.today, t.selected, t.dim, t.title] {
+        assert_eq!(style.fg, None);
+        assert_eq!(style.bg, None);
+    }
+}
