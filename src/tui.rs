@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use ratatui::crossterm::event::{self, Event, KeyEventKind};
 
-use crate::app::{self, CaseView, Effect, Model, Screen, View};
+use crate::app::{self, CaseView, Change, Effect, Model, Screen, View};
 use crate::cli::{Failure, Outcome};
 use crate::store::Store;
 use crate::store::cases::QueueFilter;
@@ -33,12 +33,84 @@ fn load_queue(store: &Store, m: &mut Model) -> Result<(), Failure> {
 }
 
 fn load_case(store: &Store, number: &str) -> Result<CaseView, Failure> {
-    Ok(CaseView {
-        loaded: store.case(number)?,
-        history: store.audit_of(number)?,
-        section: 0,
-        scroll: 0,
-    })
+    Ok(CaseView::new(store.case(number)?, store.audit_of(number)?))
+}
+
+/// The checklist ids of a case's rule version, in order.
+fn check_ids(store: &Store, view: &CaseView) -> Vec<String> {
+    let c = &view.loaded.case;
+    store
+        .rules
+        .procedure(&c.procedure)
+        .ok()
+        .and_then(|p| p.version(&c.version))
+        .map(|v| v.checks.iter().map(|k| k.id.clone()).collect())
+        .unwrap_or_default()
+}
+
+/// Put a freshly loaded case on screen, keeping where the user was.
+fn show_case(store: &Store, m: &mut Model, mut fresh: CaseView) {
+    if let Screen::Case(old) = &m.screen
+        && old.loaded.case.number == fresh.loaded.case.number
+    {
+        fresh.section = old.section;
+        fresh.cursor = old.cursor;
+        fresh.scroll = old.scroll;
+    }
+    m.check_ids = check_ids(store, &fresh);
+    m.screen = Screen::Case(Box::new(fresh));
+}
+
+/// Carry out a change; a stale read is refused by the store, named, and
+/// the case reloaded, with the user's unsaved text kept as a draft.
+fn apply_change(store: &mut Store, m: &mut Model, change: Change) {
+    use crate::domain::case as dc;
+    use crate::store::StoreError;
+    let now = chrono::Utc::now();
+    let me = m.me.clone();
+    let (number, result) = match change {
+        Change::RecordCheck {
+            number,
+            seen,
+            check,
+            outcome,
+        } => {
+            let r = store.act(&me, &number, seen, now, |c, x, _| {
+                dc::record_check(c, x, &check, outcome, "")
+            });
+            (number, r.map(|_| format!("check {check}: {outcome:?}")))
+        }
+        Change::AddNote { number, seen, text } => {
+            let r = store.act(&me, &number, seen, now, |c, x, _| dc::add_note(c, x, &text));
+            if r.is_ok() {
+                m.drafts.remove(&number);
+            }
+            (number, r.map(|_| "note saved".to_string()))
+        }
+    };
+    let editing = matches!(&m.screen, Screen::Case(v) if v.editor.is_some());
+    m.status = match result {
+        Ok(done) => done,
+        Err(StoreError::Stale { by, at, .. }) => format!(
+            "not saved: {by} changed this case at {at}; it is reloaded{}",
+            if editing {
+                " and your text is kept"
+            } else {
+                ""
+            }
+        ),
+        Err(e) => format!("not saved: {e}"),
+    };
+    let saved_note = m.status == "note saved";
+    if let Ok(mut fresh) = load_case(store, &number) {
+        // Keep the editor open with the user's text unless the note was saved.
+        if let Screen::Case(old) = &m.screen
+            && !saved_note
+        {
+            fresh.editor = old.editor.clone();
+        }
+        show_case(store, m, fresh);
+    }
 }
 
 /// A crash log beside the database's data: the path is printed on a panic.
@@ -69,7 +141,7 @@ pub fn run(db: Option<PathBuf>) -> Result<Outcome, Failure> {
             "the console needs a terminal (stdin and stdout are not a TTY); for scripts use kezek queue".into(),
         ));
     }
-    let (store, _) = crate::cli::store_cmds::open_store(db)?;
+    let (mut store, _) = crate::cli::store_cmds::open_store(db)?;
     let me = store.current_actor()?;
     let mut m = Model::new(me, chrono::Utc::now());
     load_queue(&store, &mut m)?;
@@ -77,20 +149,22 @@ pub fn run(db: Option<PathBuf>) -> Result<Outcome, Failure> {
     let mut terminal =
         ratatui::try_init().map_err(|e| Failure(format!("cannot set up the terminal: {e}")))?;
     install_crash_log();
-    let result = event_loop(&mut terminal, &store, &mut m, theme);
+    let result = event_loop(&mut terminal, &mut store, &mut m, theme);
     ratatui::restore();
     result
 }
 
 fn event_loop(
     terminal: &mut ratatui::DefaultTerminal,
-    store: &Store,
+    store: &mut Store,
     m: &mut Model,
     theme: Theme,
 ) -> Result<Outcome, Failure> {
+    let cal = store.cal.clone();
+    let rules = store.rules.clone();
     let ui = Ui {
-        cal: &store.cal,
-        rules: &store.rules,
+        cal: &cal,
+        rules: &rules,
         theme,
     };
     let mut dirty = true;
@@ -115,9 +189,13 @@ fn event_loop(
                                 Effect::Quit => return Ok(Outcome::Ok),
                                 Effect::LoadQueue => load_queue(store, m)?,
                                 Effect::LoadCase(n) => match load_case(store, &n) {
-                                    Ok(v) => m.screen = Screen::Case(Box::new(v)),
+                                    Ok(v) => show_case(store, m, v),
                                     Err(e) => m.status = e.0,
                                 },
+                                Effect::Act(change) => {
+                                    apply_change(store, m, change);
+                                    data_version = store.data_version()?;
+                                }
                                 Effect::None => {}
                             }
                         }
@@ -141,12 +219,17 @@ fn event_loop(
                     Screen::Queue => load_queue(store, m)?,
                     Screen::Case(view) => {
                         let number = view.loaded.case.number.clone();
-                        let section = view.section;
+                        let editor = view.editor.clone();
+                        let before = view.loaded.row_version;
                         if let Ok(mut fresh) = load_case(store, &number) {
-                            fresh.section = section;
-                            m.status =
-                                format!("case {number} was changed in another session: reloaded");
-                            m.screen = Screen::Case(Box::new(fresh));
+                            if fresh.loaded.row_version != before {
+                                m.status = format!(
+                                    "case {number} was changed by {} in another session: reloaded",
+                                    fresh.loaded.updated_by
+                                );
+                            }
+                            fresh.editor = editor;
+                            show_case(store, m, fresh);
                         }
                     }
                 }

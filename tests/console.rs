@@ -148,12 +148,10 @@ fn open_a_case_walk_its_sections_and_go_back() {
     let Effect::LoadCase(number) = app::update(&mut m, Action::Open) else {
         panic!("Enter opens the selected case");
     };
-    let view = app::CaseView {
-        loaded: s.case(&number).expect("case"),
-        history: s.audit_of(&number).expect("history"),
-        section: 0,
-        scroll: 0,
-    };
+    let view = app::CaseView::new(
+        s.case(&number).expect("case"),
+        s.audit_of(&number).expect("history"),
+    );
     m.screen = Screen::Case(Box::new(view));
     for i in 0..app::SECTIONS.len() {
         app::update(&mut m, Action::Section(i));
@@ -198,4 +196,100 @@ fn keys_map_to_actions_and_monochrome_has_no_colours() {
         assert_eq!(style.fg, None);
         assert_eq!(style.bg, None);
     }
+}
+
+fn open_first(s: &Store, m: &mut Model) -> String {
+    let Effect::LoadCase(number) = app::update(m, Action::Open) else {
+        panic!("Enter opens the selected case");
+    };
+    let loaded = s.case(&number).expect("case");
+    let v = s
+        .rules
+        .procedure(&loaded.case.procedure)
+        .expect("procedure")
+        .version(&loaded.case.version)
+        .expect("version");
+    m.check_ids = v.checks.iter().map(|k| k.id.clone()).collect();
+    m.screen = Screen::Case(Box::new(app::CaseView::new(loaded, Vec::new())));
+    number
+}
+
+#[test]
+fn marking_a_check_asks_the_store_with_the_version_read() {
+    use kezek::domain::case::Outcome;
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let (_d, s, mut m) = seeded();
+    let number = open_first(&s, &mut m);
+    let seen = s.case(&number).expect("case").row_version;
+    let key = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
+    // Outside the checklist, p is not a mark.
+    assert_ne!(
+        app::action_for(&m, key('p')),
+        Some(Action::Mark(Outcome::Passed))
+    );
+    app::update(&mut m, Action::Section(3));
+    app::update(&mut m, Action::Down);
+    let action = app::action_for(&m, key('f')).expect("f marks failed");
+    match app::update(&mut m, action) {
+        Effect::Act(app::Change::RecordCheck {
+            number: n,
+            seen: v,
+            check,
+            outcome,
+        }) => {
+            assert_eq!((n, v, outcome), (number, seen, Outcome::Failed));
+            assert_eq!(check, m.check_ids[1]);
+        }
+        other => panic!("expected a change, got {other:?}"),
+    }
+}
+
+#[test]
+fn an_auditor_gets_no_editing_keys_and_no_changes() {
+    use kezek::domain::case::Outcome;
+    let (_d, s, mut m) = seeded();
+    m.me = Actor {
+        login: "audit".into(),
+        role: Role::Auditor,
+    };
+    open_first(&s, &mut m);
+    app::update(&mut m, Action::Section(3));
+    assert_eq!(
+        app::update(&mut m, Action::Mark(Outcome::Passed)),
+        Effect::None
+    );
+    assert_eq!(app::update(&mut m, Action::EditNote), Effect::None);
+    assert!(m.status.contains("auditors"), "{}", m.status);
+    let (text, _) = render(&s, &mut m, 120, 40, Theme::monochrome());
+    assert!(!text.contains("mark") && !text.contains(" note "), "{text}");
+}
+
+#[test]
+fn a_note_draft_survives_esc_and_ctrl_s_saves_it() {
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let (_d, s, mut m) = seeded();
+    let number = open_first(&s, &mut m);
+    app::update(&mut m, Action::EditNote);
+    for c in "Ходатайство Қ".chars() {
+        let a = app::action_for(&m, KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+            .expect("typing");
+        app::update(&mut m, a);
+    }
+    let esc = app::action_for(&m, KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)).expect("esc");
+    assert_eq!(esc, Action::EditorClose);
+    app::update(&mut m, esc);
+    assert_eq!(
+        m.drafts.get(&number).map(|l| l.join("\n")),
+        Some("Ходатайство Қ".to_string())
+    );
+    // Reopening brings the draft back; Ctrl-S saves it.
+    app::update(&mut m, Action::EditNote);
+    let save = app::action_for(&m, KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL))
+        .expect("save");
+    match app::update(&mut m, save) {
+        Effect::Act(app::Change::AddNote { text, .. }) => assert_eq!(text, "Ходатайство Қ"),
+        other => panic!("expected a note, got {other:?}"),
+    }
+    let (text, _) = render(&s, &mut m, 80, 24, Theme::dark());
+    assert!(text.contains("Ctrl-S saves"), "{text}");
 }

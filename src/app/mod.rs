@@ -4,9 +4,14 @@
 //! runtime must carry out (load a case, reload the queue, quit). Keys map to
 //! actions through one keymap per screen, which also feeds the hint bar.
 
-use chrono::{DateTime, Utc};
+use std::collections::HashMap;
 
-use crate::domain::case::Actor;
+use chrono::{DateTime, Utc};
+use ratatui::crossterm::event::KeyEvent;
+use ratatui_textarea::TextArea;
+
+use crate::domain::case::{Actor, Outcome};
+use crate::domain::procedure::Role;
 use crate::store::audit::AuditRow;
 use crate::store::cases::{Loaded, QueueRow};
 
@@ -56,6 +61,39 @@ pub struct CaseView {
     pub history: Vec<AuditRow>,
     pub section: usize,
     pub scroll: u16,
+    /// The checklist item under the cursor.
+    pub cursor: usize,
+    /// The note being written, if the editor is open.
+    pub editor: Option<TextArea<'static>>,
+}
+
+impl CaseView {
+    pub fn new(loaded: Loaded, history: Vec<AuditRow>) -> CaseView {
+        CaseView {
+            loaded,
+            history,
+            section: 0,
+            scroll: 0,
+            cursor: 0,
+            editor: None,
+        }
+    }
+}
+
+/// A change the runtime asks the store to make, based on the version read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    RecordCheck {
+        number: String,
+        seen: i64,
+        check: String,
+        outcome: Outcome,
+    },
+    AddNote {
+        number: String,
+        seen: i64,
+        text: String,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -80,6 +118,10 @@ pub struct Model {
     pub status: String,
     /// The number of rows the last drawn table could show (for page moves).
     pub page: usize,
+    /// Unsaved notes by case number: they survive Esc and reopening.
+    pub drafts: HashMap<String, Vec<String>>,
+    /// The ids of the open case's checklist items (set by the runtime).
+    pub check_ids: Vec<String>,
 }
 
 /// What the user asked for.
@@ -104,6 +146,15 @@ pub enum Action {
     NextSection,
     PrevSection,
     Section(usize),
+    /// Record the checklist item under the cursor.
+    Mark(Outcome),
+    /// Open the note editor.
+    EditNote,
+    /// A key typed into the note editor.
+    EditorKey(KeyEvent),
+    EditorSave,
+    /// Close the editor; the text stays as a draft.
+    EditorClose,
 }
 
 /// What the runtime must do after an update.
@@ -113,6 +164,7 @@ pub enum Effect {
     Quit,
     LoadQueue,
     LoadCase(String),
+    Act(Change),
 }
 
 /// Case-insensitive for Latin and Cyrillic, Kazakh letters included.
@@ -134,6 +186,8 @@ impl Model {
             screen: Screen::Queue,
             status: String::new(),
             page: 10,
+            drafts: HashMap::new(),
+            check_ids: Vec::new(),
         }
     }
 
@@ -227,6 +281,74 @@ pub fn update(m: &mut Model, action: Action) -> Effect {
             Action::Section(i) if i < n => {
                 view.section = i;
                 view.scroll = 0;
+            }
+            Action::EditorKey(k) => {
+                if let Some(ed) = view.editor.as_mut() {
+                    ed.input(k);
+                }
+            }
+            Action::EditorClose => {
+                if let Some(ed) = view.editor.take() {
+                    m.drafts
+                        .insert(view.loaded.case.number.clone(), ed.lines().to_vec());
+                    m.status = "the note is kept as a draft".into();
+                }
+            }
+            Action::EditorSave => {
+                if let Some(ed) = view.editor.as_ref() {
+                    let text = ed.lines().join("\n");
+                    m.drafts
+                        .insert(view.loaded.case.number.clone(), ed.lines().to_vec());
+                    if text.trim().is_empty() {
+                        m.status = "an empty note is not saved".into();
+                        return Effect::None;
+                    }
+                    return Effect::Act(Change::AddNote {
+                        number: view.loaded.case.number.clone(),
+                        seen: view.loaded.row_version,
+                        text,
+                    });
+                }
+            }
+            Action::EditNote | Action::Mark(_) if m.me.role == Role::Auditor => {
+                m.status = "auditors read cases; they cannot change them".into();
+            }
+            Action::EditNote => {
+                let lines = m
+                    .drafts
+                    .get(&view.loaded.case.number)
+                    .cloned()
+                    .unwrap_or_default();
+                let mut ed = TextArea::new(lines);
+                ed.set_block(
+                    ratatui::widgets::Block::bordered()
+                        .title(" note: Ctrl-S saves, Esc keeps a draft "),
+                );
+                view.editor = Some(ed);
+                view.section = SECTIONS
+                    .iter()
+                    .position(|s| *s == "notes")
+                    .unwrap_or(view.section);
+            }
+            Action::Mark(outcome) => {
+                if SECTIONS[view.section] != "checklist" {
+                    m.status = "marks apply in the checklist section (4)".into();
+                    return Effect::None;
+                }
+                if let Some(check) = m.check_ids.get(view.cursor) {
+                    return Effect::Act(Change::RecordCheck {
+                        number: view.loaded.case.number.clone(),
+                        seen: view.loaded.row_version,
+                        check: check.clone(),
+                        outcome,
+                    });
+                }
+            }
+            Action::Down if SECTIONS[view.section] == "checklist" => {
+                view.cursor = (view.cursor + 1).min(m.check_ids.len().saturating_sub(1));
+            }
+            Action::Up if SECTIONS[view.section] == "checklist" => {
+                view.cursor = view.cursor.saturating_sub(1);
             }
             Action::Down => view.scroll = view.scroll.saturating_add(1),
             Action::Up => view.scroll = view.scroll.saturating_sub(1),
@@ -344,9 +466,9 @@ pub fn queue_keys() -> Vec<Binding> {
     ]
 }
 
-/// The case screen's keymap.
-pub fn case_keys() -> Vec<Binding> {
-    vec![
+/// The case screen's keymap; an auditor gets no editing keys.
+pub fn case_keys(role: Role) -> Vec<Binding> {
+    let mut keys = vec![
         Binding {
             keys: "Tab/1-9",
             help: "section",
@@ -354,20 +476,33 @@ pub fn case_keys() -> Vec<Binding> {
         },
         Binding {
             keys: "j/k",
-            help: "scroll",
+            help: "move",
             action: Action::Down,
         },
-        Binding {
-            keys: "r",
-            help: "reload",
-            action: Action::Refresh,
-        },
-        Binding {
-            keys: "Esc",
-            help: "back",
-            action: Action::Back,
-        },
-    ]
+    ];
+    if role != Role::Auditor {
+        keys.push(Binding {
+            keys: "p/f/n/u",
+            help: "mark",
+            action: Action::Mark(Outcome::Passed),
+        });
+        keys.push(Binding {
+            keys: "a",
+            help: "note",
+            action: Action::EditNote,
+        });
+    }
+    keys.push(Binding {
+        keys: "r",
+        help: "reload",
+        action: Action::Refresh,
+    });
+    keys.push(Binding {
+        keys: "Esc",
+        help: "back",
+        action: Action::Back,
+    });
+    keys
 }
 
 /// Map a key press to an action on the current screen.
@@ -376,6 +511,26 @@ pub fn action_for(m: &Model, key: ratatui::crossterm::event::KeyEvent) -> Option
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
     if ctrl && key.code == KeyCode::Char('c') {
         return Some(Action::Quit);
+    }
+    if let Screen::Case(view) = &m.screen {
+        if view.editor.is_some() {
+            return Some(match key.code {
+                KeyCode::Esc => Action::EditorClose,
+                KeyCode::Char('s') if ctrl => Action::EditorSave,
+                _ => Action::EditorKey(key),
+            });
+        }
+        let on_checklist = SECTIONS[view.section] == "checklist";
+        match key.code {
+            KeyCode::Char('p') if on_checklist => return Some(Action::Mark(Outcome::Passed)),
+            KeyCode::Char('f') if on_checklist => return Some(Action::Mark(Outcome::Failed)),
+            KeyCode::Char('n') if on_checklist => {
+                return Some(Action::Mark(Outcome::NotApplicable));
+            }
+            KeyCode::Char('u') if on_checklist => return Some(Action::Mark(Outcome::Pending)),
+            KeyCode::Char('a') => return Some(Action::EditNote),
+            _ => {}
+        }
     }
     if m.filtering && matches!(m.screen, Screen::Queue) {
         return match key.code {

@@ -137,7 +137,7 @@ pub fn draw(f: &mut Frame<'_>, m: &mut Model, ui: &Ui<'_>) {
             f.render_widget(Paragraph::new(header), top);
             draw_case(f, view, ui, body);
             f.render_widget(
-                Paragraph::new(hints(&case_keys(), &ui.theme)).style(ui.theme.dim),
+                Paragraph::new(hints(&case_keys(m.me.role), &ui.theme)).style(ui.theme.dim),
                 keys,
             );
         }
@@ -360,7 +360,7 @@ fn section_lines(view: &CaseView, ui: &Ui<'_>) -> Vec<Line<'static>> {
         }
         "checklist" => {
             if let Some(v) = version {
-                for k in &v.checks {
+                for (i, k) in v.checks.iter().enumerate() {
                     let applies = k.applies_to(c.purpose.as_deref());
                     let mark = match c.checks.get(&k.id).map(|r| r.outcome) {
                         Some(Outcome::Passed) => "[passed]",
@@ -369,7 +369,8 @@ fn section_lines(view: &CaseView, ui: &Ui<'_>) -> Vec<Line<'static>> {
                         Some(Outcome::Pending) | None if !applies => "[n/a]   ",
                         Some(Outcome::Pending) | None => "[ ]     ",
                     };
-                    push(format!("{mark} {}", k.title.en));
+                    let cursor = if i == view.cursor { ">" } else { " " };
+                    push(format!("{cursor}{mark} {}", k.title.en));
                     if let Some(r) = c.checks.get(&k.id)
                         && !r.note.is_empty()
                     {
@@ -490,10 +491,18 @@ fn draw_case(f: &mut Frame<'_>, view: &CaseView, ui: &Ui<'_>, area: Rect) {
     }
     f.render_widget(Paragraph::new(Line::from(spans)), tabs);
     let lines = section_lines(view, ui);
-    f.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .scroll((view.scroll, 0)),
-        body,
-    );
+    match &view.editor {
+        Some(ed) => {
+            let [text, editor] =
+                Layout::vertical([Constraint::Fill(1), Constraint::Length(8)]).areas(body);
+            f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), text);
+            f.render_widget(ed, editor);
+        }
+        None => f.render_widget(
+            Paragraph::new(lines)
+                .wrap(Wrap { trim: false })
+                .scroll((view.scroll, 0)),
+            body,
+        ),
+    }
 }
