@@ -87,6 +87,22 @@ fn apply_change(store: &mut Store, m: &mut Model, change: Change) {
             }
             (number, r.map(|_| "note saved".to_string()))
         }
+        Change::Assign { number, seen, to } => {
+            // From the queue the row carries no version: read it now.
+            let seen = if seen < 0 {
+                match store.case(&number) {
+                    Ok(l) => l.row_version,
+                    Err(e) => {
+                        m.status = format!("not assigned: {e}");
+                        return;
+                    }
+                }
+            } else {
+                seen
+            };
+            let r = store.assign(&me, &number, seen, Some(&to), now);
+            (number, r.map(|_| format!("assigned to {to}")))
+        }
     };
     let editing = matches!(&m.screen, Screen::Case(v) if v.editor.is_some());
     m.status = match result {
@@ -110,6 +126,35 @@ fn apply_change(store: &mut Store, m: &mut Model, change: Change) {
             fresh.editor = old.editor.clone();
         }
         show_case(store, m, fresh);
+    }
+}
+
+/// `:export csv|json`: the open cases to a file in the current directory.
+fn export_here(store: &Store, format: &str) -> String {
+    use crate::store::export::{ExportFilter, ExportFormat, StatusFilter};
+    let name = format!(
+        "kezek-export-{}.{format}",
+        chrono::Utc::now().format("%Y%m%d-%H%M%S")
+    );
+    let file = match std::fs::File::create(&name) {
+        Ok(f) => f,
+        Err(e) => return format!("cannot write {name}: {e}"),
+    };
+    let mut w = std::io::BufWriter::new(file);
+    let filter = ExportFilter {
+        procedure: None,
+        status: StatusFilter::Open,
+        from: None,
+        to: None,
+    };
+    let fmt = if format == "json" {
+        ExportFormat::Json
+    } else {
+        ExportFormat::Csv { bom: false }
+    };
+    match store.export_cases(&mut w, &filter, fmt, false) {
+        Ok(n) => format!("{n} open cases written to {name} (IINs masked)"),
+        Err(e) => format!("export failed: {e}"),
     }
 }
 
@@ -162,11 +207,12 @@ fn event_loop(
 ) -> Result<Outcome, Failure> {
     let cal = store.cal.clone();
     let rules = store.rules.clone();
-    let ui = Ui {
+    let mut ui = Ui {
         cal: &cal,
         rules: &rules,
         theme,
     };
+    let themes = crate::ui::theme::load_all()?;
     let mut dirty = true;
     let mut last_poll = Instant::now();
     let mut data_version = store.data_version()?;
@@ -193,9 +239,29 @@ fn event_loop(
                                     Err(e) => m.status = e.0,
                                 },
                                 Effect::Act(change) => {
+                                    let on_queue = matches!(m.screen, Screen::Queue);
                                     apply_change(store, m, change);
+                                    if on_queue {
+                                        m.screen = Screen::Queue;
+                                        load_queue(store, m)?;
+                                    }
                                     data_version = store.data_version()?;
                                 }
+                                Effect::SetTheme(name) => match themes.get(&name) {
+                                    Some(t) => {
+                                        ui.theme = *t;
+                                        m.status = format!("theme {name}");
+                                    }
+                                    None => {
+                                        let names: Vec<&str> =
+                                            themes.keys().map(String::as_str).collect();
+                                        m.status = format!(
+                                            "no theme '{name}' (themes: {})",
+                                            names.join(", ")
+                                        );
+                                    }
+                                },
+                                Effect::Export(format) => m.status = export_here(store, &format),
                                 Effect::None => {}
                             }
                         }

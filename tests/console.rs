@@ -293,3 +293,81 @@ fn a_note_draft_survives_esc_and_ctrl_s_saves_it() {
     let (text, _) = render(&s, &mut m, 80, 24, Theme::dark());
     assert!(text.contains("Ctrl-S saves"), "{text}");
 }
+
+#[test]
+fn the_command_line_completes_and_runs() {
+    let (_d, _s, mut m) = seeded();
+    app::update(&mut m, Action::StartCommand);
+    for c in "th".chars() {
+        app::update(&mut m, Action::CommandInput(c));
+    }
+    app::update(&mut m, Action::CommandComplete);
+    assert_eq!(m.command.as_deref(), Some("theme "));
+    for c in "light".chars() {
+        app::update(&mut m, Action::CommandInput(c));
+    }
+    assert_eq!(
+        app::update(&mut m, Action::CommandRun),
+        Effect::SetTheme("light".into())
+    );
+    assert_eq!(m.command, None);
+    let run = |m: &mut Model, line: &str| {
+        app::update(m, Action::StartCommand);
+        for c in line.chars() {
+            app::update(m, Action::CommandInput(c));
+        }
+        app::update(m, Action::CommandRun)
+    };
+    assert_eq!(
+        run(&mut m, "open 2026-RVP-00001"),
+        Effect::LoadCase("2026-RVP-00001".into())
+    );
+    let selected = m.selected_row().map(|r| r.number.clone()).expect("a row");
+    assert_eq!(
+        run(&mut m, "assign li"),
+        Effect::Act(app::Change::Assign {
+            number: selected,
+            seen: -1,
+            to: "li".into()
+        })
+    );
+    assert_eq!(run(&mut m, "export csv"), Effect::Export("csv".into()));
+    assert_eq!(run(&mut m, "q"), Effect::Quit);
+    assert_eq!(run(&mut m, "frobnicate"), Effect::None);
+    assert!(m.status.contains("unknown command"), "{}", m.status);
+    assert_eq!(run(&mut m, "assign"), Effect::None);
+    assert!(m.status.starts_with("usage:"), "{}", m.status);
+}
+
+#[test]
+fn help_lists_the_active_keymap_and_searches_it() {
+    let (_d, s, mut m) = seeded();
+    app::update(&mut m, Action::Help);
+    let (text, _) = render(&s, &mut m, 100, 30, Theme::monochrome());
+    for b in app::queue_keys() {
+        assert!(text.contains(b.help), "help lists {}: {text}", b.help);
+    }
+    for c in "fil".chars() {
+        app::update(&mut m, Action::HelpInput(c));
+    }
+    let (text, _) = render(&s, &mut m, 100, 30, Theme::monochrome());
+    assert!(
+        text.contains("filter") && !text.contains("refresh"),
+        "{text}"
+    );
+    app::update(&mut m, Action::HelpClose);
+    assert_eq!(m.help, None);
+}
+
+#[test]
+fn every_theme_file_loads_and_a_broken_one_is_located() {
+    for name in ["dark", "light", "high-contrast", "monochrome"] {
+        assert!(Theme::built_in(name).is_some(), "{name}");
+    }
+    let err = kezek::ui::theme::parse(kezek::domain::rules_error::Source {
+        name: "mine.toml",
+        text: "name = \"x\"\nheader = { fg = \"chartreuse\" }\n",
+    })
+    .expect_err("refused");
+    assert!(err.to_string().starts_with("mine.toml:"), "{err}");
+}

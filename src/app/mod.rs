@@ -94,7 +94,24 @@ pub enum Change {
         seen: i64,
         text: String,
     },
+    Assign {
+        number: String,
+        seen: i64,
+        to: String,
+    },
 }
+
+/// The commands of the `:` line, for completion and help.
+pub const COMMANDS: &[(&str, &str)] = &[
+    ("open", ":open CASE-NUMBER  open a case"),
+    ("assign", ":assign LOGIN  assign the selected or open case"),
+    (
+        "export",
+        ":export csv|json  export the open cases to a file here",
+    ),
+    ("theme", ":theme dark|light|high-contrast|monochrome"),
+    ("q", ":q  quit"),
+];
 
 #[derive(Debug, Clone)]
 pub enum Screen {
@@ -122,6 +139,10 @@ pub struct Model {
     pub drafts: HashMap<String, Vec<String>>,
     /// The ids of the open case's checklist items (set by the runtime).
     pub check_ids: Vec<String>,
+    /// The `:` command being typed.
+    pub command: Option<String>,
+    /// The help overlay and its search text.
+    pub help: Option<String>,
 }
 
 /// What the user asked for.
@@ -155,6 +176,16 @@ pub enum Action {
     EditorSave,
     /// Close the editor; the text stays as a draft.
     EditorClose,
+    StartCommand,
+    CommandInput(char),
+    CommandBackspace,
+    CommandComplete,
+    CommandRun,
+    CommandCancel,
+    Help,
+    HelpInput(char),
+    HelpBackspace,
+    HelpClose,
 }
 
 /// What the runtime must do after an update.
@@ -165,6 +196,8 @@ pub enum Effect {
     LoadQueue,
     LoadCase(String),
     Act(Change),
+    SetTheme(String),
+    Export(String),
 }
 
 /// Case-insensitive for Latin and Cyrillic, Kazakh letters included.
@@ -188,6 +221,8 @@ impl Model {
             page: 10,
             drafts: HashMap::new(),
             check_ids: Vec::new(),
+            command: None,
+            help: None,
         }
     }
 
@@ -259,6 +294,63 @@ impl Model {
 
 /// Apply an action.
 pub fn update(m: &mut Model, action: Action) -> Effect {
+    if m.help.is_some() {
+        match action {
+            Action::HelpInput(c) => {
+                if let Some(h) = m.help.as_mut() {
+                    h.push(c);
+                }
+            }
+            Action::HelpBackspace => {
+                if let Some(h) = m.help.as_mut() {
+                    h.pop();
+                }
+            }
+            Action::HelpClose | Action::Back | Action::Quit => m.help = None,
+            _ => {}
+        }
+        return Effect::None;
+    }
+    if let Some(cmd) = m.command.as_mut() {
+        match action {
+            Action::CommandInput(c) => cmd.push(c),
+            Action::CommandBackspace => {
+                cmd.pop();
+            }
+            Action::CommandComplete => {
+                let word = cmd.trim_start().to_string();
+                let matches: Vec<&str> = COMMANDS
+                    .iter()
+                    .map(|(n, _)| *n)
+                    .filter(|n| n.starts_with(word.as_str()))
+                    .collect();
+                match matches.as_slice() {
+                    [one] => *cmd = format!("{one} "),
+                    [] => m.status = format!("no command starts with '{word}'"),
+                    many => m.status = many.join("  "),
+                }
+            }
+            Action::CommandCancel | Action::Back => m.command = None,
+            Action::CommandRun => {
+                let line = cmd.trim().to_string();
+                m.command = None;
+                return run_command(m, &line);
+            }
+            _ => {}
+        }
+        return Effect::None;
+    }
+    match action {
+        Action::StartCommand => {
+            m.command = Some(String::new());
+            return Effect::None;
+        }
+        Action::Help => {
+            m.help = Some(String::new());
+            return Effect::None;
+        }
+        _ => {}
+    }
     if let Screen::Case(view) = &mut m.screen {
         let n = SECTIONS.len();
         match action {
@@ -417,6 +509,50 @@ pub fn update(m: &mut Model, action: Action) -> Effect {
     Effect::None
 }
 
+/// The case a command acts on: the open one, else the selected queue row.
+fn target(m: &Model) -> Option<(String, Option<i64>)> {
+    match &m.screen {
+        Screen::Case(v) => Some((v.loaded.case.number.clone(), Some(v.loaded.row_version))),
+        Screen::Queue => m.selected_row().map(|r| (r.number.clone(), None)),
+    }
+}
+
+fn run_command(m: &mut Model, line: &str) -> Effect {
+    let mut words = line.split_whitespace();
+    let name = words.next().unwrap_or("");
+    let arg = words.next();
+    match (name, arg) {
+        ("q" | "quit", _) => Effect::Quit,
+        ("open", Some(n)) => Effect::LoadCase(n.to_string()),
+        ("theme", Some(t)) => Effect::SetTheme(t.to_string()),
+        ("export", Some(f @ ("csv" | "json"))) => Effect::Export(f.to_string()),
+        ("assign", Some(login)) => match target(m) {
+            Some((number, Some(seen))) => Effect::Act(Change::Assign {
+                number,
+                seen,
+                to: login.to_string(),
+            }),
+            Some((number, None)) => Effect::Act(Change::Assign {
+                number,
+                seen: -1,
+                to: login.to_string(),
+            }),
+            None => {
+                m.status = "no case selected".into();
+                Effect::None
+            }
+        },
+        ("", _) => Effect::None,
+        (other, _) => {
+            m.status = match COMMANDS.iter().find(|(n, _)| *n == other) {
+                Some((_, usage)) => format!("usage: {usage}"),
+                None => format!("unknown command ':{other}' (Tab completes, ? lists them)"),
+            };
+            Effect::None
+        }
+    }
+}
+
 /// One key binding: the keys, what it does, and the action.
 #[derive(Debug, Clone)]
 pub struct Binding {
@@ -425,44 +561,19 @@ pub struct Binding {
     pub action: Action,
 }
 
-/// The queue screen's keymap (it feeds the hint bar too).
+/// The queue screen's keymap (it feeds the hint bar too), most used first.
 pub fn queue_keys() -> Vec<Binding> {
+    let b = |keys, help, action| Binding { keys, help, action };
     vec![
-        Binding {
-            keys: "j/k",
-            help: "move",
-            action: Action::Down,
-        },
-        Binding {
-            keys: "Enter",
-            help: "open",
-            action: Action::Open,
-        },
-        Binding {
-            keys: "/",
-            help: "filter",
-            action: Action::StartFilter,
-        },
-        Binding {
-            keys: "v",
-            help: "view",
-            action: Action::NextView,
-        },
-        Binding {
-            keys: "g/G",
-            help: "ends",
-            action: Action::Top,
-        },
-        Binding {
-            keys: "r",
-            help: "refresh",
-            action: Action::Refresh,
-        },
-        Binding {
-            keys: "q",
-            help: "quit",
-            action: Action::Quit,
-        },
+        b("Enter", "open", Action::Open),
+        b("/", "filter", Action::StartFilter),
+        b(":", "command", Action::StartCommand),
+        b("?", "help", Action::Help),
+        b("q", "quit", Action::Quit),
+        b("v", "view", Action::NextView),
+        b("j/k", "move", Action::Down),
+        b("g/G", "ends", Action::Top),
+        b("r", "refresh", Action::Refresh),
     ]
 }
 
@@ -498,6 +609,11 @@ pub fn case_keys(role: Role) -> Vec<Binding> {
         action: Action::Refresh,
     });
     keys.push(Binding {
+        keys: "?",
+        help: "help",
+        action: Action::Help,
+    });
+    keys.push(Binding {
         keys: "Esc",
         help: "back",
         action: Action::Back,
@@ -511,6 +627,24 @@ pub fn action_for(m: &Model, key: ratatui::crossterm::event::KeyEvent) -> Option
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
     if ctrl && key.code == KeyCode::Char('c') {
         return Some(Action::Quit);
+    }
+    if m.help.is_some() {
+        return match key.code {
+            KeyCode::Esc | KeyCode::Enter => Some(Action::HelpClose),
+            KeyCode::Backspace => Some(Action::HelpBackspace),
+            KeyCode::Char(c) => Some(Action::HelpInput(c)),
+            _ => None,
+        };
+    }
+    if m.command.is_some() {
+        return match key.code {
+            KeyCode::Esc => Some(Action::CommandCancel),
+            KeyCode::Enter => Some(Action::CommandRun),
+            KeyCode::Tab => Some(Action::CommandComplete),
+            KeyCode::Backspace => Some(Action::CommandBackspace),
+            KeyCode::Char(c) => Some(Action::CommandInput(c)),
+            _ => None,
+        };
     }
     if let Screen::Case(view) = &m.screen {
         if view.editor.is_some() {
@@ -556,6 +690,8 @@ pub fn action_for(m: &Model, key: ratatui::crossterm::event::KeyEvent) -> Option
         KeyCode::Esc => Action::Back,
         KeyCode::Char('q') => Action::Quit,
         KeyCode::Char('/') => Action::StartFilter,
+        KeyCode::Char(':') => Action::StartCommand,
+        KeyCode::Char('?') => Action::Help,
         KeyCode::Char('v') => Action::NextView,
         KeyCode::Char('r') => Action::Refresh,
         KeyCode::Tab => Action::NextSection,

@@ -1,8 +1,10 @@
 //! Drawing only: reads the model, never touches SQLite.
 
+pub mod theme;
+
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Row, Table, TableState, Wrap};
 
@@ -19,9 +21,8 @@ pub const MIN_HEIGHT: u16 = 24;
 
 /// Styles by meaning. The monochrome theme uses modifiers only, so it works
 /// under NO_COLOR and on terminals without colours.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Theme {
-    pub name: &'static str,
     pub header: Style,
     pub overdue: Style,
     pub today: Style,
@@ -31,30 +32,30 @@ pub struct Theme {
 }
 
 impl Theme {
-    pub fn dark() -> Theme {
-        Theme {
-            name: "dark",
-            header: Style::new().add_modifier(Modifier::BOLD).fg(Color::Cyan),
-            overdue: Style::new()
-                .fg(Color::LightRed)
-                .add_modifier(Modifier::BOLD),
-            today: Style::new().fg(Color::Yellow),
-            selected: Style::new().add_modifier(Modifier::REVERSED),
-            dim: Style::new().fg(Color::DarkGray),
-            title: Style::new().add_modifier(Modifier::BOLD),
-        }
+    /// A built-in theme by name (`dark`, `light`, `high-contrast`, `monochrome`).
+    pub fn built_in(name: &str) -> Option<Theme> {
+        theme::BUILT_IN.iter().find_map(|(file, text)| {
+            theme::parse(crate::domain::rules_error::Source { name: file, text })
+                .ok()
+                .filter(|(n, _)| n == name)
+                .map(|(_, t)| t)
+        })
     }
 
+    /// Modifiers only: what NO_COLOR and colourless terminals get.
     pub fn monochrome() -> Theme {
-        Theme {
-            name: "monochrome",
+        Theme::built_in("monochrome").unwrap_or(Theme {
             header: Style::new().add_modifier(Modifier::BOLD),
             overdue: Style::new().add_modifier(Modifier::BOLD),
             today: Style::new().add_modifier(Modifier::UNDERLINED),
             selected: Style::new().add_modifier(Modifier::REVERSED),
             dim: Style::new(),
             title: Style::new().add_modifier(Modifier::BOLD),
-        }
+        })
+    }
+
+    pub fn dark() -> Theme {
+        Theme::built_in("dark").unwrap_or_else(Theme::monochrome)
     }
 
     /// Monochrome when NO_COLOR is set or TERM has no colours.
@@ -142,7 +143,9 @@ pub fn draw(f: &mut Frame<'_>, m: &mut Model, ui: &Ui<'_>) {
             );
         }
     }
-    let status_line = if m.filtering {
+    let status_line = if let Some(cmd) = &m.command {
+        format!(":{}▏", printable(cmd))
+    } else if m.filtering {
         format!("/{}▏", printable(&m.filter))
     } else if !m.filter.is_empty() {
         format!(
@@ -155,6 +158,55 @@ pub fn draw(f: &mut Frame<'_>, m: &mut Model, ui: &Ui<'_>) {
         m.status.clone()
     };
     f.render_widget(Paragraph::new(status_line), status);
+    if let Some(search) = &m.help {
+        draw_help(f, m, search, ui, area);
+    }
+}
+
+/// `?`: the active keymap and the commands, searchable.
+fn draw_help(f: &mut Frame<'_>, m: &Model, search: &str, ui: &Ui<'_>, area: Rect) {
+    let bindings = match &m.screen {
+        Screen::Queue => queue_keys(),
+        Screen::Case(_) => case_keys(m.me.role),
+    };
+    let needle = crate::app::fold(search);
+    let mut lines: Vec<Line<'_>> = Vec::new();
+    for b in &bindings {
+        let text = format!("{:<12} {}", b.keys, b.help);
+        if crate::app::fold(&text).contains(&needle) {
+            lines.push(Line::from(text));
+        }
+    }
+    for (_, usage) in crate::app::COMMANDS {
+        if crate::app::fold(usage).contains(&needle) {
+            lines.push(Line::from(format!(
+                "{:<12} {}",
+                ":",
+                usage.trim_start_matches(':')
+            )));
+        }
+    }
+    if lines.is_empty() {
+        lines.push(Line::from("nothing matches"));
+    }
+    let w = area.width.saturating_sub(8).min(76);
+    let h = (lines.len() as u16 + 2).min(area.height.saturating_sub(4));
+    let rect = Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    };
+    f.render_widget(ratatui::widgets::Clear, rect);
+    let title = format!(" help · search: {}▏ · Esc closes ", printable(search));
+    f.render_widget(
+        Paragraph::new(lines).block(
+            ratatui::widgets::Block::bordered()
+                .title(title)
+                .style(ui.theme.title),
+        ),
+        rect,
+    );
 }
 
 fn short_left(
