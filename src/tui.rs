@@ -191,10 +191,18 @@ pub fn run(db: Option<PathBuf>) -> Result<Outcome, Failure> {
     let mut m = Model::new(me, chrono::Utc::now());
     load_queue(&store, &mut m)?;
     let theme = Theme::from_env();
+    // SIGTERM and SIGHUP (a dropped SSH link) end the loop, which restores the terminal.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    for sig in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
+        signal_hook::flag::register(sig, std::sync::Arc::clone(&stop))
+            .map_err(|e| Failure(format!("cannot watch signals: {e}")))?;
+    }
     let mut terminal =
         ratatui::try_init().map_err(|e| Failure(format!("cannot set up the terminal: {e}")))?;
     install_crash_log();
-    let result = event_loop(&mut terminal, &mut store, &mut m, theme);
+    tracing::info!("console opened");
+    let result = event_loop(&mut terminal, &mut store, &mut m, theme, &stop);
+    tracing::info!("console closed");
     ratatui::restore();
     result
 }
@@ -204,6 +212,7 @@ fn event_loop(
     store: &mut Store,
     m: &mut Model,
     theme: Theme,
+    stop: &std::sync::atomic::AtomicBool,
 ) -> Result<Outcome, Failure> {
     let cal = store.cal.clone();
     let rules = store.rules.clone();
@@ -217,6 +226,10 @@ fn event_loop(
     let mut last_poll = Instant::now();
     let mut data_version = store.data_version()?;
     loop {
+        if stop.load(std::sync::atomic::Ordering::Relaxed) {
+            tracing::warn!("stopped by a signal");
+            return Ok(Outcome::Ok);
+        }
         if dirty {
             m.now = chrono::Utc::now();
             terminal

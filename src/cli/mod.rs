@@ -22,6 +22,9 @@ pub struct Cli {
     /// The case database (default: $KEZEK_DB, else kezek.db in the user's data directory).
     #[arg(long, global = true, value_name = "PATH")]
     db: Option<std::path::PathBuf>,
+    /// Log to kezek.log in the data directory (never to the screen).
+    #[arg(long, global = true, value_enum, default_value = "warn")]
+    log_level: LogLevel,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -122,6 +125,46 @@ enum Command {
     },
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum LogLevel {
+    Off,
+    Error,
+    Warn,
+    Info,
+    Debug,
+}
+
+/// Logs go to a file; personal data is never logged.
+fn init_logging(level: LogLevel) {
+    let level = match level {
+        LogLevel::Off => return,
+        LogLevel::Error => tracing::Level::ERROR,
+        LogLevel::Warn => tracing::Level::WARN,
+        LogLevel::Info => tracing::Level::INFO,
+        LogLevel::Debug => tracing::Level::DEBUG,
+    };
+    let Some(dir) =
+        directories::ProjectDirs::from("kz", "", "kezek").map(|d| d.data_dir().to_path_buf())
+    else {
+        return;
+    };
+    if std::fs::create_dir_all(&dir).is_err() {
+        return;
+    }
+    let Ok(file) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.join("kezek.log"))
+    else {
+        return;
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::sync::Mutex::new(file))
+        .with_ansi(false)
+        .with_max_level(level)
+        .try_init();
+}
+
 /// Output format of listing commands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
 pub enum Format {
@@ -213,6 +256,7 @@ where
             return ExitCode::from(2);
         }
     };
+    init_logging(cli.log_level);
     let Some(command) = cli.command else {
         return finish(crate::tui::run(cli.db));
     };
