@@ -129,6 +129,30 @@ fn apply_change(store: &mut Store, m: &mut Model, change: Change) {
     }
 }
 
+/// `:assign LOGIN` on the marked cases: each in its own transaction, each
+/// with its own audit row; refusals are counted and the first one named.
+fn assign_many(store: &mut Store, m: &Model, numbers: &[String], to: &str) -> String {
+    let now = chrono::Utc::now();
+    let mut done = 0;
+    let mut refused: Vec<String> = Vec::new();
+    for n in numbers {
+        let result = store
+            .case(n)
+            .and_then(|l| store.assign(&m.me, n, l.row_version, Some(to), now));
+        match result {
+            Ok(_) => done += 1,
+            Err(e) => refused.push(format!("{n}: {e}")),
+        }
+    }
+    match refused.first() {
+        None => format!("{done} cases assigned to {to}"),
+        Some(first) => format!(
+            "{done} assigned to {to}; {} refused, e.g. {first}",
+            refused.len()
+        ),
+    }
+}
+
 /// `:export csv|json`: the open cases to a file in the current directory.
 fn export_here(store: &Store, format: &str) -> String {
     use crate::store::export::{ExportFilter, ExportFormat, StatusFilter};
@@ -275,6 +299,12 @@ fn event_loop(
                                     }
                                 },
                                 Effect::Export(format) => m.status = export_here(store, &format),
+                                Effect::AssignMany(numbers, to) => {
+                                    m.status = assign_many(store, m, &numbers, &to);
+                                    m.marked.clear();
+                                    load_queue(store, m)?;
+                                    data_version = store.data_version()?;
+                                }
                                 Effect::None => {}
                             }
                         }

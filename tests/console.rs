@@ -369,3 +369,39 @@ fn every_theme_file_loads_and_a_broken_one_is_located() {
     .expect_err("refused");
     assert!(err.to_string().starts_with("mine.toml:"), "{err}");
 }
+
+#[test]
+fn marks_sorting_and_bulk_assign() {
+    let (_d, s, mut m) = seeded();
+    app::update(&mut m, Action::ToggleMark);
+    app::update(&mut m, Action::ToggleMark);
+    assert_eq!(m.marked.len(), 2);
+    let (text, _) = render(&s, &mut m, 80, 24, Theme::monochrome());
+    assert!(
+        text.lines().nth(2).is_some_and(|l| l.starts_with("!*")),
+        "{text}"
+    );
+    app::update(&mut m, Action::StartCommand);
+    for c in "assign li".chars() {
+        app::update(&mut m, Action::CommandInput(c));
+    }
+    match app::update(&mut m, Action::CommandRun) {
+        Effect::AssignMany(numbers, to) => {
+            assert_eq!(numbers.len(), 2);
+            assert_eq!(to, "li");
+        }
+        other => panic!("expected a bulk assignment, got {other:?}"),
+    }
+    // Sorting by applicant uses case-folded names.
+    app::update(&mut m, Action::NextSort);
+    app::update(&mut m, Action::NextSort);
+    assert_eq!(m.sort, app::Sort::Applicant);
+    let names: Vec<String> = m
+        .visible
+        .iter()
+        .map(|&i| app::fold(&m.rows[i].applicant))
+        .collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(names, sorted);
+}

@@ -143,6 +143,41 @@ pub struct Model {
     pub command: Option<String>,
     /// The help overlay and its search text.
     pub help: Option<String>,
+    /// Cases marked with space for bulk actions.
+    pub marked: std::collections::BTreeSet<String>,
+    pub sort: Sort,
+}
+
+/// The order of the queue: urgency (the default) or a column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sort {
+    Urgency,
+    Number,
+    Applicant,
+    Procedure,
+    Assignee,
+}
+
+impl Sort {
+    pub fn label(self) -> &'static str {
+        match self {
+            Sort::Urgency => "urgency",
+            Sort::Number => "case",
+            Sort::Applicant => "applicant",
+            Sort::Procedure => "procedure",
+            Sort::Assignee => "assignee",
+        }
+    }
+
+    fn next(self) -> Sort {
+        match self {
+            Sort::Urgency => Sort::Number,
+            Sort::Number => Sort::Applicant,
+            Sort::Applicant => Sort::Procedure,
+            Sort::Procedure => Sort::Assignee,
+            Sort::Assignee => Sort::Urgency,
+        }
+    }
 }
 
 /// What the user asked for.
@@ -167,6 +202,10 @@ pub enum Action {
     NextSection,
     PrevSection,
     Section(usize),
+    /// Mark or unmark the selected row for a bulk action.
+    ToggleMark,
+    /// Sort by the next column.
+    NextSort,
     /// Record the checklist item under the cursor.
     Mark(Outcome),
     /// Open the note editor.
@@ -197,6 +236,8 @@ pub enum Effect {
     LoadCase(String),
     Act(Change),
     SetTheme(String),
+    /// Assign every marked case.
+    AssignMany(Vec<String>, String),
     Export(String),
 }
 
@@ -223,6 +264,8 @@ impl Model {
             check_ids: Vec::new(),
             command: None,
             help: None,
+            marked: Default::default(),
+            sort: Sort::Urgency,
         }
     }
 
@@ -261,6 +304,22 @@ impl Model {
             })
             .map(|(i, _)| i)
             .collect();
+        let rows = &self.rows;
+        match self.sort {
+            Sort::Urgency => {}
+            Sort::Number => self
+                .visible
+                .sort_by(|&a, &b| rows[a].number.cmp(&rows[b].number)),
+            Sort::Applicant => self
+                .visible
+                .sort_by_cached_key(|&i| fold(&rows[i].applicant)),
+            Sort::Procedure => self
+                .visible
+                .sort_by(|&a, &b| rows[a].procedure.cmp(&rows[b].procedure)),
+            Sort::Assignee => self
+                .visible
+                .sort_by(|&a, &b| rows[a].assignee.cmp(&rows[b].assignee)),
+        }
         if self.selected >= self.visible.len() {
             self.selected = self.visible.len().saturating_sub(1);
         }
@@ -504,6 +563,20 @@ pub fn update(m: &mut Model, action: Action) -> Effect {
             return Effect::LoadQueue;
         }
         Action::Refresh => return Effect::LoadQueue,
+        Action::ToggleMark => {
+            if let Some(n) = m.selected_row().map(|r| r.number.clone())
+                && !m.marked.remove(&n)
+            {
+                m.marked.insert(n);
+            }
+            m.selected = (m.selected + 1).min(last);
+            m.status = format!("{} marked (:assign LOGIN assigns them)", m.marked.len());
+        }
+        Action::NextSort => {
+            m.sort = m.sort.next();
+            m.apply_filter();
+            m.status = format!("sorted by {}", m.sort.label());
+        }
         _ => {}
     }
     Effect::None
@@ -526,6 +599,9 @@ fn run_command(m: &mut Model, line: &str) -> Effect {
         ("open", Some(n)) => Effect::LoadCase(n.to_string()),
         ("theme", Some(t)) => Effect::SetTheme(t.to_string()),
         ("export", Some(f @ ("csv" | "json"))) => Effect::Export(f.to_string()),
+        ("assign", Some(login)) if !m.marked.is_empty() && matches!(m.screen, Screen::Queue) => {
+            Effect::AssignMany(m.marked.iter().cloned().collect(), login.to_string())
+        }
         ("assign", Some(login)) => match target(m) {
             Some((number, Some(seen))) => Effect::Act(Change::Assign {
                 number,
@@ -693,6 +769,10 @@ pub fn action_for(m: &Model, key: ratatui::crossterm::event::KeyEvent) -> Option
         KeyCode::Char(':') => Action::StartCommand,
         KeyCode::Char('?') => Action::Help,
         KeyCode::Char('v') => Action::NextView,
+        KeyCode::Char(' ') => Action::ToggleMark,
+        KeyCode::Char('s') | KeyCode::Char('o') => Action::NextSort,
+        KeyCode::Char('n') => Action::Down,
+        KeyCode::Char('N') => Action::Up,
         KeyCode::Char('r') => Action::Refresh,
         KeyCode::Tab => Action::NextSection,
         KeyCode::BackTab => Action::PrevSection,

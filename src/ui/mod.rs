@@ -113,8 +113,9 @@ pub fn draw(f: &mut Frame<'_>, m: &mut Model, ui: &Ui<'_>) {
                 Span::raw(" · "),
                 Span::styled(format!("today {today}"), ui.theme.today),
                 Span::raw(format!(
-                    " · 1-3 wd {soon} · total {total} · [{}] · {}",
+                    " · 1-3 wd {soon} · total {total} · [{}/{}] · {}",
                     m.view.label(),
+                    m.sort.label(),
                     m.me.login
                 )),
             ]);
@@ -263,10 +264,11 @@ fn draw_queue(f: &mut Frame<'_>, m: &mut Model, ui: &Ui<'_>, area: Rect) {
                 .map(|p| p.code.clone())
                 .unwrap_or_else(|_| r.procedure.clone());
             let row = Row::new(vec![
-                if overdue {
-                    "!!".to_string()
-                } else {
-                    String::new()
+                match (overdue, m.marked.contains(&r.number)) {
+                    (true, true) => "!*".to_string(),
+                    (true, false) => "!!".to_string(),
+                    (false, true) => " *".to_string(),
+                    (false, false) => String::new(),
                 },
                 r.number.clone(),
                 code,
