@@ -13,9 +13,9 @@ use crate::domain::term::{self, Term};
 pub enum CalendarCommand {
     /// Every day of a range: working or not, and why.
     List {
-        #[arg(long, value_parser = parse_date)]
+        #[arg(long, value_parser = super::parse_day)]
         from: NaiveDate,
-        #[arg(long, value_parser = parse_date)]
+        #[arg(long, value_parser = super::parse_day)]
         to: NaiveDate,
         #[arg(long, value_enum, default_value_t)]
         format: Format,
@@ -46,11 +46,6 @@ pub enum CalendarCommand {
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
-}
-
-fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .map_err(|_| format!("'{}' is not a real date YYYY-MM-DD", s.escape_default()))
 }
 
 /// The longest range `list` prints (a hundred years).

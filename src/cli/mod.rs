@@ -69,32 +69,7 @@ enum Command {
         format: Option<store_cmds::ImportFormat>,
     },
     /// Export cases (CSV or JSON), or the audit log with --audit (JSON lines).
-    Export {
-        #[arg(long, value_enum, default_value = "csv")]
-        format: store_cmds::ExportFormatArg,
-        #[arg(long)]
-        procedure: Option<String>,
-        #[arg(long, value_enum, default_value_t)]
-        status: store_cmds::StatusArg,
-        /// Received on or after this day (YYYY-MM-DD).
-        #[arg(long, value_parser = parse_day)]
-        from: Option<chrono::NaiveDate>,
-        /// Received on or before this day (YYYY-MM-DD).
-        #[arg(long, value_parser = parse_day)]
-        to: Option<chrono::NaiveDate>,
-        /// Write to FILE instead of standard output.
-        #[arg(long)]
-        out: Option<std::path::PathBuf>,
-        /// Show IINs and BINs unmasked (supervisors only).
-        #[arg(long)]
-        include_pii: bool,
-        /// Start a CSV with a byte-order mark, for Excel.
-        #[arg(long)]
-        bom: bool,
-        /// Export the audit log instead of the cases.
-        #[arg(long)]
-        audit: bool,
-    },
+    Export(store_cmds::ExportArgs),
     /// Add notes to a case (each --text is one note, saved on its own).
     Note {
         case: String,
@@ -102,27 +77,7 @@ enum Command {
         texts: Vec<String>,
     },
     /// Open cases in urgency order, for scripts and cron.
-    Queue {
-        /// Only cases assigned to me (the operating-system user).
-        #[arg(long, conflicts_with_all = ["assignee", "unassigned"])]
-        mine: bool,
-        /// Only cases assigned to LOGIN.
-        #[arg(long, value_name = "LOGIN", conflicts_with = "unassigned")]
-        assignee: Option<String>,
-        /// Only unassigned cases.
-        #[arg(long)]
-        unassigned: bool,
-        /// Only one procedure (id or code).
-        #[arg(long)]
-        procedure: Option<String>,
-        #[arg(long, value_enum, default_value_t)]
-        format: store_cmds::QueueFormat,
-        #[arg(long)]
-        limit: Option<u32>,
-        /// Compute time left as of this moment (RFC 3339; default: now).
-        #[arg(long)]
-        now: Option<String>,
-    },
+    Queue(store_cmds::QueueArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -218,7 +173,7 @@ fn one_line(text: &str) -> String {
         .collect()
 }
 
-fn parse_day(s: &str) -> Result<chrono::NaiveDate, String> {
+pub(crate) fn parse_day(s: &str) -> Result<chrono::NaiveDate, String> {
     chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
         .map_err(|_| format!("'{}' is not a real date YYYY-MM-DD", s.escape_default()))
 }
@@ -274,50 +229,8 @@ where
         } => store_cmds::demo(cli.db, cases, seed, now.as_deref(), no_open),
         Command::Note { case, texts } => store_cmds::note(cli.db, case, texts),
         Command::Import { file, format } => store_cmds::import(cli.db, file, format),
-        Command::Export {
-            format,
-            procedure,
-            status,
-            from,
-            to,
-            out,
-            include_pii,
-            bom,
-            audit,
-        } => store_cmds::export(
-            cli.db,
-            store_cmds::ExportArgs {
-                format,
-                procedure,
-                status,
-                from,
-                to,
-                out,
-                include_pii,
-                bom,
-                audit,
-            },
-        ),
-        Command::Queue {
-            mine,
-            assignee,
-            unassigned,
-            procedure,
-            format,
-            limit,
-            now,
-        } => store_cmds::queue(
-            cli.db,
-            store_cmds::QueueArgs {
-                mine,
-                assignee,
-                unassigned,
-                procedure,
-                format,
-                limit,
-                now,
-            },
-        ),
+        Command::Export(args) => store_cmds::export(cli.db, args),
+        Command::Queue(args) => store_cmds::queue(cli.db, args),
     };
     finish(result)
 }

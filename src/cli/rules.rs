@@ -23,16 +23,11 @@ pub enum RulesCommand {
         /// Procedure id or code: registration, rvp, pr, exit, border_zone.
         procedure: String,
         /// The version in force on this day (YYYY-MM-DD).
-        #[arg(long, value_parser = parse_date)]
+        #[arg(long, value_parser = super::parse_day)]
         at: Option<NaiveDate>,
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
-}
-
-fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .map_err(|_| format!("'{}' is not a real date YYYY-MM-DD", s.escape_default()))
 }
 
 #[derive(Serialize)]

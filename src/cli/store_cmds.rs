@@ -225,13 +225,26 @@ pub enum QueueFormat {
     Json,
 }
 
+#[derive(Debug, clap::Args)]
 pub struct QueueArgs {
+    /// Only cases assigned to me (the operating-system user).
+    #[arg(long, conflicts_with_all = ["assignee", "unassigned"])]
     pub mine: bool,
+    /// Only cases assigned to LOGIN.
+    #[arg(long, value_name = "LOGIN", conflicts_with = "unassigned")]
     pub assignee: Option<String>,
+    /// Only unassigned cases.
+    #[arg(long)]
     pub unassigned: bool,
+    /// Only one procedure (id or code).
+    #[arg(long)]
     pub procedure: Option<String>,
+    #[arg(long, value_enum, default_value_t)]
     pub format: QueueFormat,
+    #[arg(long)]
     pub limit: Option<u32>,
+    /// Compute time left as of this moment (RFC 3339; default: now).
+    #[arg(long)]
     pub now: Option<String>,
 }
 
@@ -439,15 +452,31 @@ pub enum StatusArg {
     All,
 }
 
+#[derive(Debug, clap::Args)]
 pub struct ExportArgs {
+    #[arg(long, value_enum, default_value = "csv")]
     pub format: ExportFormatArg,
+    #[arg(long)]
     pub procedure: Option<String>,
+    #[arg(long, value_enum, default_value_t)]
     pub status: StatusArg,
+    /// Received on or after this day (YYYY-MM-DD).
+    #[arg(long, value_parser = super::parse_day)]
     pub from: Option<chrono::NaiveDate>,
+    /// Received on or before this day (YYYY-MM-DD).
+    #[arg(long, value_parser = super::parse_day)]
     pub to: Option<chrono::NaiveDate>,
-    pub out: Option<PathBuf>,
+    /// Write to FILE instead of standard output.
+    #[arg(long)]
+    pub out: Option<std::path::PathBuf>,
+    /// Show IINs and BINs unmasked (supervisors only).
+    #[arg(long)]
     pub include_pii: bool,
+    /// Start a CSV with a byte-order mark, for Excel.
+    #[arg(long)]
     pub bom: bool,
+    /// Export the audit log instead of the cases.
+    #[arg(long)]
     pub audit: bool,
 }
 

@@ -550,76 +550,62 @@ fn write_case(
         Some(h) => (Some(h.name.clone()), Some(h.id_number.clone())),
         None => (None, None),
     };
+    // One list of values for both statements: ?1..?21 name the same columns.
+    let channel = enum_str(&c.channel);
+    let status = enum_str(&c.status);
+    let received = ts(c.received_at);
+    let accepted = c.accepted_at.map(ts);
+    let acceptance_day = c.acceptance_day.map(|d| d.to_string());
+    let entry = c.entry_date.map(|d| d.to_string());
+    let key = search_key(&c.applicant.name);
+    let updated = ts(now);
+    let values: [&dyn rusqlite::ToSql; 21] = [
+        &c.number,
+        &c.procedure,
+        &c.version,
+        &c.purpose,
+        &channel,
+        &status,
+        &received,
+        &accepted,
+        &acceptance_day,
+        &entry,
+        &late,
+        &refusal,
+        &host_name,
+        &host_id,
+        &c.assignee,
+        &due,
+        &due_kind,
+        &key,
+        &updated,
+        &by,
+        &due_unit,
+    ];
     let new_version = match expected {
         None => {
             conn.prepare_cached(
                 "INSERT INTO cases (number, procedure, version_id, purpose, channel, status, received_at, accepted_at,
                     acceptance_day, entry_date, late_acceptance, refusal_to_accept, host_name, host_id, assignee,
-                    next_due, next_due_kind, search_key, row_version, updated_at, updated_by, next_due_unit)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, 1, ?19, ?20, ?21)",
+                    next_due, next_due_kind, search_key, updated_at, updated_by, next_due_unit, row_version)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, 1)",
             )?
-            .execute(
-                params![
-                    c.number,
-                    c.procedure,
-                    c.version,
-                    c.purpose,
-                    enum_str(&c.channel),
-                    enum_str(&c.status),
-                    ts(c.received_at),
-                    c.accepted_at.map(ts),
-                    c.acceptance_day.map(|d| d.to_string()),
-                    c.entry_date.map(|d| d.to_string()),
-                    late,
-                    refusal,
-                    host_name,
-                    host_id,
-                    c.assignee,
-                    due,
-                    due_kind,
-                    search_key(&c.applicant.name),
-                    ts(now),
-                    by,
-                    due_unit
-                ],
-            )?;
+            .execute(rusqlite::params_from_iter(values))?;
             1
         }
         Some(v) => {
-            let changed = conn.prepare_cached(
-                "UPDATE cases SET procedure = ?2, version_id = ?3, purpose = ?4, channel = ?5, status = ?6,
+            let mut with_version: Vec<&dyn rusqlite::ToSql> = values.to_vec();
+            with_version.push(&v);
+            let changed = conn
+                .prepare_cached(
+                    "UPDATE cases SET procedure = ?2, version_id = ?3, purpose = ?4, channel = ?5, status = ?6,
                     received_at = ?7, accepted_at = ?8, acceptance_day = ?9, entry_date = ?10, late_acceptance = ?11,
                     refusal_to_accept = ?12, host_name = ?13, host_id = ?14, assignee = ?15, next_due = ?16,
-                    next_due_kind = ?17, search_key = ?18, row_version = row_version + 1, updated_at = ?19,
-                    updated_by = ?20, next_due_unit = ?22
-                 WHERE number = ?1 AND row_version = ?21",
-            )?
-            .execute(
-                params![
-                    c.number,
-                    c.procedure,
-                    c.version,
-                    c.purpose,
-                    enum_str(&c.channel),
-                    enum_str(&c.status),
-                    ts(c.received_at),
-                    c.accepted_at.map(ts),
-                    c.acceptance_day.map(|d| d.to_string()),
-                    c.entry_date.map(|d| d.to_string()),
-                    late,
-                    refusal,
-                    host_name,
-                    host_id,
-                    c.assignee,
-                    due,
-                    due_kind,
-                    search_key(&c.applicant.name),
-                    ts(now),
-                    by,
-                    v,
-                    due_unit
-                ],
-            )?;
+                    next_due_kind = ?17, search_key = ?18, updated_at = ?19, updated_by = ?20, next_due_unit = ?21,
+                    row_version = row_version + 1
+                 WHERE number = ?1 AND row_version = ?22",
+                )?
+                .execute(rusqlite::params_from_iter(with_version))?;
             if changed == 0 {
                 return Err(stale(conn, &c.number)?);
             }
