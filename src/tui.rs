@@ -33,7 +33,9 @@ fn load_queue(store: &Store, m: &mut Model) -> Result<(), Failure> {
 }
 
 fn load_case(store: &Store, number: &str) -> Result<CaseView, Failure> {
-    Ok(CaseView::new(store.case(number)?, store.audit_of(number)?))
+    let mut view = CaseView::new(store.case(number)?, store.audit_of(number)?);
+    view.evidence = store.computed_checks(&view.loaded.case, chrono::Utc::now())?;
+    Ok(view)
 }
 
 /// The checklist ids of a case's rule version, in order.

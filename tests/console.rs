@@ -405,3 +405,19 @@ fn marks_sorting_and_bulk_assign() {
     sorted.sort();
     assert_eq!(names, sorted);
 }
+
+#[test]
+fn computed_checks_show_their_evidence_in_the_checklist() {
+    let (_d, s, mut m) = seeded();
+    let number = open_first(&s, &mut m);
+    let evidence = s
+        .computed_checks(&s.case(&number).expect("case").case, m.now)
+        .expect("computed");
+    assert!(!evidence.is_empty());
+    if let Screen::Case(view) = &mut m.screen {
+        view.evidence = evidence;
+    }
+    app::update(&mut m, Action::Section(3));
+    let (text, _) = render(&s, &mut m, 120, 40, Theme::monochrome());
+    assert!(text.contains("kezek: "), "{text}");
+}

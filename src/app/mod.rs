@@ -65,6 +65,8 @@ pub struct CaseView {
     pub cursor: usize,
     /// The note being written, if the editor is open.
     pub editor: Option<TextArea<'static>>,
+    /// What kezek computed for the computed checks, by check id.
+    pub evidence: Vec<(String, crate::domain::checks::Computation)>,
 }
 
 impl CaseView {
@@ -76,6 +78,7 @@ impl CaseView {
             scroll: 0,
             cursor: 0,
             editor: None,
+            evidence: Vec::new(),
         }
     }
 }

@@ -1068,3 +1068,23 @@ impl Store {
         })
     }
 }
+
+impl Store {
+    /// The computed checks of a case with their evidence, as of `now`.
+    pub fn computed_checks(
+        &self,
+        c: &Case,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<(String, crate::domain::checks::Computation)>, StoreError> {
+        let version = version_of(&self.rules, c)?;
+        let queries = SqlQueries { conn: &self.conn };
+        Ok(version
+            .checks
+            .iter()
+            .filter_map(|k| {
+                crate::domain::checks::compute(k, c, version, &self.cal, &queries, now)
+                    .map(|r| (k.id.clone(), r))
+            })
+            .collect())
+    }
+}

@@ -425,6 +425,35 @@ fn section_lines(view: &CaseView, ui: &Ui<'_>) -> Vec<Line<'static>> {
                     };
                     let cursor = if i == view.cursor { ">" } else { " " };
                     push(format!("{cursor}{mark} {}", k.title.en));
+                    if applies
+                        && let Some((_, comp)) = view.evidence.iter().find(|(id, _)| id == &k.id)
+                    {
+                        push(format!(
+                            "          kezek: {:?}, {}",
+                            comp.outcome, comp.summary
+                        ));
+                        if let crate::domain::checks::Evidence::DomesticWorkerQuota {
+                            issued, ..
+                        } = &comp.evidence
+                        {
+                            for r in issued {
+                                push(format!("            {} {}", r.number, r.person));
+                            }
+                        }
+                    }
+                    let failed = c
+                        .checks
+                        .get(&k.id)
+                        .is_some_and(|r| r.outcome == Outcome::Failed);
+                    if failed && let Some(g) = &k.ground {
+                        let title = v.ground(g).map(|x| x.title.en.clone()).unwrap_or_default();
+                        let path = if v.hearing {
+                            "a refusal on it needs a hearing notice first (hearing path)"
+                        } else {
+                            "a ground for refusal"
+                        };
+                        push(format!("          ground: {title}: {path}"));
+                    }
                     if let Some(r) = c.checks.get(&k.id)
                         && !r.note.is_empty()
                     {
