@@ -162,7 +162,7 @@ fn export_here(store: &Store, format: &str) -> String {
         "kezek-export-{}.{format}",
         chrono::Utc::now().format("%Y%m%d-%H%M%S")
     );
-    let file = match std::fs::File::create(&name) {
+    let file = match crate::cli::store_cmds::private_file(std::path::Path::new(&name)) {
         Ok(f) => f,
         Err(e) => return format!("cannot write {name}: {e}"),
     };

@@ -274,3 +274,73 @@ fn export_masks_iins_unless_a_supervisor_asks() {
     );
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn review_fixes_hold() {
+    let (d, db) = setup();
+    // The database file is group-writable whatever the umask.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&db).expect("meta").permissions().mode() & 0o777;
+        assert_eq!(mode, 0o660, "{mode:o}");
+    }
+    // An inspector cannot import cases assigned to a colleague.
+    let file = d.path().join("a.json");
+    std::fs::write(
+        &file,
+        r#"[{"number":"X-1","procedure":"registration","received_at":"2026-11-20 10:00","applicant_name":"=HYPERLINK(1)","applicant_key":"K","citizenship":"RUS","assignee":"boss"}]"#,
+    )
+    .expect("write");
+    let o = kezek(&db, "ivanov", &["import", file.to_str().expect("path")]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(err(&o).contains("field assignee"), "{}", err(&o));
+    let o = kezek(&db, "boss", &["import", file.to_str().expect("path")]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    // Spreadsheet formulas are neutralised in the queue's CSV too.
+    let o = kezek(&db, "boss", &["queue", "--format", "csv"]);
+    assert!(out(&o).contains("\"'=HYPERLINK(1)\""), "{}", out(&o));
+    // audit show masks IINs unless a supervisor asks.
+    let o = kezek(&db, "ivanov", &["import", &fixture("applications.json")]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let records: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(fixture("applications.json")).expect("fixture"),
+    )
+    .expect("json");
+    let iin = records[0]["applicant_iin"]
+        .as_str()
+        .expect("iin")
+        .to_string();
+    let o = kezek(
+        &db,
+        "ivanov",
+        &["audit", "show", "2026-RVP-10001", "--format", "json"],
+    );
+    assert!(!out(&o).contains(&iin));
+    let o = kezek(
+        &db,
+        "ivanov",
+        &["audit", "show", "2026-RVP-10001", "--include-pii"],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let o = kezek(
+        &db,
+        "boss",
+        &[
+            "audit",
+            "show",
+            "2026-RVP-10001",
+            "--format",
+            "json",
+            "--include-pii",
+        ],
+    );
+    assert!(out(&o).contains(&iin));
+    // Wiping the audit log is noticed.
+    let c = rusqlite::Connection::open(&db).expect("raw");
+    c.execute_batch("DELETE FROM audit; DELETE FROM audit_head;")
+        .expect("wipe");
+    drop(c);
+    let o = kezek(&db, "boss", &["audit", "verify"]);
+    assert_eq!(o.status.code(), Some(1), "{}", out(&o));
+}

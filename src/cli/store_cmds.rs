@@ -116,6 +116,9 @@ pub enum AuditCommand {
         case: String,
         #[arg(long, value_enum, default_value_t)]
         format: Format,
+        /// Show IINs and BINs unmasked in the recorded values (supervisors only).
+        #[arg(long)]
+        include_pii: bool,
     },
 }
 
@@ -142,9 +145,31 @@ pub fn audit(db: Option<PathBuf>, cmd: AuditCommand) -> Result<Outcome, Failure>
                 }
             }
         }
-        AuditCommand::Show { case, format } => {
+        AuditCommand::Show {
+            case,
+            format,
+            include_pii,
+        } => {
+            let actor = store.current_actor()?;
+            if include_pii && actor.role != Role::Supervisor {
+                return Err(Failure(format!(
+                    "--include-pii is for supervisors; {} is an {}",
+                    actor.login,
+                    actor.role.as_str()
+                )));
+            }
             store.case(&case)?;
-            let rows = store.audit_of(&case)?;
+            let mut rows = store.audit_of(&case)?;
+            for r in &mut rows {
+                r.before = r
+                    .before
+                    .as_deref()
+                    .map(|x| crate::store::export::protect_ids(x, include_pii));
+                r.after = r
+                    .after
+                    .as_deref()
+                    .map(|x| crate::store::export::protect_ids(x, include_pii));
+            }
             let out = match format {
                 Format::Json => serde_json::to_string_pretty(&rows)? + "\n",
                 Format::Text => rows
@@ -164,6 +189,21 @@ pub fn audit(db: Option<PathBuf>, cmd: AuditCommand) -> Result<Outcome, Failure>
             Ok(Outcome::Ok)
         }
     }
+}
+
+/// The largest demo caseload.
+const MAX_DEMO_CASES: usize = 1_000_000;
+
+/// A new file readable by its owner only: exports may hold personal data.
+pub(crate) fn private_file(path: &std::path::Path) -> std::io::Result<std::fs::File> {
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(0o600);
+    }
+    o.open(path)
 }
 
 /// `kezek demo`: create or refill a database with the demo caseload.
@@ -190,8 +230,13 @@ pub fn demo(
             store.add_user(&actor.login, login, *role, name)?;
         }
     }
+    if cases > MAX_DEMO_CASES {
+        return Err(Failure(format!("--cases: at most {MAX_DEMO_CASES}")));
+    }
     let generated = crate::demo::generate(&store.cal, &store.rules, cases, seed, now);
-    let (inserted, skipped) = store.insert_cases(&actor, &generated, now, "case.create (demo)")?;
+    // The audit log records when the rows were really written, whatever --now says.
+    let (inserted, skipped) =
+        store.insert_cases(&actor, &generated, Utc::now(), "case.create (demo)")?;
     emit(&format!(
         "{}\n{inserted} cases created, {skipped} already there; the full queue: kezek --db {} queue\n\n",
         path.display(),
@@ -261,11 +306,9 @@ fn time_left(store: &Store, r: &QueueRow, now: DateTime<Utc>) -> String {
 }
 
 fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
+    let mut out = String::new();
+    crate::store::export::csv_cell(&mut out, s);
+    out
 }
 
 pub fn queue(db: Option<PathBuf>, args: QueueArgs) -> Result<Outcome, Failure> {
@@ -395,16 +438,26 @@ pub fn import(
         {
             Some("csv") => true,
             Some("json") => false,
-            _ => !bytes
+            // Otherwise JSON starts with '[' (after an optional byte-order mark).
+            _ => bytes
+                .strip_prefix(&[0xEF, 0xBB, 0xBF])
+                .unwrap_or(&bytes)
                 .iter()
                 .find(|b| !b.is_ascii_whitespace())
-                .is_some_and(|&b| b == b'[' || b == 0xEF),
+                .is_none_or(|&b| b != b'['),
         },
     };
     let (mut store, _) = open_store(db)?;
     let actor = store.current_actor()?;
-    let users: std::collections::BTreeSet<String> =
-        store.users()?.into_iter().map(|u| u.login).collect();
+    // Who may be named as assignee: the same rule as assigning by hand
+    // (a supervisor assigns anyone but an auditor; an inspector only themselves).
+    let users: std::collections::BTreeSet<String> = store
+        .users()?
+        .into_iter()
+        .filter(|u| u.role != Role::Auditor)
+        .filter(|u| actor.role == Role::Supervisor || u.login == actor.login)
+        .map(|u| u.login)
+        .collect();
     let cases = match crate::store::import::parse(&bytes, csv, &store.cal, &store.rules, &users) {
         Ok(c) => c,
         Err(errors) => {
@@ -507,8 +560,7 @@ pub fn export(db: Option<PathBuf>, args: ExportArgs) -> Result<Outcome, Failure>
     {
         Some(path) => {
             let tmp = path.with_extension("partial");
-            let f = std::fs::File::create(&tmp)
-                .map_err(|e| Failure(format!("{}: {e}", tmp.display())))?;
+            let f = private_file(&tmp).map_err(|e| Failure(format!("{}: {e}", tmp.display())))?;
             (
                 Box::new(std::io::BufWriter::new(f)),
                 Some((tmp, path.clone())),

@@ -164,7 +164,23 @@ impl Store {
             .optional()?;
         let last = expected_seq - 1;
         match head {
-            None if last == 0 => {}
+            None if last == 0 => {
+                let data: i64 = self.conn.query_row(
+                    "SELECT (SELECT count(*) FROM cases) + (SELECT count(*) FROM users)",
+                    [],
+                    |r| r.get(0),
+                )?;
+                if data > 0 {
+                    return Ok(Verification {
+                        rows: 0,
+                        first_break: Some(Break {
+                            seq: 1,
+                            reason: "the audit log is empty but the database holds users or cases (rows were deleted)"
+                                .into(),
+                        }),
+                    });
+                }
+            }
             None => {
                 return Ok(Verification {
                     rows: count,

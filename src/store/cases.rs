@@ -615,7 +615,13 @@ fn write_case(
     // The queue's index: open cases, and decided ones that still have a deadline.
     let in_queue = matches!(c.status, case::Status::Received | case::Status::Accepted)
         || (c.status == case::Status::Decided && due.is_some());
-    let queue_due = in_queue.then(|| due.clone().unwrap_or_else(|| "~".to_string()));
+    // No deadline sorts last ('~'); a deadline that could not be computed
+    // sorts first (''), so the inspector sees it rather than loses it.
+    let queue_due = in_queue.then(|| match (&due, &due_kind) {
+        (Some(d), _) => d.clone(),
+        (None, Some(k)) if k.starts_with("deadline not computed") => String::new(),
+        (None, _) => "~".to_string(),
+    });
     conn.prepare_cached("UPDATE cases SET queue_due = ?2, queue_since = ?3 WHERE number = ?1")?
         .execute(params![
             c.number,

@@ -59,7 +59,16 @@ fn create_private(path: &Path) -> Result<(), StoreError> {
         opts.mode(0o660);
     }
     match opts.open(path) {
-        Ok(_) => Ok(()),
+        Ok(_) => {
+            // The mode above is reduced by the umask: set it, so the group can write.
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o660))
+                    .map_err(|e| StoreError::Io(format!("{}: {e}", path.display())))?;
+            }
+            Ok(())
+        }
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
         Err(e) => Err(StoreError::Io(format!("{}: {e}", path.display()))),
     }
@@ -83,7 +92,7 @@ fn migrate(conn: &Connection, path: &Path) -> Result<(), StoreError> {
                 return Err(e.into());
             }
         };
-        if current > target {
+        if current < 0 || current > target {
             let _ = conn.execute_batch("ROLLBACK");
             return Err(StoreError::TooNew {
                 path: path.display().to_string(),

@@ -96,7 +96,7 @@ pub fn mask(id: &str) -> String {
 }
 
 /// Mask every run of exactly 12 digits unless personal data is included.
-fn protect_ids(s: &str, include_pii: bool) -> String {
+pub fn protect_ids(s: &str, include_pii: bool) -> String {
     if include_pii {
         return s.to_string();
     }
@@ -123,7 +123,7 @@ fn protect_ids(s: &str, include_pii: bool) -> String {
     out
 }
 
-fn csv_cell(out: &mut String, s: &str) {
+pub fn csv_cell(out: &mut String, s: &str) {
     // A leading = + - @ would be run as a formula by spreadsheet software.
     let formula = s.starts_with(['=', '+', '-', '@']);
     if formula || s.contains([',', '"', '\n', '\r']) {

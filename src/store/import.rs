@@ -393,7 +393,7 @@ impl Checker<'_> {
             );
             return None;
         }
-        if v.chars().any(char::is_control) {
+        if v.chars().any(crate::domain::text::is_unsafe) {
             self.fail(
                 field,
                 format!(
@@ -618,7 +618,7 @@ fn record(
     if let Some(a) = &assignee
         && !users.contains(a)
     {
-        ck.fail("assignee", format!("{} is not a kezek user", shown(a)));
+        ck.fail("assignee", format!("{} is not a user you may assign (an inspector assigns only themselves; auditors take no cases)", shown(a)));
     }
     let mut documents = Vec::new();
     for (j, d) in raw.documents.iter().enumerate() {
