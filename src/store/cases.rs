@@ -92,7 +92,7 @@ pub(crate) fn load(conn: &Connection, number: &str) -> Result<Option<Loaded>, St
     let Some(r) = row else { return Ok(None) };
     let mut people = Vec::new();
     {
-        let mut stmt = conn.prepare(
+        let mut stmt = conn.prepare_cached(
             "SELECT person_key, name, iin, birth_date, citizenship FROM persons WHERE case_number = ?1 ORDER BY ord",
         )?;
         let rows = stmt.query_map([number], |x| {
@@ -156,7 +156,7 @@ pub(crate) fn load(conn: &Connection, number: &str) -> Result<Option<Loaded>, St
         notes: Vec::new(),
         assignee: r.13,
     };
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT kind, number, valid_until FROM documents WHERE case_number = ?1 ORDER BY ord",
     )?;
     for d in stmt.query_map([number], |x| {
@@ -178,7 +178,7 @@ pub(crate) fn load(conn: &Connection, number: &str) -> Result<Option<Loaded>, St
     for s in stmt.query_map([number], |x| x.get::<_, Option<String>>(0))? {
         c.stages.push(opt_ts(s?)?);
     }
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT check_id, outcome, by_login, at, note FROM check_results WHERE case_number = ?1",
     )?;
     for x in stmt.query_map([number], |x| {
@@ -201,7 +201,7 @@ pub(crate) fn load(conn: &Connection, number: &str) -> Result<Option<Loaded>, St
             },
         );
     }
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT sent_at, channel, hearing_at, place, planned_decision, grounds FROM hearing_notices WHERE case_number = ?1 ORDER BY ord",
     )?;
     for x in stmt.query_map([number], |x| {
@@ -224,7 +224,7 @@ pub(crate) fn load(conn: &Connection, number: &str) -> Result<Option<Loaded>, St
             grounds: json_list(&grounds)?,
         });
     }
-    let mut stmt = conn.prepare("SELECT held_at, applicant_position, continue_review FROM hearings WHERE case_number = ?1 ORDER BY ord")?;
+    let mut stmt = conn.prepare_cached("SELECT held_at, applicant_position, continue_review FROM hearings WHERE case_number = ?1 ORDER BY ord")?;
     for x in stmt.query_map([number], |x| {
         Ok((
             x.get::<_, String>(0)?,
@@ -239,7 +239,7 @@ pub(crate) fn load(conn: &Connection, number: &str) -> Result<Option<Loaded>, St
             continue_review: cont,
         });
     }
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT kind, grounds, by_login, at, approval, approval_by, approval_at, approval_comment
          FROM decisions WHERE case_number = ?1 ORDER BY ord",
     )?;
@@ -302,7 +302,7 @@ pub(crate) fn load(conn: &Connection, number: &str) -> Result<Option<Loaded>, St
         let (at, reason) = x?;
         c.duplicates.push((parse_ts(&at)?, enum_from(&reason)?));
     }
-    let mut stmt = conn.prepare("SELECT registered_at, to_whom, text, answered_at FROM complaints WHERE case_number = ?1 ORDER BY ord")?;
+    let mut stmt = conn.prepare_cached("SELECT registered_at, to_whom, text, answered_at FROM complaints WHERE case_number = ?1 ORDER BY ord")?;
     for x in stmt.query_map([number], |x| {
         Ok((
             x.get::<_, String>(0)?,
