@@ -71,3 +71,38 @@ pub fn load_rules() -> Result<crate::domain::procedure::Rules, RuleError> {
         .collect();
     Rules::from_sources(&sources)
 }
+
+/// The settings file in the configuration directory.
+pub const SETTINGS_FILE: &str = "kezek.toml";
+
+/// The interface language: `--lang`, else `lang` in `<config>/kezek.toml`,
+/// else `$LANG` (kk, ru or en), else Russian. A bad `--lang` or a bad
+/// setting is an error that says where it came from.
+pub fn ui_lang(flag: Option<&str>) -> Result<crate::i18n::Lang, String> {
+    use crate::i18n::Lang;
+    if let Some(f) = flag {
+        return Lang::parse(f).ok_or_else(|| format!("--lang {f}: use kk, ru or en"));
+    }
+    if let Some(path) = config_dir().map(|d| d.join(SETTINGS_FILE))
+        && path.exists()
+    {
+        let name = path.display().to_string();
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| format!("{name}: cannot read: {e}"))?;
+        let doc: toml::Table =
+            toml::from_str(&text).map_err(|e| format!("{name}: {}", e.message()))?;
+        if let Some(v) = doc.get("lang") {
+            let s = v.as_str().unwrap_or_default();
+            return Lang::parse(s)
+                .ok_or_else(|| format!("{name}: lang = {v}: use \"kk\", \"ru\" or \"en\""));
+        }
+    }
+    for var in ["LC_ALL", "LC_MESSAGES", "LANG"] {
+        if let Ok(v) = std::env::var(var)
+            && !v.is_empty()
+        {
+            return Ok(Lang::parse(&v).unwrap_or(Lang::Ru));
+        }
+    }
+    Ok(Lang::Ru)
+}

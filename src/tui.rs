@@ -1,187 +1,201 @@
-//! The full-screen console's runtime: terminal, events, refresh.
+//! The full-screen console's runtime: terminal, events, the worker's
+//! replies, signals, and when to draw.
+//!
+//! One task on a current-thread tokio runtime waits on four things at once:
+//! terminal input, replies from the database worker, a one-second clock
+//! tick, and SIGTERM/SIGHUP (a dropped SSH link). A burst of input is taken
+//! whole before the next frame, and every frame is wrapped in the
+//! synchronized-update escapes so a slow link never shows a half-drawn one.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
-use ratatui::crossterm::event::{self, Event, KeyEventKind};
+use futures::{FutureExt, StreamExt};
+use ratatui::crossterm::event::{Event, EventStream, KeyEventKind};
+use ratatui::crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::mpsc::UnboundedReceiver;
 
-use crate::app::{self, CaseView, Change, Effect, Model, Screen, View};
+use crate::app::worker::{self, Opened, Reply, Request};
+use crate::app::{self, Effect, Model, Screen, View};
 use crate::cli::{Failure, Outcome};
-use crate::store::Store;
+use crate::i18n::{Lang, tf};
 use crate::store::cases::QueueFilter;
 use crate::ui::{self, Theme, Ui};
 
-/// How many of the most urgent cases the console keeps in memory.
-const QUEUE_WINDOW: u32 = 20_000;
+/// The UI side of the worker: requests out, and the generation of the
+/// newest queue request (older answers are dropped).
+pub struct Link {
+    tx: std::sync::mpsc::Sender<Request>,
+    generation: u64,
+    /// The case the user asked to open, until it arrives.
+    want: Option<String>,
+}
 
-fn load_queue(store: &Store, m: &mut Model) -> Result<(), Failure> {
-    let filter = QueueFilter {
+impl Link {
+    fn send(&self, req: Request) {
+        // The worker only stops when this side is dropped.
+        let _ = self.tx.send(req);
+    }
+
+    fn load_queue(&mut self, m: &Model) {
+        self.generation += 1;
+        self.send(Request::Queue {
+            generation: self.generation,
+            filter: queue_filter(m),
+        });
+    }
+}
+
+/// The store filter of the model's view.
+pub fn queue_filter(m: &Model) -> QueueFilter {
+    QueueFilter {
         assignee: (m.view == View::Mine).then(|| m.me.login.clone()),
         unassigned: m.view == View::Unassigned,
-        procedure: None,
-        limit: Some(QUEUE_WINDOW),
-    };
-    let rows = store.queue(&filter)?;
-    m.status = if rows.len() as u32 == QUEUE_WINDOW {
-        format!("showing the {QUEUE_WINDOW} most urgent cases")
-    } else {
-        String::new()
-    };
-    m.set_rows(rows);
-    Ok(())
-}
-
-fn load_case(store: &Store, number: &str) -> Result<CaseView, Failure> {
-    let mut view = CaseView::new(store.case(number)?, store.audit_of(number)?);
-    view.evidence = store.computed_checks(&view.loaded.case, chrono::Utc::now())?;
-    Ok(view)
-}
-
-/// The checklist ids of a case's rule version, in order.
-fn check_ids(store: &Store, view: &CaseView) -> Vec<String> {
-    let c = &view.loaded.case;
-    store
-        .rules
-        .procedure(&c.procedure)
-        .ok()
-        .and_then(|p| p.version(&c.version))
-        .map(|v| v.checks.iter().map(|k| k.id.clone()).collect())
-        .unwrap_or_default()
+        procedure: m.procedure.clone(),
+        limit: Some(worker::QUEUE_WINDOW),
+    }
 }
 
 /// Put a freshly loaded case on screen, keeping where the user was.
-fn show_case(store: &Store, m: &mut Model, mut fresh: CaseView) {
+pub fn show_case(m: &mut Model, opened: Opened) {
+    let mut fresh = opened.view;
     if let Screen::Case(old) = &m.screen
         && old.loaded.case.number == fresh.loaded.case.number
     {
         fresh.section = old.section;
-        fresh.cursor = old.cursor;
+        fresh.cursor = old.cursor.min(opened.check_ids.len().saturating_sub(1));
         fresh.scroll = old.scroll;
+        fresh.explain = old.explain;
+        fresh.editor = old.editor.clone();
     }
-    m.check_ids = check_ids(store, &fresh);
-    m.screen = Screen::Case(Box::new(fresh));
+    m.check_ids = opened.check_ids;
+    m.screen = Screen::Case(fresh);
 }
 
-/// Carry out a change; a stale read is refused by the store, named, and
-/// the case reloaded, with the user's unsaved text kept as a draft.
-fn apply_change(store: &mut Store, m: &mut Model, change: Change) {
-    use crate::domain::case as dc;
-    use crate::store::StoreError;
-    let now = chrono::Utc::now();
-    let me = m.me.clone();
-    let (number, result) = match change {
-        Change::RecordCheck {
-            number,
-            seen,
-            check,
-            outcome,
+/// Apply a worker's reply to the model. Returns true when it changed
+/// something on screen.
+pub fn on_reply(m: &mut Model, link: &mut Link, reply: Reply) -> bool {
+    match reply {
+        Reply::Queue {
+            generation,
+            rows,
+            complete,
         } => {
-            let r = store.act(&me, &number, seen, now, |c, x, _| {
-                dc::record_check(c, x, &check, outcome, "")
-            });
-            (number, r.map(|_| format!("check {check}: {outcome:?}")))
+            if generation != link.generation {
+                return false;
+            }
+            let full = rows.len() as u32 == worker::QUEUE_WINDOW;
+            m.set_rows(rows);
+            m.loading = !complete;
+            if complete && full {
+                m.status = tf(m.lang, "status.window", &[("n", &worker::QUEUE_WINDOW)]);
+            }
         }
-        Change::AddNote { number, seen, text } => {
-            let r = store.act(&me, &number, seen, now, |c, x, _| dc::add_note(c, x, &text));
-            if r.is_ok() {
+        Reply::Case(Ok(opened)) => {
+            let number = opened.view.loaded.case.number.clone();
+            let on_screen = match &m.screen {
+                Screen::Case(v) if v.loaded.case.number == number => Some(v.loaded.row_version),
+                _ => None,
+            };
+            if link.want.as_deref() == Some(number.as_str()) {
+                link.want = None;
+                show_case(m, opened);
+            } else if let Some(before) = on_screen {
+                // A reload: say so when someone else changed the case.
+                let l = &opened.view.loaded;
+                if l.row_version != before && l.updated_by != m.me.login {
+                    m.status = tf(
+                        m.lang,
+                        "status.changed-elsewhere",
+                        &[("case", &number), ("by", &l.updated_by)],
+                    );
+                }
+                show_case(m, opened);
+            } else {
+                // An answer the user no longer waits for.
+                return false;
+            }
+        }
+        Reply::Case(Err(e)) => m.status = e,
+        Reply::Acted {
+            number,
+            status,
+            saved_note,
+            fresh,
+        } => {
+            m.status = status;
+            if saved_note {
                 m.drafts.remove(&number);
             }
-            (number, r.map(|_| "note saved".to_string()))
-        }
-        Change::Assign { number, seen, to } => {
-            // From the queue the row carries no version: read it now.
-            let seen = if seen < 0 {
-                match store.case(&number) {
-                    Ok(l) => l.row_version,
-                    Err(e) => {
-                        m.status = format!("not assigned: {e}");
-                        return;
-                    }
+            let here = matches!(&m.screen, Screen::Case(v) if v.loaded.case.number == number);
+            if here && let Some(opened) = fresh {
+                show_case(m, opened);
+                if saved_note && let Screen::Case(v) = &mut m.screen {
+                    v.editor = None;
                 }
-            } else {
-                seen
-            };
-            let r = store.assign(&me, &number, seen, Some(&to), now);
-            (number, r.map(|_| format!("assigned to {to}")))
-        }
-    };
-    let editing = matches!(&m.screen, Screen::Case(v) if v.editor.is_some());
-    m.status = match result {
-        Ok(done) => done,
-        Err(StoreError::Stale { by, at, .. }) => format!(
-            "not saved: {by} changed this case at {at}; it is reloaded{}",
-            if editing {
-                " and your text is kept"
-            } else {
-                ""
             }
-        ),
-        Err(e) => format!("not saved: {e}"),
-    };
-    let saved_note = m.status == "note saved";
-    if let Ok(mut fresh) = load_case(store, &number) {
-        // Keep the editor open with the user's text unless the note was saved.
-        if let Screen::Case(old) = &m.screen
-            && !saved_note
-        {
-            fresh.editor = old.editor.clone();
+            if matches!(m.screen, Screen::Queue) {
+                link.load_queue(m);
+            }
         }
-        show_case(store, m, fresh);
+        Reply::Bulk(status) => {
+            m.status = status;
+            m.marked.clear();
+            link.load_queue(m);
+        }
+        Reply::Status(s) => m.status = s,
+        Reply::Changed => match &m.screen {
+            Screen::Queue => link.load_queue(m),
+            Screen::Case(v) => {
+                let number = v.loaded.case.number.clone();
+                link.send(Request::Case { number });
+            }
+        },
     }
+    true
 }
 
-/// `:assign LOGIN` on the marked cases: each in its own transaction, each
-/// with its own audit row; refusals are counted and the first one named.
-fn assign_many(store: &mut Store, m: &Model, numbers: &[String], to: &str) -> String {
-    let now = chrono::Utc::now();
-    let mut done = 0;
-    let mut refused: Vec<String> = Vec::new();
-    for n in numbers {
-        let result = store
-            .case(n)
-            .and_then(|l| store.assign(&m.me, n, l.row_version, Some(to), now));
-        match result {
-            Ok(_) => done += 1,
-            Err(e) => refused.push(format!("{n}: {e}")),
+/// Carry out an update's effect. Returns false to quit.
+fn on_effect(
+    m: &mut Model,
+    link: &mut Link,
+    ui: &mut Ui<'_>,
+    themes: &std::collections::BTreeMap<String, Theme>,
+    effect: Effect,
+) -> bool {
+    match effect {
+        Effect::Quit => return false,
+        Effect::LoadQueue => {
+            link.want = None;
+            link.load_queue(m);
         }
+        Effect::LoadCase(number) => {
+            link.want = Some(number.clone());
+            link.send(Request::Case { number });
+        }
+        Effect::Act(change) => link.send(Request::Act(change)),
+        Effect::AssignMany(numbers, to) => link.send(Request::AssignMany(numbers, to)),
+        Effect::Export(format) => link.send(Request::Export(format)),
+        Effect::SetTheme(name) => match themes.get(&name) {
+            Some(t) => {
+                ui.theme = *t;
+                m.status = tf(m.lang, "status.theme", &[("name", &name)]);
+            }
+            None => {
+                let names: Vec<&str> = themes.keys().map(String::as_str).collect();
+                m.status = tf(
+                    m.lang,
+                    "status.no-theme",
+                    &[("name", &name), ("themes", &names.join(", "))],
+                );
+            }
+        },
+        Effect::None => {}
     }
-    match refused.first() {
-        None => format!("{done} cases assigned to {to}"),
-        Some(first) => format!(
-            "{done} assigned to {to}; {} refused, e.g. {first}",
-            refused.len()
-        ),
-    }
-}
-
-/// `:export csv|json`: the open cases to a file in the current directory.
-fn export_here(store: &Store, format: &str) -> String {
-    use crate::store::export::{ExportFilter, ExportFormat, StatusFilter};
-    let name = format!(
-        "kezek-export-{}.{format}",
-        chrono::Utc::now().format("%Y%m%d-%H%M%S")
-    );
-    let file = match crate::cli::store_cmds::private_file(std::path::Path::new(&name)) {
-        Ok(f) => f,
-        Err(e) => return format!("cannot write {name}: {e}"),
-    };
-    let mut w = std::io::BufWriter::new(file);
-    let filter = ExportFilter {
-        procedure: None,
-        status: StatusFilter::Open,
-        from: None,
-        to: None,
-    };
-    let fmt = if format == "json" {
-        ExportFormat::Json
-    } else {
-        ExportFormat::Csv { bom: false }
-    };
-    match store.export_cases(&mut w, &filter, fmt, false) {
-        Ok(n) => format!("{n} open cases written to {name} (IINs masked)"),
-        Err(e) => format!("export failed: {e}"),
-    }
+    true
 }
 
 /// A crash log beside the database's data: the path is printed on a panic.
@@ -206,147 +220,149 @@ fn install_crash_log() {
 }
 
 /// Open the console on a database.
-pub fn run(db: Option<PathBuf>) -> Result<Outcome, Failure> {
+pub fn run(db: Option<PathBuf>, lang: Lang) -> Result<Outcome, Failure> {
     if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
-        return Err(Failure(
-            "the console needs a terminal (stdin and stdout are not a TTY); for scripts use kezek queue".into(),
-        ));
+        return Err(Failure(crate::i18n::t(lang, "error.no-tty").into()));
     }
-    let (mut store, _) = crate::cli::store_cmds::open_store(db)?;
+    let (store, _) = crate::cli::store_cmds::open_store(db)?;
     let me = store.current_actor()?;
-    let mut m = Model::new(me, chrono::Utc::now());
-    load_queue(&store, &mut m)?;
-    let theme = Theme::from_env();
-    // SIGTERM and SIGHUP (a dropped SSH link) end the loop, which restores the terminal.
-    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    for sig in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
-        signal_hook::flag::register(sig, std::sync::Arc::clone(&stop))
-            .map_err(|e| Failure(format!("cannot watch signals: {e}")))?;
+    let mut m = Model::new(me.clone(), chrono::Utc::now());
+    m.lang = lang;
+    let (keys, problem) = app::keymap::load();
+    m.keys = Arc::new(keys);
+    if let Some(p) = problem {
+        tracing::warn!("{p}");
+        m.status = tf(lang, "status.keys-ignored", &[("why", &p)]);
     }
+    m.procedures = store
+        .rules
+        .procedures
+        .iter()
+        .map(|p| p.id.clone())
+        .collect();
+    let cal = store.cal.clone();
+    let rules = store.rules.clone();
+    let themes = crate::ui::theme::load_all()?;
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure(format!("cannot start the runtime: {e}")))?;
+    let (req_tx, req_rx) = std::sync::mpsc::channel();
+    let (rep_tx, rep_rx) = tokio::sync::mpsc::unbounded_channel();
+    let worker = std::thread::Builder::new()
+        .name("kezek-db".into())
+        .spawn(move || worker::run(store, me, lang, req_rx, |r| rep_tx.send(r).is_ok()))
+        .map_err(|e| Failure(format!("cannot start the database worker: {e}")))?;
+    let mut link = Link {
+        tx: req_tx,
+        generation: 0,
+        want: None,
+    };
+    link.load_queue(&m);
+
     let mut terminal =
         ratatui::try_init().map_err(|e| Failure(format!("cannot set up the terminal: {e}")))?;
     install_crash_log();
     tracing::info!("console opened");
-    let result = event_loop(&mut terminal, &mut store, &mut m, theme, &stop);
-    tracing::info!("console closed");
-    ratatui::restore();
-    result
-}
-
-fn event_loop(
-    terminal: &mut ratatui::DefaultTerminal,
-    store: &mut Store,
-    m: &mut Model,
-    theme: Theme,
-    stop: &std::sync::atomic::AtomicBool,
-) -> Result<Outcome, Failure> {
-    let cal = store.cal.clone();
-    let rules = store.rules.clone();
     let mut ui = Ui {
         cal: &cal,
         rules: &rules,
-        theme,
+        theme: Theme::from_env(),
     };
-    let themes = crate::ui::theme::load_all()?;
+    let result = runtime.block_on(event_loop(
+        &mut terminal,
+        &mut m,
+        &mut link,
+        &mut ui,
+        &themes,
+        rep_rx,
+    ));
+    tracing::info!("console closed");
+    ratatui::restore();
+    drop(link);
+    let _ = worker.join();
+    result
+}
+
+/// Draw one frame inside synchronized-update escapes.
+fn frame(
+    terminal: &mut ratatui::DefaultTerminal,
+    m: &mut Model,
+    ui: &Ui<'_>,
+) -> std::io::Result<()> {
+    m.now = chrono::Utc::now();
+    ratatui::crossterm::queue!(terminal.backend_mut(), BeginSynchronizedUpdate)?;
+    terminal.draw(|f| ui::draw(f, m, ui))?;
+    ratatui::crossterm::queue!(terminal.backend_mut(), EndSynchronizedUpdate)?;
+    terminal.backend_mut().flush()
+}
+
+async fn event_loop(
+    terminal: &mut ratatui::DefaultTerminal,
+    m: &mut Model,
+    link: &mut Link,
+    ui: &mut Ui<'_>,
+    themes: &std::collections::BTreeMap<String, Theme>,
+    mut replies: UnboundedReceiver<Reply>,
+) -> Result<Outcome, Failure> {
+    let io = |e: std::io::Error| Failure(format!("terminal: {e}"));
+    let sig = |e: std::io::Error| Failure(format!("cannot watch signals: {e}"));
+    let mut term = signal(SignalKind::terminate()).map_err(sig)?;
+    let mut hup = signal(SignalKind::hangup()).map_err(sig)?;
+    let mut events = EventStream::new();
+    // The clock moves deadlines to "overdue" and "today": redraw each second.
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
     let mut dirty = true;
-    let mut last_poll = Instant::now();
-    let mut data_version = store.data_version()?;
     loop {
-        if stop.load(std::sync::atomic::Ordering::Relaxed) {
-            tracing::warn!("stopped by a signal");
-            return Ok(Outcome::Ok);
-        }
         if dirty {
-            m.now = chrono::Utc::now();
-            terminal
-                .draw(|f| ui::draw(f, m, &ui))
-                .map_err(|e| Failure(format!("cannot draw: {e}")))?;
+            frame(terminal, m, ui).map_err(io)?;
             dirty = false;
         }
-        // Wait for input, then take every pending event before drawing again,
-        // so a held key on a slow link does not queue frames.
-        if event::poll(Duration::from_millis(250)).map_err(|e| Failure(e.to_string()))? {
-            loop {
-                match event::read().map_err(|e| Failure(e.to_string()))? {
-                    Event::Key(k) if k.kind == KeyEventKind::Press => {
-                        if let Some(action) = app::action_for(m, k) {
-                            match app::update(m, action) {
-                                Effect::Quit => return Ok(Outcome::Ok),
-                                Effect::LoadQueue => load_queue(store, m)?,
-                                Effect::LoadCase(n) => match load_case(store, &n) {
-                                    Ok(v) => show_case(store, m, v),
-                                    Err(e) => m.status = e.0,
-                                },
-                                Effect::Act(change) => {
-                                    let on_queue = matches!(m.screen, Screen::Queue);
-                                    apply_change(store, m, change);
-                                    if on_queue {
-                                        m.screen = Screen::Queue;
-                                        load_queue(store, m)?;
-                                    }
-                                    data_version = store.data_version()?;
+        tokio::select! {
+            ev = events.next() => {
+                let Some(ev) = ev else { return Ok(Outcome::Ok) };
+                let mut next = Some(ev.map_err(io)?);
+                // Take the whole burst before drawing again, so a held key
+                // on a slow link does not queue frames.
+                while let Some(ev) = next {
+                    match ev {
+                        Event::Key(k) if k.kind == KeyEventKind::Press => {
+                            if let Some(action) = app::action_for(m, k) {
+                                let effect = app::update(m, action);
+                                if !on_effect(m, link, ui, themes, effect) {
+                                    return Ok(Outcome::Ok);
                                 }
-                                Effect::SetTheme(name) => match themes.get(&name) {
-                                    Some(t) => {
-                                        ui.theme = *t;
-                                        m.status = format!("theme {name}");
-                                    }
-                                    None => {
-                                        let names: Vec<&str> =
-                                            themes.keys().map(String::as_str).collect();
-                                        m.status = format!(
-                                            "no theme '{name}' (themes: {})",
-                                            names.join(", ")
-                                        );
-                                    }
-                                },
-                                Effect::Export(format) => m.status = export_here(store, &format),
-                                Effect::AssignMany(numbers, to) => {
-                                    m.status = assign_many(store, m, &numbers, &to);
-                                    m.marked.clear();
-                                    load_queue(store, m)?;
-                                    data_version = store.data_version()?;
-                                }
-                                Effect::None => {}
                             }
+                            dirty = true;
                         }
-                        dirty = true;
+                        Event::Resize(..) => dirty = true,
+                        _ => {}
                     }
-                    Event::Resize(..) => dirty = true,
-                    _ => {}
-                }
-                if !event::poll(Duration::ZERO).map_err(|e| Failure(e.to_string()))? {
-                    break;
+                    next = match events.next().now_or_never() {
+                        Some(Some(ev)) => Some(ev.map_err(io)?),
+                        _ => None,
+                    };
                 }
             }
-        }
-        // Changes made in other sessions show within a second.
-        if last_poll.elapsed() >= Duration::from_secs(1) {
-            last_poll = Instant::now();
-            let v = store.data_version()?;
-            if v != data_version {
-                data_version = v;
-                match &m.screen {
-                    Screen::Queue => load_queue(store, m)?,
-                    Screen::Case(view) => {
-                        let number = view.loaded.case.number.clone();
-                        let editor = view.editor.clone();
-                        let before = view.loaded.row_version;
-                        if let Ok(mut fresh) = load_case(store, &number) {
-                            if fresh.loaded.row_version != before {
-                                m.status = format!(
-                                    "case {number} was changed by {} in another session: reloaded",
-                                    fresh.loaded.updated_by
-                                );
-                            }
-                            fresh.editor = editor;
-                            show_case(store, m, fresh);
-                        }
-                    }
+            reply = replies.recv() => {
+                let Some(reply) = reply else {
+                    return Err(Failure("the database worker stopped".into()));
+                };
+                dirty |= on_reply(m, link, reply);
+                while let Ok(r) = replies.try_recv() {
+                    dirty |= on_reply(m, link, r);
                 }
             }
-            // Redraw each second anyway: the clock moves deadlines to "overdue".
-            dirty = true;
+            _ = tick.tick() => dirty = true,
+            _ = term.recv() => {
+                tracing::warn!("stopped by SIGTERM");
+                return Ok(Outcome::Ok);
+            }
+            _ = hup.recv() => {
+                tracing::warn!("stopped by SIGHUP");
+                return Ok(Outcome::Ok);
+            }
         }
     }
 }

@@ -623,7 +623,30 @@ fn users_are_added_by_a_supervisor_only() {
 fn the_console_without_a_terminal_says_so_and_exits_2() {
     let dir = tempfile::tempdir().expect("tmp");
     let db_s = dir.path().join("c.db").to_string_lossy().to_string();
-    let o = kezek_with(&["--db", &db_s], None, &[("KEZEK_USER", "tester")]);
+    let o = kezek_with(
+        &["--db", &db_s, "--lang", "en"],
+        None,
+        &[("KEZEK_USER", "tester")],
+    );
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("needs a terminal"), "{}", stderr(&o));
+    // The language comes from LANG when neither --lang nor the config says.
+    let o = kezek_with(
+        &["--db", &db_s],
+        None,
+        &[
+            ("KEZEK_USER", "tester"),
+            ("LANG", "kk_KZ.UTF-8"),
+            ("LC_ALL", ""),
+            ("LC_MESSAGES", ""),
+        ],
+    );
+    assert!(stderr(&o).contains("терминал керек"), "{}", stderr(&o));
+    let o = kezek_with(
+        &["--db", &db_s, "--lang", "fr"],
+        None,
+        &[("KEZEK_USER", "tester")],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--lang fr"), "{}", stderr(&o));
 }

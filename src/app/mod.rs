@@ -2,9 +2,14 @@
 //!
 //! `update(model, action)` changes the model and returns the effect the
 //! runtime must carry out (load a case, reload the queue, quit). Keys map to
-//! actions through one keymap per screen, which also feeds the hint bar.
+//! actions through the keymap (`keymap.rs`), which also feeds the hint bar
+//! and the help. Store calls run on the worker (`worker.rs`).
+
+pub mod keymap;
+pub mod worker;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use ratatui::crossterm::event::KeyEvent;
@@ -12,8 +17,12 @@ use ratatui_textarea::TextArea;
 
 use crate::domain::case::{Actor, Outcome};
 use crate::domain::procedure::Role;
+use crate::i18n::{Lang, t, tf};
 use crate::store::audit::AuditRow;
 use crate::store::cases::{Loaded, QueueRow};
+use keymap::{Context, Key, Keymap};
+
+pub use crate::domain::text::fold;
 
 /// Which cases the queue shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,11 +33,12 @@ pub enum View {
 }
 
 impl View {
-    pub fn label(self) -> &'static str {
+    /// The catalogue key of the view's name.
+    pub fn label_key(self) -> &'static str {
         match self {
-            View::All => "all",
-            View::Mine => "mine",
-            View::Unassigned => "unassigned",
+            View::All => "view.all",
+            View::Mine => "view.mine",
+            View::Unassigned => "view.unassigned",
         }
     }
 
@@ -41,18 +51,35 @@ impl View {
     }
 }
 
-/// The sections of the case screen, in order.
+/// The sections of the case screen, in order, by catalogue key.
 pub const SECTIONS: &[&str] = &[
-    "summary",
-    "applicant",
-    "documents",
-    "checklist",
-    "timeline",
-    "hearing",
-    "decision",
-    "notes",
-    "history",
+    "section.summary",
+    "section.applicant",
+    "section.documents",
+    "section.checklist",
+    "section.timeline",
+    "section.hearing",
+    "section.decision",
+    "section.notes",
+    "section.history",
 ];
+
+/// Deliberate abbreviations of the section names for narrow tab bars.
+pub const SECTIONS_SHORT: &[&str] = &[
+    "section-short.summary",
+    "section-short.applicant",
+    "section-short.documents",
+    "section-short.checklist",
+    "section-short.timeline",
+    "section-short.hearing",
+    "section-short.decision",
+    "section-short.notes",
+    "section-short.history",
+];
+
+/// The index of the checklist and the notes sections.
+pub const CHECKLIST: usize = 3;
+pub const NOTES: usize = 7;
 
 /// An open case.
 #[derive(Debug, Clone)]
@@ -67,6 +94,8 @@ pub struct CaseView {
     pub editor: Option<TextArea<'static>>,
     /// What kezek computed for the computed checks, by check id.
     pub evidence: Vec<(String, crate::domain::checks::Computation)>,
+    /// Show each open deadline's day-by-day explanation.
+    pub explain: bool,
 }
 
 impl CaseView {
@@ -79,6 +108,7 @@ impl CaseView {
             cursor: 0,
             editor: None,
             evidence: Vec::new(),
+            explain: false,
         }
     }
 }
@@ -91,6 +121,7 @@ pub enum Change {
         seen: i64,
         check: String,
         outcome: Outcome,
+        note: String,
     },
     AddNote {
         number: String,
@@ -99,21 +130,29 @@ pub enum Change {
     },
     Assign {
         number: String,
-        seen: i64,
+        /// The version read, or None from the queue (the worker reads it).
+        seen: Option<i64>,
         to: String,
     },
 }
 
-/// The commands of the `:` line, for completion and help.
+impl Change {
+    pub fn number(&self) -> &str {
+        match self {
+            Change::RecordCheck { number, .. }
+            | Change::AddNote { number, .. }
+            | Change::Assign { number, .. } => number,
+        }
+    }
+}
+
+/// The commands of the `:` line: name and the catalogue key of its usage.
 pub const COMMANDS: &[(&str, &str)] = &[
-    ("open", ":open CASE-NUMBER  open a case"),
-    ("assign", ":assign LOGIN  assign the selected or open case"),
-    (
-        "export",
-        ":export csv|json  export the open cases to a file here",
-    ),
-    ("theme", ":theme dark|light|high-contrast|monochrome"),
-    ("q", ":q  quit"),
+    ("open", "usage.open"),
+    ("assign", "usage.assign"),
+    ("export", "usage.export"),
+    ("theme", "usage.theme"),
+    ("q", "usage.quit"),
 ];
 
 #[derive(Debug, Clone)]
@@ -122,18 +161,51 @@ pub enum Screen {
     Case(Box<CaseView>),
 }
 
+/// A one-line prompt at the bottom: the `:` command line, or the note of a
+/// checklist mark.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Prompt {
+    Command(String),
+    CheckNote { outcome: Outcome, text: String },
+}
+
+impl Prompt {
+    fn text_mut(&mut self) -> &mut String {
+        match self {
+            Prompt::Command(s) | Prompt::CheckNote { text: s, .. } => s,
+        }
+    }
+}
+
+/// Header counts of the loaded queue.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub overdue: usize,
+    pub today: usize,
+    pub soon: usize,
+    pub total: usize,
+}
+
 /// Everything the console shows.
 #[derive(Debug, Clone)]
 pub struct Model {
     pub me: Actor,
+    pub lang: Lang,
+    pub keys: Arc<Keymap>,
     pub now: DateTime<Utc>,
     pub rows: Vec<QueueRow>,
-    /// Indices into `rows` that pass the filter, in queue order.
+    /// Per row: the folded search text (name in both scripts, number, procedure).
+    hay: Vec<String>,
+    /// Indices into `rows` that pass the filter, in the chosen order.
     pub visible: Vec<usize>,
     pub selected: usize,
     pub filter: String,
     pub filtering: bool,
     pub view: View,
+    /// Only this procedure's cases (None: every procedure).
+    pub procedure: Option<String>,
+    /// The procedures `P` cycles through (set by the runtime from the rules).
+    pub procedures: Vec<String>,
     pub screen: Screen,
     pub status: String,
     /// The number of rows the last drawn table could show (for page moves).
@@ -142,13 +214,16 @@ pub struct Model {
     pub drafts: HashMap<String, Vec<String>>,
     /// The ids of the open case's checklist items (set by the runtime).
     pub check_ids: Vec<String>,
-    /// The `:` command being typed.
-    pub command: Option<String>,
+    pub prompt: Option<Prompt>,
     /// The help overlay and its search text.
     pub help: Option<String>,
     /// Cases marked with space for bulk actions.
     pub marked: std::collections::BTreeSet<String>,
     pub sort: Sort,
+    /// The queue is still loading beyond its first screen.
+    pub loading: bool,
+    /// Header counts and the minute they were counted for.
+    counts: Option<(i64, Counts)>,
 }
 
 /// The order of the queue: urgency (the default) or a column.
@@ -162,13 +237,13 @@ pub enum Sort {
 }
 
 impl Sort {
-    pub fn label(self) -> &'static str {
+    pub fn label_key(self) -> &'static str {
         match self {
-            Sort::Urgency => "urgency",
-            Sort::Number => "case",
-            Sort::Applicant => "applicant",
-            Sort::Procedure => "procedure",
-            Sort::Assignee => "assignee",
+            Sort::Urgency => "sort.urgency",
+            Sort::Number => "sort.case",
+            Sort::Applicant => "sort.applicant",
+            Sort::Procedure => "sort.procedure",
+            Sort::Assignee => "sort.assignee",
         }
     }
 
@@ -201,6 +276,7 @@ pub enum Action {
     FilterDone,
     FilterCancel,
     NextView,
+    NextProcedure,
     Refresh,
     NextSection,
     PrevSection,
@@ -211,6 +287,8 @@ pub enum Action {
     NextSort,
     /// Record the checklist item under the cursor.
     Mark(Outcome),
+    /// Record it with a note typed on the prompt line.
+    MarkWithNote(Outcome),
     /// Open the note editor.
     EditNote,
     /// A key typed into the note editor.
@@ -219,15 +297,29 @@ pub enum Action {
     /// Close the editor; the text stays as a draft.
     EditorClose,
     StartCommand,
-    CommandInput(char),
-    CommandBackspace,
-    CommandComplete,
-    CommandRun,
-    CommandCancel,
+    PromptInput(char),
+    PromptBackspace,
+    PromptComplete,
+    PromptRun,
+    PromptCancel,
     Help,
     HelpInput(char),
     HelpBackspace,
     HelpClose,
+    /// Show or hide the deadlines' explanations on the timeline.
+    ToggleExplain,
+    /// Open a decision, hearing or approval dialog.
+    StartDialog(DialogKind),
+    /// The supervisor's desk.
+    Desk,
+}
+
+/// The dialogs of the case screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DialogKind {
+    Decide,
+    Hearing,
+    Approve,
 }
 
 /// What the runtime must do after an update.
@@ -244,38 +336,58 @@ pub enum Effect {
     Export(String),
 }
 
-/// Case-insensitive for Latin and Cyrillic, Kazakh letters included.
-pub fn fold(s: &str) -> String {
-    s.chars().flat_map(char::to_lowercase).collect()
-}
-
 impl Model {
     pub fn new(me: Actor, now: DateTime<Utc>) -> Model {
         Model {
             me,
+            lang: Lang::En,
+            keys: Arc::new(Keymap::built_in()),
             now,
             rows: Vec::new(),
+            hay: Vec::new(),
             visible: Vec::new(),
             selected: 0,
             filter: String::new(),
             filtering: false,
             view: View::All,
+            procedure: None,
+            procedures: Vec::new(),
             screen: Screen::Queue,
             status: String::new(),
             page: 10,
             drafts: HashMap::new(),
             check_ids: Vec::new(),
-            command: None,
+            prompt: None,
             help: None,
             marked: Default::default(),
             sort: Sort::Urgency,
+            loading: false,
+            counts: None,
         }
+    }
+
+    /// A text of the catalogue in the interface language.
+    pub fn t(&self, key: &'static str) -> &'static str {
+        t(self.lang, key)
     }
 
     /// Replace the queue's rows, keeping the selection on the same case.
     pub fn set_rows(&mut self, rows: Vec<QueueRow>) {
         let keep = self.selected_row().map(|r| r.number.clone());
+        self.hay = rows
+            .iter()
+            .map(|r| {
+                let name = fold(&r.applicant);
+                let latin = crate::domain::text::translit(&name);
+                format!(
+                    "{name}\u{1}{latin}\u{1}{}\u{1}{}",
+                    fold(&r.number),
+                    fold(&r.procedure)
+                )
+            })
+            .collect();
         self.rows = rows;
+        self.counts = None;
         self.apply_filter();
         if let Some(number) = keep
             && let Some(pos) = self
@@ -295,16 +407,12 @@ impl Model {
 
     fn apply_filter(&mut self) {
         let needle = fold(self.filter.trim());
+        let latin = crate::domain::text::translit(&needle);
         self.visible = self
-            .rows
+            .hay
             .iter()
             .enumerate()
-            .filter(|(_, r)| {
-                needle.is_empty()
-                    || fold(&r.applicant).contains(&needle)
-                    || fold(&r.number).contains(&needle)
-                    || fold(&r.procedure).contains(&needle)
-            })
+            .filter(|(_, h)| needle.is_empty() || h.contains(&needle) || h.contains(&latin))
             .map(|(i, _)| i)
             .collect();
         let rows = &self.rows;
@@ -315,7 +423,7 @@ impl Model {
                 .sort_by(|&a, &b| rows[a].number.cmp(&rows[b].number)),
             Sort::Applicant => self
                 .visible
-                .sort_by_cached_key(|&i| fold(&rows[i].applicant)),
+                .sort_by_cached_key(|&i| crate::domain::text::sort_key(&rows[i].applicant)),
             Sort::Procedure => self
                 .visible
                 .sort_by(|&a, &b| rows[a].procedure.cmp(&rows[b].procedure)),
@@ -329,28 +437,54 @@ impl Model {
     }
 
     /// Header counts: overdue, due today, due within 1-3 working days, total.
-    pub fn counts(&self, cal: &crate::domain::calendar::Calendar) -> (usize, usize, usize, usize) {
+    /// Counted once per minute of the clock, not on every frame.
+    pub fn counts(&mut self, cal: &crate::domain::calendar::Calendar) -> Counts {
+        let minute = self.now.timestamp() / 60;
+        if let Some((at, c)) = self.counts
+            && at == minute
+        {
+            return c;
+        }
         let today = crate::domain::term::local(cal, self.now).date();
-        let mut overdue = 0;
-        let mut today_n = 0;
-        let mut soon = 0;
+        let mut c = Counts {
+            total: self.rows.len(),
+            ..Counts::default()
+        };
         for r in &self.rows {
             let Some(due) = r.next_due else { continue };
             if due < self.now {
-                overdue += 1;
+                c.overdue += 1;
                 continue;
             }
             let day = crate::domain::term::local(cal, due).date();
             if day == today {
-                today_n += 1;
+                c.today += 1;
             } else if cal
                 .working_days_between(today, day)
                 .is_ok_and(|n| (1..=3).contains(&n))
             {
-                soon += 1;
+                c.soon += 1;
             }
         }
-        (overdue, today_n, soon, self.rows.len())
+        self.counts = Some((minute, c));
+        c
+    }
+
+    /// The keymap context of the current screen.
+    pub fn context(&self) -> Context {
+        match &self.screen {
+            Screen::Queue => Context::Queue,
+            Screen::Case(v) if v.section == CHECKLIST => Context::Checklist,
+            Screen::Case(_) => Context::Case,
+        }
+    }
+
+    fn refused_to_auditor(&mut self) -> bool {
+        if self.me.role == Role::Auditor {
+            self.status = self.t("status.auditor").to_string();
+            return true;
+        }
+        false
     }
 }
 
@@ -373,38 +507,12 @@ pub fn update(m: &mut Model, action: Action) -> Effect {
         }
         return Effect::None;
     }
-    if let Some(cmd) = m.command.as_mut() {
-        match action {
-            Action::CommandInput(c) => cmd.push(c),
-            Action::CommandBackspace => {
-                cmd.pop();
-            }
-            Action::CommandComplete => {
-                let word = cmd.trim_start().to_string();
-                let matches: Vec<&str> = COMMANDS
-                    .iter()
-                    .map(|(n, _)| *n)
-                    .filter(|n| n.starts_with(word.as_str()))
-                    .collect();
-                match matches.as_slice() {
-                    [one] => *cmd = format!("{one} "),
-                    [] => m.status = format!("no command starts with '{word}'"),
-                    many => m.status = many.join("  "),
-                }
-            }
-            Action::CommandCancel | Action::Back => m.command = None,
-            Action::CommandRun => {
-                let line = cmd.trim().to_string();
-                m.command = None;
-                return run_command(m, &line);
-            }
-            _ => {}
-        }
-        return Effect::None;
+    if m.prompt.is_some() {
+        return update_prompt(m, action);
     }
     match action {
         Action::StartCommand => {
-            m.command = Some(String::new());
+            m.prompt = Some(Prompt::Command(String::new()));
             return Effect::None;
         }
         Action::Help => {
@@ -413,106 +521,8 @@ pub fn update(m: &mut Model, action: Action) -> Effect {
         }
         _ => {}
     }
-    if let Screen::Case(view) = &mut m.screen {
-        let n = SECTIONS.len();
-        match action {
-            Action::Back => {
-                m.screen = Screen::Queue;
-                return Effect::LoadQueue;
-            }
-            Action::Quit => {
-                m.screen = Screen::Queue;
-                return Effect::LoadQueue;
-            }
-            Action::NextSection => {
-                view.section = (view.section + 1) % n;
-                view.scroll = 0;
-            }
-            Action::PrevSection => {
-                view.section = (view.section + n - 1) % n;
-                view.scroll = 0;
-            }
-            Action::Section(i) if i < n => {
-                view.section = i;
-                view.scroll = 0;
-            }
-            Action::EditorKey(k) => {
-                if let Some(ed) = view.editor.as_mut() {
-                    ed.input(k);
-                }
-            }
-            Action::EditorClose => {
-                if let Some(ed) = view.editor.take() {
-                    m.drafts
-                        .insert(view.loaded.case.number.clone(), ed.lines().to_vec());
-                    m.status = "the note is kept as a draft".into();
-                }
-            }
-            Action::EditorSave => {
-                if let Some(ed) = view.editor.as_ref() {
-                    let text = ed.lines().join("\n");
-                    m.drafts
-                        .insert(view.loaded.case.number.clone(), ed.lines().to_vec());
-                    if text.trim().is_empty() {
-                        m.status = "an empty note is not saved".into();
-                        return Effect::None;
-                    }
-                    return Effect::Act(Change::AddNote {
-                        number: view.loaded.case.number.clone(),
-                        seen: view.loaded.row_version,
-                        text,
-                    });
-                }
-            }
-            Action::EditNote | Action::Mark(_) if m.me.role == Role::Auditor => {
-                m.status = "auditors read cases; they cannot change them".into();
-            }
-            Action::EditNote => {
-                let lines = m
-                    .drafts
-                    .get(&view.loaded.case.number)
-                    .cloned()
-                    .unwrap_or_default();
-                let mut ed = TextArea::new(lines);
-                ed.set_block(
-                    ratatui::widgets::Block::bordered()
-                        .title(" note: Ctrl-S saves, Esc keeps a draft "),
-                );
-                view.editor = Some(ed);
-                view.section = SECTIONS
-                    .iter()
-                    .position(|s| *s == "notes")
-                    .unwrap_or(view.section);
-            }
-            Action::Mark(outcome) => {
-                if SECTIONS[view.section] != "checklist" {
-                    m.status = "marks apply in the checklist section (4)".into();
-                    return Effect::None;
-                }
-                if let Some(check) = m.check_ids.get(view.cursor) {
-                    return Effect::Act(Change::RecordCheck {
-                        number: view.loaded.case.number.clone(),
-                        seen: view.loaded.row_version,
-                        check: check.clone(),
-                        outcome,
-                    });
-                }
-            }
-            Action::Down if SECTIONS[view.section] == "checklist" => {
-                view.cursor = (view.cursor + 1).min(m.check_ids.len().saturating_sub(1));
-            }
-            Action::Up if SECTIONS[view.section] == "checklist" => {
-                view.cursor = view.cursor.saturating_sub(1);
-            }
-            Action::Down => view.scroll = view.scroll.saturating_add(1),
-            Action::Up => view.scroll = view.scroll.saturating_sub(1),
-            Action::PageDown => view.scroll = view.scroll.saturating_add(10),
-            Action::PageUp => view.scroll = view.scroll.saturating_sub(10),
-            Action::Top => view.scroll = 0,
-            Action::Refresh => return Effect::LoadCase(view.loaded.case.number.clone()),
-            _ => {}
-        }
-        return Effect::None;
+    if matches!(m.screen, Screen::Case(_)) {
+        return update_case(m, action);
     }
     if m.filtering {
         match action {
@@ -556,12 +566,27 @@ pub fn update(m: &mut Model, action: Action) -> Effect {
             m.filter.clear();
             m.apply_filter();
         }
-        Action::Quit => return Effect::Quit,
-        Action::StartFilter => {
-            m.filtering = true;
+        Action::Back if !m.marked.is_empty() => {
+            m.marked.clear();
+            m.status = m.t("status.marks-cleared").to_string();
         }
+        Action::Quit => return Effect::Quit,
+        Action::StartFilter => m.filtering = true,
         Action::NextView => {
             m.view = m.view.next();
+            m.selected = 0;
+            return Effect::LoadQueue;
+        }
+        Action::NextProcedure => {
+            m.procedure = match &m.procedure {
+                None => m.procedures.first().cloned(),
+                Some(p) => m
+                    .procedures
+                    .iter()
+                    .position(|x| x == p)
+                    .and_then(|i| m.procedures.get(i + 1))
+                    .cloned(),
+            };
             m.selected = 0;
             return Effect::LoadQueue;
         }
@@ -573,13 +598,175 @@ pub fn update(m: &mut Model, action: Action) -> Effect {
                 m.marked.insert(n);
             }
             m.selected = (m.selected + 1).min(last);
-            m.status = format!("{} marked (:assign LOGIN assigns them)", m.marked.len());
+            m.status = tf(m.lang, "status.marked", &[("n", &m.marked.len())]);
         }
         Action::NextSort => {
             m.sort = m.sort.next();
             m.apply_filter();
-            m.status = format!("sorted by {}", m.sort.label());
+            m.status = tf(m.lang, "status.sorted", &[("by", &m.t(m.sort.label_key()))]);
         }
+        _ => {}
+    }
+    Effect::None
+}
+
+fn update_prompt(m: &mut Model, action: Action) -> Effect {
+    let Some(prompt) = m.prompt.as_mut() else {
+        return Effect::None;
+    };
+    match action {
+        Action::PromptInput(c) => prompt.text_mut().push(c),
+        Action::PromptBackspace => {
+            prompt.text_mut().pop();
+        }
+        Action::PromptComplete => {
+            if let Prompt::Command(cmd) = prompt {
+                let word = cmd.trim_start().to_string();
+                let matches: Vec<&str> = COMMANDS
+                    .iter()
+                    .map(|(n, _)| *n)
+                    .filter(|n| n.starts_with(word.as_str()))
+                    .collect();
+                match matches.as_slice() {
+                    [one] => *cmd = format!("{one} "),
+                    [] => m.status = tf(m.lang, "status.no-command-starts", &[("word", &word)]),
+                    many => m.status = many.join("  "),
+                }
+            }
+        }
+        Action::PromptCancel | Action::Back => m.prompt = None,
+        Action::PromptRun => {
+            let Some(prompt) = m.prompt.take() else {
+                return Effect::None;
+            };
+            return match prompt {
+                Prompt::Command(line) => run_command(m, line.trim()),
+                Prompt::CheckNote { outcome, text } => record_mark(m, outcome, text.trim()),
+            };
+        }
+        _ => {}
+    }
+    Effect::None
+}
+
+fn record_mark(m: &mut Model, outcome: Outcome, note: &str) -> Effect {
+    let Screen::Case(view) = &m.screen else {
+        return Effect::None;
+    };
+    if view.section != CHECKLIST {
+        m.status = m.t("status.marks-in-checklist").to_string();
+        return Effect::None;
+    }
+    match m.check_ids.get(view.cursor) {
+        Some(check) => Effect::Act(Change::RecordCheck {
+            number: view.loaded.case.number.clone(),
+            seen: view.loaded.row_version,
+            check: check.clone(),
+            outcome,
+            note: note.to_string(),
+        }),
+        None => Effect::None,
+    }
+}
+
+fn update_case(m: &mut Model, action: Action) -> Effect {
+    let edits = matches!(
+        action,
+        Action::EditNote | Action::Mark(_) | Action::MarkWithNote(_) | Action::EditorSave
+    );
+    if edits && m.refused_to_auditor() {
+        return Effect::None;
+    }
+    let n = SECTIONS.len();
+    let lang = m.lang;
+    let Screen::Case(view) = &mut m.screen else {
+        return Effect::None;
+    };
+    match action {
+        Action::Back | Action::Quit => {
+            m.screen = Screen::Queue;
+            return Effect::LoadQueue;
+        }
+        Action::NextSection => {
+            view.section = (view.section + 1) % n;
+            view.scroll = 0;
+        }
+        Action::PrevSection => {
+            view.section = (view.section + n - 1) % n;
+            view.scroll = 0;
+        }
+        Action::Section(i) if i < n => {
+            view.section = i;
+            view.scroll = 0;
+        }
+        Action::ToggleExplain => view.explain = !view.explain,
+        Action::EditorKey(k) => {
+            if let Some(ed) = view.editor.as_mut() {
+                ed.input(k);
+            }
+        }
+        Action::EditorClose => {
+            if let Some(ed) = view.editor.take() {
+                m.drafts
+                    .insert(view.loaded.case.number.clone(), ed.lines().to_vec());
+                m.status = t(lang, "status.draft-kept").to_string();
+            }
+        }
+        Action::EditorSave => {
+            if let Some(ed) = view.editor.as_ref() {
+                let text = ed.lines().join("\n");
+                m.drafts
+                    .insert(view.loaded.case.number.clone(), ed.lines().to_vec());
+                if text.trim().is_empty() {
+                    m.status = t(lang, "status.empty-note").to_string();
+                    return Effect::None;
+                }
+                return Effect::Act(Change::AddNote {
+                    number: view.loaded.case.number.clone(),
+                    seen: view.loaded.row_version,
+                    text,
+                });
+            }
+        }
+        Action::EditNote => {
+            let lines = m
+                .drafts
+                .get(&view.loaded.case.number)
+                .cloned()
+                .unwrap_or_default();
+            let mut ed = TextArea::new(lines);
+            ed.set_block(
+                ratatui::widgets::Block::bordered().title(format!(" {} ", t(lang, "editor.title"))),
+            );
+            view.editor = Some(ed);
+            view.section = NOTES;
+        }
+        Action::Mark(outcome) => return record_mark(m, outcome, ""),
+        Action::MarkWithNote(outcome) => {
+            if view.section != CHECKLIST {
+                m.status = t(lang, "status.marks-in-checklist").to_string();
+                return Effect::None;
+            }
+            m.prompt = Some(Prompt::CheckNote {
+                outcome,
+                text: String::new(),
+            });
+        }
+        Action::Down if view.section == CHECKLIST => {
+            view.cursor = (view.cursor + 1).min(m.check_ids.len().saturating_sub(1));
+        }
+        Action::Up if view.section == CHECKLIST => {
+            view.cursor = view.cursor.saturating_sub(1);
+        }
+        Action::Down => view.scroll = view.scroll.saturating_add(1),
+        Action::Up => view.scroll = view.scroll.saturating_sub(1),
+        Action::PageDown => view.scroll = view.scroll.saturating_add(10),
+        Action::PageUp => view.scroll = view.scroll.saturating_sub(10),
+        Action::Top => {
+            view.scroll = 0;
+            view.cursor = 0;
+        }
+        Action::Refresh => return Effect::LoadCase(view.loaded.case.number.clone()),
         _ => {}
     }
     Effect::None
@@ -597,6 +784,10 @@ fn run_command(m: &mut Model, line: &str) -> Effect {
     let mut words = line.split_whitespace();
     let name = words.next().unwrap_or("");
     let arg = words.next();
+    let edits = matches!(name, "assign");
+    if edits && m.refused_to_auditor() {
+        return Effect::None;
+    }
     match (name, arg) {
         ("q" | "quit", _) => Effect::Quit,
         ("open", Some(n)) => Effect::LoadCase(n.to_string()),
@@ -606,102 +797,91 @@ fn run_command(m: &mut Model, line: &str) -> Effect {
             Effect::AssignMany(m.marked.iter().cloned().collect(), login.to_string())
         }
         ("assign", Some(login)) => match target(m) {
-            Some((number, Some(seen))) => Effect::Act(Change::Assign {
+            Some((number, seen)) => Effect::Act(Change::Assign {
                 number,
                 seen,
                 to: login.to_string(),
             }),
-            Some((number, None)) => Effect::Act(Change::Assign {
-                number,
-                seen: -1,
-                to: login.to_string(),
-            }),
             None => {
-                m.status = "no case selected".into();
+                m.status = m.t("status.no-case-selected").to_string();
                 Effect::None
             }
         },
         ("", _) => Effect::None,
         (other, _) => {
             m.status = match COMMANDS.iter().find(|(n, _)| *n == other) {
-                Some((_, usage)) => format!("usage: {usage}"),
-                None => format!("unknown command ':{other}' (Tab completes, ? lists them)"),
+                Some((_, usage)) => tf(m.lang, "status.usage", &[("usage", &m.t(usage))]),
+                None => tf(m.lang, "status.unknown-command", &[("name", &other)]),
             };
             Effect::None
         }
     }
 }
 
-/// One key binding: the keys, what it does, and the action.
-#[derive(Debug, Clone)]
-pub struct Binding {
-    pub keys: &'static str,
-    pub help: &'static str,
-    pub action: Action,
-}
+/// A line of the hint bar: the catalogue key of its label and the commands
+/// whose first keys it shows.
+pub type Hint = (&'static str, &'static [keymap::Cmd]);
 
-/// The queue screen's keymap (it feeds the hint bar too), most used first.
-pub fn queue_keys() -> Vec<Binding> {
-    let b = |keys, help, action| Binding { keys, help, action };
-    vec![
-        b("Enter", "open", Action::Open),
-        b("/", "filter", Action::StartFilter),
-        b(":", "command", Action::StartCommand),
-        b("?", "help", Action::Help),
-        b("q", "quit", Action::Quit),
-        b("v", "view", Action::NextView),
-        b("j/k", "move", Action::Down),
-        b("g/G", "ends", Action::Top),
-        b("r", "refresh", Action::Refresh),
-    ]
-}
-
-/// The case screen's keymap; an auditor gets no editing keys.
-pub fn case_keys(role: Role) -> Vec<Binding> {
-    let mut keys = vec![
-        Binding {
-            keys: "Tab/1-9",
-            help: "section",
-            action: Action::NextSection,
-        },
-        Binding {
-            keys: "j/k",
-            help: "move",
-            action: Action::Down,
-        },
-    ];
-    if role != Role::Auditor {
-        keys.push(Binding {
-            keys: "p/f/n/u",
-            help: "mark",
-            action: Action::Mark(Outcome::Passed),
-        });
-        keys.push(Binding {
-            keys: "a",
-            help: "note",
-            action: Action::EditNote,
-        });
+/// The hint bar of a context, most used first; keys come from the keymap.
+pub fn hints(ctx: Context, role: Role) -> Vec<Hint> {
+    use keymap::Cmd;
+    let mut out: Vec<Hint> = match ctx {
+        Context::Queue => vec![
+            ("hint.open", &[Cmd::Open]),
+            ("hint.filter", &[Cmd::Filter]),
+            ("hint.command", &[Cmd::Command]),
+            ("hint.help", &[Cmd::Help]),
+            ("hint.quit", &[Cmd::Quit]),
+            ("hint.view", &[Cmd::View]),
+            ("hint.procedure", &[Cmd::Procedure]),
+            ("hint.move", &[Cmd::Down, Cmd::Up]),
+            ("hint.mark", &[Cmd::Mark]),
+            ("hint.sort", &[Cmd::Sort]),
+        ],
+        Context::Case | Context::Checklist => vec![
+            ("hint.section", &[Cmd::NextSection]),
+            ("hint.move", &[Cmd::Down, Cmd::Up]),
+        ],
+    };
+    if ctx == Context::Checklist && role != Role::Auditor {
+        out.push((
+            "hint.marks",
+            &[Cmd::Passed, Cmd::Failed, Cmd::NotApplicable, Cmd::Pending],
+        ));
+        out.push(("hint.with-note", &[Cmd::PassedNote]));
     }
-    keys.push(Binding {
-        keys: "r",
-        help: "reload",
-        action: Action::Refresh,
-    });
-    keys.push(Binding {
-        keys: "?",
-        help: "help",
-        action: Action::Help,
-    });
-    keys.push(Binding {
-        keys: "Esc",
-        help: "back",
-        action: Action::Back,
-    });
-    keys
+    if ctx != Context::Queue {
+        if role != Role::Auditor {
+            out.push(("hint.note", &[Cmd::Note]));
+        }
+        out.push(("hint.help", &[Cmd::Help]));
+        out.push(("hint.back", &[Cmd::Back]));
+    }
+    out
+}
+
+/// Every binding of the current screen for the help: keys and help text.
+/// An auditor's help lists no editing commands.
+pub fn help_entries(m: &Model) -> Vec<(String, &'static str)> {
+    let mut ctxs = vec![m.context()];
+    if ctxs[0] == Context::Checklist {
+        ctxs.push(Context::Case);
+    }
+    let mut out = Vec::new();
+    for ctx in ctxs {
+        for (cmd, keys) in m.keys.bindings(ctx) {
+            if keys.is_empty() || (m.me.role == Role::Auditor && cmd.edits()) {
+                continue;
+            }
+            let label: Vec<String> = keys.iter().map(|k| k.label()).collect();
+            out.push((label.join(" "), m.t(cmd.help_key())));
+        }
+    }
+    out
 }
 
 /// Map a key press to an action on the current screen.
-pub fn action_for(m: &Model, key: ratatui::crossterm::event::KeyEvent) -> Option<Action> {
+pub fn action_for(m: &Model, key: KeyEvent) -> Option<Action> {
     use ratatui::crossterm::event::{KeyCode, KeyModifiers};
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
     if ctrl && key.code == KeyCode::Char('c') {
@@ -711,39 +891,28 @@ pub fn action_for(m: &Model, key: ratatui::crossterm::event::KeyEvent) -> Option
         return match key.code {
             KeyCode::Esc | KeyCode::Enter => Some(Action::HelpClose),
             KeyCode::Backspace => Some(Action::HelpBackspace),
-            KeyCode::Char(c) => Some(Action::HelpInput(c)),
+            KeyCode::Char(c) if !ctrl => Some(Action::HelpInput(c)),
             _ => None,
         };
     }
-    if m.command.is_some() {
+    if m.prompt.is_some() {
         return match key.code {
-            KeyCode::Esc => Some(Action::CommandCancel),
-            KeyCode::Enter => Some(Action::CommandRun),
-            KeyCode::Tab => Some(Action::CommandComplete),
-            KeyCode::Backspace => Some(Action::CommandBackspace),
-            KeyCode::Char(c) => Some(Action::CommandInput(c)),
+            KeyCode::Esc => Some(Action::PromptCancel),
+            KeyCode::Enter => Some(Action::PromptRun),
+            KeyCode::Tab => Some(Action::PromptComplete),
+            KeyCode::Backspace => Some(Action::PromptBackspace),
+            KeyCode::Char(c) if !ctrl => Some(Action::PromptInput(c)),
             _ => None,
         };
     }
-    if let Screen::Case(view) = &m.screen {
-        if view.editor.is_some() {
-            return Some(match key.code {
-                KeyCode::Esc => Action::EditorClose,
-                KeyCode::Char('s') if ctrl => Action::EditorSave,
-                _ => Action::EditorKey(key),
-            });
-        }
-        let on_checklist = SECTIONS[view.section] == "checklist";
-        match key.code {
-            KeyCode::Char('p') if on_checklist => return Some(Action::Mark(Outcome::Passed)),
-            KeyCode::Char('f') if on_checklist => return Some(Action::Mark(Outcome::Failed)),
-            KeyCode::Char('n') if on_checklist => {
-                return Some(Action::Mark(Outcome::NotApplicable));
-            }
-            KeyCode::Char('u') if on_checklist => return Some(Action::Mark(Outcome::Pending)),
-            KeyCode::Char('a') => return Some(Action::EditNote),
-            _ => {}
-        }
+    if let Screen::Case(view) = &m.screen
+        && view.editor.is_some()
+    {
+        return Some(match key.code {
+            KeyCode::Esc => Action::EditorClose,
+            KeyCode::Char('s') if ctrl => Action::EditorSave,
+            _ => Action::EditorKey(key),
+        });
     }
     if m.filtering && matches!(m.screen, Screen::Queue) {
         return match key.code {
@@ -756,30 +925,13 @@ pub fn action_for(m: &Model, key: ratatui::crossterm::event::KeyEvent) -> Option
             _ => None,
         };
     }
-    Some(match key.code {
-        KeyCode::Char('d') if ctrl => Action::PageDown,
-        KeyCode::Char('u') if ctrl => Action::PageUp,
-        KeyCode::Char('j') | KeyCode::Down => Action::Down,
-        KeyCode::Char('k') | KeyCode::Up => Action::Up,
-        KeyCode::Char('g') | KeyCode::Home => Action::Top,
-        KeyCode::Char('G') | KeyCode::End => Action::Bottom,
-        KeyCode::PageDown => Action::PageDown,
-        KeyCode::PageUp => Action::PageUp,
-        KeyCode::Enter => Action::Open,
-        KeyCode::Esc => Action::Back,
-        KeyCode::Char('q') => Action::Quit,
-        KeyCode::Char('/') => Action::StartFilter,
-        KeyCode::Char(':') => Action::StartCommand,
-        KeyCode::Char('?') => Action::Help,
-        KeyCode::Char('v') => Action::NextView,
-        KeyCode::Char(' ') => Action::ToggleMark,
-        KeyCode::Char('s') | KeyCode::Char('o') => Action::NextSort,
-        KeyCode::Char('n') => Action::Down,
-        KeyCode::Char('N') => Action::Up,
-        KeyCode::Char('r') => Action::Refresh,
-        KeyCode::Tab => Action::NextSection,
-        KeyCode::BackTab => Action::PrevSection,
-        KeyCode::Char(c @ '1'..='9') => Action::Section(c as usize - '1' as usize),
-        _ => return None,
-    })
+    let k = Key::of(key);
+    let cmd = match m.context() {
+        Context::Checklist => m
+            .keys
+            .lookup(Context::Checklist, k)
+            .or_else(|| m.keys.lookup(Context::Case, k)),
+        ctx => m.keys.lookup(ctx, k),
+    };
+    cmd.map(|c| c.action())
 }

@@ -25,6 +25,9 @@ pub struct Cli {
     /// Log to kezek.log in the data directory (never to the screen).
     #[arg(long, global = true, value_enum, default_value = "warn")]
     log_level: LogLevel,
+    /// Interface language: kk, ru or en (default: `lang` in <config>/kezek.toml, else $LANG, else ru).
+    #[arg(long, global = true, value_name = "LANG")]
+    lang: Option<String>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -212,8 +215,12 @@ where
         }
     };
     init_logging(cli.log_level);
+    let lang = match crate::config::ui_lang(cli.lang.as_deref()) {
+        Ok(l) => l,
+        Err(e) => return finish(Err(Failure(e))),
+    };
     let Some(command) = cli.command else {
-        return finish(crate::tui::run(cli.db));
+        return finish(crate::tui::run(cli.db, lang));
     };
     let result = match command {
         Command::Calendar(c) => calendar::run(c),
@@ -226,7 +233,7 @@ where
             seed,
             now,
             no_open,
-        } => store_cmds::demo(cli.db, cases, seed, now.as_deref(), no_open),
+        } => store_cmds::demo(cli.db, cases, seed, now.as_deref(), no_open, lang),
         Command::Note { case, texts } => store_cmds::note(cli.db, case, texts),
         Command::Import { file, format } => store_cmds::import(cli.db, file, format),
         Command::Export(args) => store_cmds::export(cli.db, args),

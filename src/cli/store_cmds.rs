@@ -213,6 +213,7 @@ pub fn demo(
     seed: u64,
     now: Option<&str>,
     no_open: bool,
+    lang: crate::i18n::Lang,
 ) -> Result<Outcome, Failure> {
     let now = parse_now(now)?;
     let (mut store, path) = open_store(db)?;
@@ -245,7 +246,7 @@ pub fn demo(
     drop(store);
     use std::io::IsTerminal;
     if !no_open && std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
-        return crate::tui::run(Some(path));
+        return crate::tui::run(Some(path), lang);
     }
     // Without a terminal (or with --no-open): the most urgent cases as text.
     queue(

@@ -319,6 +319,10 @@ impl RuleVersion {
         self.grounds.iter().find(|g| g.id == id)
     }
 
+    pub fn stage(&self, id: &str) -> Option<&Stage> {
+        self.stages.iter().find(|s| s.id == id)
+    }
+
     /// `Order 992 … (in force from 08.12.2024)`, for the UI.
     pub fn label(&self) -> String {
         let range = match self.effective_to {

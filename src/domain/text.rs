@@ -59,3 +59,72 @@ pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
     }
     std::borrow::Cow::Owned(out)
 }
+
+/// Case-insensitive form for search: Latin and Cyrillic, Kazakh letters
+/// (ә ғ қ ң ө ұ ү һ і) included.
+pub fn fold(s: &str) -> String {
+    s.chars().flat_map(char::to_lowercase).collect()
+}
+
+/// A plain Latin spelling of lower-case Cyrillic text (Kazakh and Russian),
+/// so that "nurlan" finds "Нурлан" and "Нурлан" finds "Nurlan". Latin text
+/// passes through, so both sides of a comparison can go through it.
+pub fn translit(folded: &str) -> String {
+    let mut out = String::with_capacity(folded.len());
+    for c in folded.chars() {
+        let s = match c {
+            'а' | 'ә' => "a",
+            'б' => "b",
+            'в' => "v",
+            'г' | 'ғ' => "g",
+            'д' => "d",
+            'е' | 'ё' | 'э' => "e",
+            'ж' => "zh",
+            'з' => "z",
+            'и' | 'і' => "i",
+            'й' | 'ы' => "y",
+            'к' | 'қ' => "k",
+            'л' => "l",
+            'м' => "m",
+            'н' | 'ң' => "n",
+            'о' | 'ө' => "o",
+            'п' => "p",
+            'р' => "r",
+            'с' => "s",
+            'т' => "t",
+            'у' | 'ұ' | 'ү' => "u",
+            'ф' => "f",
+            'х' | 'һ' => "kh",
+            'ц' => "ts",
+            'ч' => "ch",
+            'ш' => "sh",
+            'щ' => "shch",
+            'ъ' | 'ь' => "",
+            'ю' => "yu",
+            'я' => "ya",
+            other => {
+                out.push(other);
+                continue;
+            }
+        };
+        out.push_str(s);
+    }
+    out
+}
+
+/// The Kazakh Cyrillic alphabet in its order; Russian's 33 letters are a
+/// subsequence of it, so one order serves both.
+const ALPHABET: &str = "аәбвгғдеёжзийкқлмнңоөпрстуұүфхһцчшщъыіьэюя";
+
+/// A key that sorts names in Kazakh alphabetical order (Cyrillic letters by
+/// their place in the alphabet, Latin after Cyrillic, case ignored).
+pub fn sort_key(s: &str) -> Vec<u32> {
+    fold(s)
+        .chars()
+        .map(|c| match ALPHABET.chars().position(|a| a == c) {
+            Some(i) => 0x1_0000 + i as u32,
+            None if c.is_alphabetic() => 0x2_0000 + c as u32,
+            None => c as u32,
+        })
+        .collect()
+}

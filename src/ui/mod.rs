@@ -1,19 +1,24 @@
-//! Drawing only: reads the model, never touches SQLite.
+//! Drawing only: reads the model, never touches SQLite. Every word comes
+//! from the message catalogue in the model's language; every text that
+//! came from data goes through `printable`.
 
 pub mod theme;
 
+use chrono::{Datelike, NaiveDate};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Row, Table, TableState, Wrap};
 
-use crate::app::{Binding, CaseView, Model, SECTIONS, Screen, case_keys, queue_keys};
-use crate::domain::calendar::Calendar;
-use crate::domain::case::{ApprovalState, DecisionKind, Outcome};
-use crate::domain::procedure::Rules;
-use crate::domain::term::{self, Unit, format_local};
+use crate::app::keymap::Context;
+use crate::app::{CaseView, Model, Prompt, SECTIONS, SECTIONS_SHORT, Screen, help_entries, hints};
+use crate::domain::calendar::{Calendar, DayKind};
+use crate::domain::case::{ApprovalState, DecisionKind, NoticeChannel, Outcome, Status};
+use crate::domain::procedure::{RuleVersion, Rules};
+use crate::domain::term::{self, Unit};
 use crate::domain::text::printable;
+use crate::i18n::{Lang, t, tf};
 
 /// The smallest usable terminal.
 pub const MIN_WIDTH: u16 = 80;
@@ -77,11 +82,85 @@ pub struct Ui<'a> {
     pub theme: Theme,
 }
 
-fn hints(bindings: &[Binding], theme: &Theme) -> Line<'static> {
+/// Weekday names by language, Monday first.
+const WEEKDAYS: [&str; 7] = [
+    "weekday.mon",
+    "weekday.tue",
+    "weekday.wed",
+    "weekday.thu",
+    "weekday.fri",
+    "weekday.sat",
+    "weekday.sun",
+];
+
+/// `Пн 23.11.2026`: the short weekday in the language and the day.
+pub fn day_label(lang: Lang, day: NaiveDate) -> String {
+    let wd = WEEKDAYS[day.weekday().num_days_from_monday() as usize];
+    format!("{} {}", t(lang, wd), day.format("%d.%m.%Y"))
+}
+
+/// `23.11.2026 18:30` in the calendar's zone.
+pub fn instant_label(cal: &Calendar, at: chrono::DateTime<chrono::Utc>) -> String {
+    term::local(cal, at).format("%d.%m.%Y %H:%M").to_string()
+}
+
+/// Why a day is or is not a working day, in the language.
+pub fn day_reason(cal: &Calendar, lang: Lang, kind: DayKind) -> String {
+    let holiday = |h: u16| {
+        cal.holidays()
+            .get(h as usize)
+            .map(|x| x.name.get(lang).to_string())
+            .unwrap_or_default()
+    };
+    let short = |d: NaiveDate| d.format("%d.%m").to_string();
+    match kind {
+        DayKind::Working => t(lang, "day.working").to_string(),
+        DayKind::WorkingByTransfer { off_instead } => tf(
+            lang,
+            "day.working-by-transfer",
+            &[("day", &short(off_instead))],
+        ),
+        DayKind::Weekend => t(lang, "day.weekend").to_string(),
+        DayKind::Holiday { holiday: h } => holiday(h),
+        DayKind::MovedHoliday { holiday: h, from } => tf(
+            lang,
+            "day.moved-holiday",
+            &[("day", &short(from)), ("holiday", &holiday(h))],
+        ),
+        DayKind::TransferOff { working_instead } => tf(
+            lang,
+            "day.transfer-off",
+            &[("day", &short(working_instead))],
+        ),
+    }
+}
+
+fn key_label(m: &Model, ctx: Context, cmds: &[crate::app::keymap::Cmd]) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for c in cmds {
+        let in_ctx = m.keys.keys_of(ctx, *c);
+        let keys = if in_ctx.is_empty() && ctx == Context::Checklist {
+            m.keys.keys_of(Context::Case, *c)
+        } else {
+            in_ctx
+        };
+        if let Some(k) = keys.first() {
+            parts.push(k.label());
+        }
+    }
+    parts.join("/")
+}
+
+fn hint_line(m: &Model, theme: &Theme) -> Line<'static> {
+    let ctx = m.context();
     let mut spans = Vec::new();
-    for b in bindings {
-        spans.push(Span::styled(format!(" {} ", b.keys), theme.title));
-        spans.push(Span::raw(format!("{} ", b.help)));
+    for (label, cmds) in hints(ctx, m.me.role) {
+        let keys = key_label(m, ctx, cmds);
+        if keys.is_empty() {
+            continue;
+        }
+        spans.push(Span::styled(format!(" {keys} "), theme.title));
+        spans.push(Span::raw(format!("{} ", m.t(label))));
     }
     Line::from(spans)
 }
@@ -90,9 +169,13 @@ fn hints(bindings: &[Binding], theme: &Theme) -> Line<'static> {
 pub fn draw(f: &mut Frame<'_>, m: &mut Model, ui: &Ui<'_>) {
     let area = f.area();
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
-        let msg = format!(
-            "kezek needs at least {MIN_WIDTH}x{MIN_HEIGHT}; this window is {}x{}. Enlarge the window.",
-            area.width, area.height
+        let msg = tf(
+            m.lang,
+            "screen.too-small",
+            &[
+                ("min", &format!("{MIN_WIDTH}x{MIN_HEIGHT}")),
+                ("size", &format!("{}x{}", area.width, area.height)),
+            ],
         );
         f.render_widget(Paragraph::new(msg).wrap(Wrap { trim: true }), area);
         return;
@@ -106,57 +189,98 @@ pub fn draw(f: &mut Frame<'_>, m: &mut Model, ui: &Ui<'_>) {
     .areas(area);
     match &m.screen {
         Screen::Queue => {
-            let (overdue, today, soon, total) = m.counts(ui.cal);
+            let c = m.counts(ui.cal);
+            let more = if m.loading { "…" } else { "" };
+            let view = match &m.procedure {
+                Some(p) => format!(
+                    "{}/{}",
+                    m.t(m.view.label_key()),
+                    ui.rules
+                        .procedure(p)
+                        .map(|x| x.code.clone())
+                        .unwrap_or_else(|_| p.clone())
+                ),
+                None => m.t(m.view.label_key()).to_string(),
+            };
             let header = Line::from(vec![
                 Span::styled(" kezek ", ui.theme.title),
-                Span::styled(format!("overdue {overdue}"), ui.theme.overdue),
+                Span::styled(
+                    tf(
+                        m.lang,
+                        "header.overdue",
+                        &[("n", &format!("{}{more}", c.overdue))],
+                    ),
+                    ui.theme.overdue,
+                ),
                 Span::raw(" · "),
-                Span::styled(format!("today {today}"), ui.theme.today),
+                Span::styled(
+                    tf(
+                        m.lang,
+                        "header.today",
+                        &[("n", &format!("{}{more}", c.today))],
+                    ),
+                    ui.theme.today,
+                ),
                 Span::raw(format!(
-                    " · 1-3 wd {soon} · total {total} · [{}/{}] · {}",
-                    m.view.label(),
-                    m.sort.label(),
-                    m.me.login
+                    " · {} · {} · [{view}|{}] · {}",
+                    tf(
+                        m.lang,
+                        "header.soon",
+                        &[("n", &format!("{}{more}", c.soon))]
+                    ),
+                    tf(
+                        m.lang,
+                        "header.total",
+                        &[("n", &format!("{}{more}", c.total))]
+                    ),
+                    m.t(m.sort.label_key()),
+                    printable(&m.me.login)
                 )),
             ]);
             f.render_widget(Paragraph::new(header), top);
             draw_queue(f, m, ui, body);
-            f.render_widget(
-                Paragraph::new(hints(&queue_keys(), &ui.theme)).style(ui.theme.dim),
-                keys,
-            );
         }
         Screen::Case(view) => {
             let c = &view.loaded.case;
+            let proc_name = ui
+                .rules
+                .procedure(&c.procedure)
+                .map(|p| p.name.get(m.lang).to_string())
+                .unwrap_or_else(|_| c.procedure.clone());
             let header = Line::from(vec![
                 Span::styled(format!(" {} ", c.number), ui.theme.title),
-                Span::raw(format!(
-                    "· {} · {}",
-                    printable(&c.applicant.name),
-                    c.procedure
-                )),
+                Span::raw(format!("· {} · {proc_name}", printable(&c.applicant.name))),
             ]);
             f.render_widget(Paragraph::new(header), top);
-            draw_case(f, view, ui, body);
-            f.render_widget(
-                Paragraph::new(hints(&case_keys(m.me.role), &ui.theme)).style(ui.theme.dim),
-                keys,
-            );
+            draw_case(f, m.lang, view, ui, body);
         }
     }
-    let status_line = if let Some(cmd) = &m.command {
-        format!(":{}▏", printable(cmd))
-    } else if m.filtering {
-        format!("/{}▏", printable(&m.filter))
-    } else if !m.filter.is_empty() {
-        format!(
-            "filter: {} ({} shown) · Esc clears · {}",
-            printable(&m.filter),
-            m.visible.len(),
-            m.status
-        )
-    } else {
-        m.status.clone()
+    f.render_widget(
+        Paragraph::new(hint_line(m, &ui.theme)).style(ui.theme.dim),
+        keys,
+    );
+    let status_line = match &m.prompt {
+        Some(Prompt::Command(cmd)) => format!(":{}▏", printable(cmd)),
+        Some(Prompt::CheckNote { outcome, text }) => format!(
+            "{}: {}▏",
+            tf(
+                m.lang,
+                "prompt.check-note",
+                &[("outcome", &m.t(crate::app::worker::outcome_key(*outcome)))]
+            ),
+            printable(text)
+        ),
+        None if m.filtering => format!("/{}▏", printable(&m.filter)),
+        None if !m.filter.is_empty() && matches!(m.screen, Screen::Queue) => tf(
+            m.lang,
+            "status.filter",
+            &[
+                ("filter", &printable(&m.filter)),
+                ("n", &m.visible.len()),
+                ("status", &printable(&m.status)),
+            ],
+        ),
+        None => printable(&m.status).into_owned(),
     };
     f.render_widget(Paragraph::new(status_line), status);
     if let Some(search) = &m.help {
@@ -166,32 +290,32 @@ pub fn draw(f: &mut Frame<'_>, m: &mut Model, ui: &Ui<'_>) {
 
 /// `?`: the active keymap and the commands, searchable.
 fn draw_help(f: &mut Frame<'_>, m: &Model, search: &str, ui: &Ui<'_>, area: Rect) {
-    let bindings = match &m.screen {
-        Screen::Queue => queue_keys(),
-        Screen::Case(_) => case_keys(m.me.role),
-    };
     let needle = crate::app::fold(search);
     let mut lines: Vec<Line<'_>> = Vec::new();
-    for b in &bindings {
-        let text = format!("{:<12} {}", b.keys, b.help);
+    let entries = help_entries(m);
+    let width = entries
+        .iter()
+        .map(|(k, _)| k.chars().count())
+        .max()
+        .unwrap_or(8)
+        .max(8);
+    for (keys, help) in entries {
+        let text = format!("{keys:<width$}  {help}");
         if crate::app::fold(&text).contains(&needle) {
             lines.push(Line::from(text));
         }
     }
     for (_, usage) in crate::app::COMMANDS {
+        let usage = m.t(usage);
         if crate::app::fold(usage).contains(&needle) {
-            lines.push(Line::from(format!(
-                "{:<12} {}",
-                ":",
-                usage.trim_start_matches(':')
-            )));
+            lines.push(Line::from(format!("{:<width$}  {usage}", ":")));
         }
     }
     if lines.is_empty() {
-        lines.push(Line::from("nothing matches"));
+        lines.push(Line::from(m.t("help.nothing")));
     }
-    let w = area.width.saturating_sub(8).min(76);
-    let h = (lines.len() as u16 + 2).min(area.height.saturating_sub(4));
+    let w = area.width.saturating_sub(8).min(90);
+    let h = (lines.len() as u16 + 2).min(area.height.saturating_sub(2));
     let rect = Rect {
         x: area.x + (area.width - w) / 2,
         y: area.y + (area.height - h) / 2,
@@ -199,11 +323,11 @@ fn draw_help(f: &mut Frame<'_>, m: &Model, search: &str, ui: &Ui<'_>, area: Rect
         height: h,
     };
     f.render_widget(ratatui::widgets::Clear, rect);
-    let title = format!(" help · search: {}▏ · Esc closes ", printable(search));
+    let title = tf(m.lang, "help.title", &[("search", &printable(search))]);
     f.render_widget(
         Paragraph::new(lines).block(
             ratatui::widgets::Block::bordered()
-                .title(title)
+                .title(format!(" {title} "))
                 .style(ui.theme.title),
         ),
         rect,
@@ -211,6 +335,7 @@ fn draw_help(f: &mut Frame<'_>, m: &Model, search: &str, ui: &Ui<'_>, area: Rect
 }
 
 fn short_left(
+    lang: Lang,
     ui: &Ui<'_>,
     unit: Option<Unit>,
     due: chrono::DateTime<chrono::Utc>,
@@ -219,13 +344,17 @@ fn short_left(
     let unit = unit.unwrap_or(Unit::WorkingDays);
     let day = term::local(ui.cal, due).date();
     match term::time_left(ui.cal, unit, day, due, now) {
-        Ok(t) => {
-            let u = if unit == Unit::WorkingDays { "wd" } else { "d" };
-            match (t.overdue, t.days) {
-                (false, 0) => format!("{}h{:02}m", t.minutes / 60, t.minutes % 60),
-                (false, d) => format!("{d} {u}"),
-                (true, 0) => format!("-{}h{:02}m", t.minutes / 60, t.minutes % 60),
-                (true, d) => format!("-{d} {u}"),
+        Ok(x) => {
+            let u = if unit == Unit::WorkingDays {
+                t(lang, "unit.wd")
+            } else {
+                t(lang, "unit.d")
+            };
+            let sign = if x.overdue { "-" } else { "" };
+            if x.days == 0 {
+                format!("{sign}{}:{:02}", x.minutes / 60, x.minutes % 60)
+            } else {
+                format!("{sign}{} {u}", x.days)
             }
         }
         Err(_) => "?".into(),
@@ -242,6 +371,7 @@ fn draw_queue(f: &mut Frame<'_>, m: &mut Model, ui: &Ui<'_>, area: Rect) {
         0
     };
     let zone = ui.cal.zone();
+    let lang = m.lang;
     let rows: Vec<Row<'_>> = m
         .visible
         .iter()
@@ -256,13 +386,22 @@ fn draw_queue(f: &mut Frame<'_>, m: &mut Model, ui: &Ui<'_>, area: Rect) {
                 .unwrap_or_default();
             let left = r
                 .next_due
-                .map(|d| short_left(ui, r.next_due_unit, d, m.now))
+                .map(|d| short_left(lang, ui, r.next_due_unit, d, m.now))
                 .unwrap_or_default();
-            let code = ui
-                .rules
-                .procedure(&r.procedure)
+            let procedure = ui.rules.procedure(&r.procedure).ok();
+            let code = procedure
                 .map(|p| p.code.clone())
-                .unwrap_or_else(|_| r.procedure.clone());
+                .unwrap_or_else(|| r.procedure.clone());
+            let stage = r
+                .stage
+                .as_deref()
+                .map(|s| {
+                    procedure
+                        .and_then(|p| p.versions.iter().find_map(|v| v.stage(s)))
+                        .map(|x| x.title.get(lang).to_string())
+                        .unwrap_or_else(|| s.to_string())
+                })
+                .unwrap_or_else(|| "-".into());
             let row = Row::new(vec![
                 match (overdue, m.marked.contains(&r.number)) {
                     (true, true) => "!*".to_string(),
@@ -273,11 +412,11 @@ fn draw_queue(f: &mut Frame<'_>, m: &mut Model, ui: &Ui<'_>, area: Rect) {
                 r.number.clone(),
                 code,
                 printable(&r.applicant).into_owned(),
-                r.citizenship.clone(),
-                r.stage.clone().unwrap_or_else(|| "-".into()),
+                printable(&r.citizenship).into_owned(),
+                printable(&stage).into_owned(),
                 due,
                 left,
-                r.assignee.clone().unwrap_or_else(|| "-".into()),
+                printable(r.assignee.as_deref().unwrap_or("-")).into_owned(),
             ]);
             if overdue {
                 row.style(ui.theme.overdue)
@@ -299,14 +438,14 @@ fn draw_queue(f: &mut Frame<'_>, m: &mut Model, ui: &Ui<'_>, area: Rect) {
     ];
     let header = Row::new(vec![
         "",
-        "CASE",
-        "PROC",
-        "APPLICANT",
-        "CIT",
-        "STAGE",
-        "DEADLINE",
-        "LEFT",
-        "ASSIGNEE",
+        m.t("col.case"),
+        m.t("col.procedure"),
+        m.t("col.applicant"),
+        m.t("col.citizenship"),
+        m.t("col.stage"),
+        m.t("col.deadline"),
+        m.t("col.left"),
+        m.t("col.assignee"),
     ])
     .style(ui.theme.header);
     let mut state = TableState::default();
@@ -319,10 +458,12 @@ fn draw_queue(f: &mut Frame<'_>, m: &mut Model, ui: &Ui<'_>, area: Rect) {
         .row_highlight_style(ui.theme.selected);
     f.render_stateful_widget(table, area, &mut state);
     if m.visible.is_empty() {
-        let msg = if m.filter.is_empty() {
-            "No open cases in this view."
+        let msg = if m.loading {
+            m.t("queue.loading")
+        } else if m.filter.is_empty() {
+            m.t("queue.empty")
         } else {
-            "No case matches the filter."
+            m.t("queue.no-match")
         };
         let inner = Rect {
             y: area.y + 2,
@@ -333,239 +474,529 @@ fn draw_queue(f: &mut Frame<'_>, m: &mut Model, ui: &Ui<'_>, area: Rect) {
     }
 }
 
-fn section_lines(view: &CaseView, ui: &Ui<'_>) -> Vec<Line<'static>> {
+/// Label/value lines with the labels padded to the longest one.
+struct Pairs {
+    rows: Vec<(String, String)>,
+}
+
+impl Pairs {
+    fn new() -> Pairs {
+        Pairs { rows: Vec::new() }
+    }
+
+    fn add(&mut self, label: &str, value: impl Into<String>) {
+        self.rows.push((label.to_string(), value.into()));
+    }
+
+    fn lines(self) -> Vec<String> {
+        let w = self
+            .rows
+            .iter()
+            .map(|(l, _)| l.chars().count())
+            .max()
+            .unwrap_or(0);
+        self.rows
+            .into_iter()
+            .map(|(l, v)| format!("{l:<w$}  {v}"))
+            .collect()
+    }
+}
+
+fn status_key(s: Status) -> &'static str {
+    match s {
+        Status::Received => "case-status.received",
+        Status::Accepted => "case-status.accepted",
+        Status::RefusedToAccept => "case-status.refused-to-accept",
+        Status::Decided => "case-status.decided",
+    }
+}
+
+fn channel_key(c: NoticeChannel) -> &'static str {
+    match c {
+        NoticeChannel::InPerson => "channel.in-person",
+        NoticeChannel::Post => "channel.post",
+        NoticeChannel::Electronic => "channel.electronic",
+    }
+}
+
+fn ground_titles(v: Option<&RuleVersion>, lang: Lang, ids: &[String]) -> String {
+    ids.iter()
+        .map(|g| {
+            v.and_then(|v| v.ground(g))
+                .map(|x| x.title.get(lang).to_string())
+                .unwrap_or_else(|| g.clone())
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn section_lines(lang: Lang, view: &CaseView, ui: &Ui<'_>) -> Vec<Line<'static>> {
     let c = &view.loaded.case;
+    let tr = |k: &'static str| t(lang, k);
     let version = ui
         .rules
         .procedure(&c.procedure)
         .ok()
         .and_then(|p| p.version(&c.version));
-    let mut out: Vec<Line<'static>> = Vec::new();
-    let mut push = |s: String| out.push(Line::from(printable(&s).into_owned()));
+    let mut out: Vec<String> = Vec::new();
     match SECTIONS[view.section] {
-        "summary" => {
-            push(format!("Procedure   {} ({})", c.procedure, c.version));
+        "section.summary" => {
+            let mut p = Pairs::new();
+            let proc_name = ui
+                .rules
+                .procedure(&c.procedure)
+                .map(|p| p.name.get(lang).to_string())
+                .unwrap_or_else(|_| c.procedure.clone());
+            p.add(tr("field.procedure"), proc_name);
             if let Some(v) = version {
-                push(format!("Rules       {}", v.label()));
+                p.add(
+                    tr("field.rules"),
+                    format!(
+                        "{} ({} {})",
+                        v.act.get(lang),
+                        tr("field.rules-from"),
+                        v.effective_from.format("%d.%m.%Y")
+                    ),
+                );
             }
-            push(format!("Status      {:?}", c.status));
-            push(format!(
-                "Received    {}",
-                format_local(ui.cal, c.received_at)
-            ));
+            p.add(tr("field.status"), tr(status_key(c.status)));
+            p.add(tr("field.received"), instant_label(ui.cal, c.received_at));
             if let Some(a) = c.accepted_at {
-                push(format!("Accepted    {}", format_local(ui.cal, a)));
+                p.add(tr("field.accepted"), instant_label(ui.cal, a));
             }
-            push(format!(
-                "Purpose     {}",
-                c.purpose.clone().unwrap_or_else(|| "-".into())
-            ));
-            push(format!(
-                "Assignee    {}",
-                c.assignee.clone().unwrap_or_else(|| "-".into())
-            ));
-            push(format!(
-                "Version     {} (changed by {} at {})",
-                view.loaded.row_version, view.loaded.updated_by, view.loaded.updated_at
-            ));
+            let purpose = c
+                .purpose
+                .as_deref()
+                .map(|id| {
+                    version
+                        .and_then(|v| v.purposes.iter().find(|x| x.id == id))
+                        .map(|x| x.title.get(lang).to_string())
+                        .unwrap_or_else(|| id.to_string())
+                })
+                .unwrap_or_else(|| "-".into());
+            p.add(tr("field.purpose"), purpose);
+            p.add(
+                tr("field.assignee"),
+                c.assignee.clone().unwrap_or_else(|| "-".into()),
+            );
+            p.add(
+                tr("field.version"),
+                tf(
+                    lang,
+                    "field.version-value",
+                    &[
+                        ("n", &view.loaded.row_version),
+                        ("by", &view.loaded.updated_by),
+                        ("at", &view.loaded.updated_at),
+                    ],
+                ),
+            );
+            out.extend(p.lines());
             if let Some(v) = version
                 && let Ok(list) = crate::domain::urgency::open_deadlines(c, v, ui.cal)
+                && !list.is_empty()
             {
-                push(String::new());
-                push("Open deadlines".into());
+                out.push(String::new());
+                out.push(tr("summary.deadlines").to_string());
                 for d in list {
-                    push(format!("  {}", d.explanation));
+                    out.push(format!(
+                        "  {}  {}",
+                        instant_label(ui.cal, d.due),
+                        deadline_kind(lang, v, &d.kind)
+                    ));
                 }
             }
         }
-        "applicant" => {
-            let p = &c.applicant;
-            push(format!("Applicant   {}  ({})", p.name, p.citizenship));
-            push(format!("Document    {}", p.key));
-            push(format!(
-                "IIN         {}",
-                p.iin.clone().unwrap_or_else(|| "-".into())
-            ));
+        "section.applicant" => {
+            let a = &c.applicant;
+            let mut p = Pairs::new();
+            p.add(
+                tr("field.applicant"),
+                format!("{} ({})", a.name, a.citizenship),
+            );
+            p.add(tr("field.document"), a.key.clone());
+            p.add(tr("field.iin"), a.iin.clone().unwrap_or_else(|| "-".into()));
+            if let Some(b) = a.birth_date {
+                p.add(tr("field.born"), b.format("%d.%m.%Y").to_string());
+            }
             if let Some(h) = &c.host {
-                push(format!("Host        {}  {}", h.name, h.id_number));
+                p.add(tr("field.host"), format!("{}  {}", h.name, h.id_number));
             }
             if let Some(e) = c.entry_date {
-                push(format!("Entry       {}", term::format_day(e)));
-            }
-            for m in &c.family {
-                push(format!(
-                    "Family      {}  {}",
-                    m.name,
-                    m.iin.clone().unwrap_or_default()
-                ));
-            }
-        }
-        "documents" => {
-            for d in &c.documents {
-                let until = d
-                    .valid_until
-                    .map(|x| x.format("%d.%m.%Y").to_string())
-                    .unwrap_or_default();
-                push(format!("{:<26} {:<16} {until}", d.kind, d.number));
-            }
-            if c.documents.is_empty() {
-                push("No documents recorded.".into());
-            }
-        }
-        "checklist" => {
-            if let Some(v) = version {
-                for (i, k) in v.checks.iter().enumerate() {
-                    let applies = k.applies_to(c.purpose.as_deref());
-                    let mark = match c.checks.get(&k.id).map(|r| r.outcome) {
-                        Some(Outcome::Passed) => "[passed]",
-                        Some(Outcome::Failed) => "[FAILED]",
-                        Some(Outcome::NotApplicable) => "[n/a]   ",
-                        Some(Outcome::Pending) | None if !applies => "[n/a]   ",
-                        Some(Outcome::Pending) | None => "[ ]     ",
-                    };
-                    let cursor = if i == view.cursor { ">" } else { " " };
-                    push(format!("{cursor}{mark} {}", k.title.en));
-                    if applies
-                        && let Some((_, comp)) = view.evidence.iter().find(|(id, _)| id == &k.id)
-                    {
-                        push(format!(
-                            "          kezek: {:?}, {}",
-                            comp.outcome, comp.summary
-                        ));
-                        if let crate::domain::checks::Evidence::DomesticWorkerQuota {
-                            issued, ..
-                        } = &comp.evidence
-                        {
-                            for r in issued {
-                                push(format!("            {} {}", r.number, r.person));
-                            }
-                        }
-                    }
-                    let failed = c
-                        .checks
-                        .get(&k.id)
-                        .is_some_and(|r| r.outcome == Outcome::Failed);
-                    if failed && let Some(g) = &k.ground {
-                        let title = v.ground(g).map(|x| x.title.en.clone()).unwrap_or_default();
-                        let path = if v.hearing {
-                            "a refusal on it needs a hearing notice first (hearing path)"
-                        } else {
-                            "a ground for refusal"
-                        };
-                        push(format!("          ground: {title}: {path}"));
-                    }
-                    if let Some(r) = c.checks.get(&k.id)
-                        && !r.note.is_empty()
-                    {
-                        push(format!("         note ({}): {}", r.by, r.note));
-                    }
+                p.add(tr("field.entry"), day_label(lang, e));
+                if let Some(last) = version.and_then(|v| crate::domain::case::stay_last_day(v, e)) {
+                    p.add(tr("field.stay-until"), day_label(lang, last));
                 }
             }
+            for f in &c.family {
+                p.add(
+                    tr("field.family"),
+                    format!("{}  {}", f.name, f.iin.clone().unwrap_or_default()),
+                );
+            }
+            out.extend(p.lines());
         }
-        "timeline" => {
+        "section.documents" => {
+            for d in &c.documents {
+                let title = version
+                    .and_then(|v| v.documents.iter().find(|x| x.id == d.kind))
+                    .map(|x| x.title.get(lang).to_string())
+                    .unwrap_or_else(|| d.kind.clone());
+                let until = d
+                    .valid_until
+                    .map(|x| {
+                        tf(
+                            lang,
+                            "documents.valid-until",
+                            &[("day", &x.format("%d.%m.%Y"))],
+                        )
+                    })
+                    .unwrap_or_default();
+                out.push(title);
+                out.push(format!("    {}  {until}", d.number));
+            }
+            if c.documents.is_empty() {
+                out.push(tr("documents.none").to_string());
+            }
+        }
+        "section.checklist" => checklist_lines(lang, view, version, &mut out),
+        "section.timeline" => {
             if let Some(v) = version
                 && let Ok(plan) = crate::domain::urgency::stage_plan(c, v, ui.cal)
             {
                 for (p, s) in plan.iter().zip(&v.stages) {
                     let done = p
                         .completed_at
-                        .map(|t| format!("done {}", format_local(ui.cal, t)))
-                        .unwrap_or_else(|| "open".into());
-                    push(format!(
-                        "{:<24} {} from {} → due {}  ({done})",
-                        s.id,
-                        s.term.term(),
-                        term::format_day(p.from_day),
-                        format_local(ui.cal, p.due)
+                        .map(|x| tf(lang, "timeline.done", &[("at", &instant_label(ui.cal, x))]))
+                        .unwrap_or_else(|| tr("timeline.open").to_string());
+                    out.push(format!("{} ({done})", s.title.get(lang)));
+                    out.push(format!(
+                        "    {}",
+                        tf(
+                            lang,
+                            "timeline.plan",
+                            &[
+                                ("term", &term_label(lang, s.term.term())),
+                                ("from", &day_label(lang, p.from_day)),
+                                ("due", &instant_label(ui.cal, p.due)),
+                            ]
+                        )
                     ));
+                    if view.explain && p.completed_at.is_none() {
+                        explain_days(lang, ui.cal, p.from_day, p.due_day, s.term.term(), &mut out);
+                    }
                 }
                 if plan.is_empty() {
-                    push("Not accepted yet: no timeline.".into());
+                    out.push(tr("timeline.not-accepted").to_string());
+                } else if !view.explain {
+                    out.push(String::new());
+                    out.push(tr("timeline.explain-hint").to_string());
                 }
             }
         }
-        "hearing" => {
+        "section.hearing" => {
             for n in &c.notices {
-                push(format!(
-                    "Notice sent {} ({:?}); hearing {} at {}; grounds: {}",
-                    format_local(ui.cal, n.sent_at),
-                    n.channel,
-                    format_local(ui.cal, n.hearing_at),
-                    n.place,
-                    n.grounds.join(", ")
-                ));
+                let mut p = Pairs::new();
+                p.add(tr("hearing.notice-sent"), instant_label(ui.cal, n.sent_at));
+                p.add(tr("hearing.channel"), tr(channel_key(n.channel)));
+                p.add(tr("hearing.at"), instant_label(ui.cal, n.hearing_at));
+                p.add(tr("hearing.place"), n.place.clone());
+                p.add(
+                    tr("hearing.grounds"),
+                    ground_titles(version, lang, &n.grounds),
+                );
+                out.extend(p.lines());
+                out.push(String::new());
             }
             for h in &c.hearings {
-                push(format!(
-                    "Hearing held {}: {}",
-                    format_local(ui.cal, h.held_at),
-                    h.applicant_position
+                out.push(tf(
+                    lang,
+                    "hearing.held",
+                    &[("at", &instant_label(ui.cal, h.held_at))],
                 ));
+                for l in h.applicant_position.lines() {
+                    out.push(format!("    {l}"));
+                }
+                out.push(
+                    if h.continue_review {
+                        tr("hearing.continues")
+                    } else {
+                        tr("hearing.stops")
+                    }
+                    .to_string(),
+                );
             }
             if c.notices.is_empty() {
-                push("No hearing notice.".into());
+                out.push(tr("hearing.none").to_string());
             }
         }
-        "decision" => {
+        "section.decision" => {
             for d in &c.decisions {
                 let kind = match &d.kind {
-                    DecisionKind::Issue => "issue".to_string(),
-                    DecisionKind::Refuse { grounds } => format!("refuse ({})", grounds.join(", ")),
-                    DecisionKind::Annul { grounds } => format!("annul ({})", grounds.join(", ")),
+                    DecisionKind::Issue => tr("decision.issue").to_string(),
+                    DecisionKind::Refuse { grounds } => tf(
+                        lang,
+                        "decision.refuse",
+                        &[("grounds", &ground_titles(version, lang, grounds))],
+                    ),
+                    DecisionKind::Annul { grounds } => tf(
+                        lang,
+                        "decision.annul",
+                        &[("grounds", &ground_titles(version, lang, grounds))],
+                    ),
                 };
                 let approval = match &d.approval {
-                    ApprovalState::NotRequired => "no approval needed".to_string(),
-                    ApprovalState::Pending => "waits for approval".to_string(),
-                    ApprovalState::Approved { by, .. } => format!("approved by {by}"),
-                    ApprovalState::Returned { by, comment, .. } => {
-                        format!("returned by {by}: {comment}")
-                    }
+                    ApprovalState::NotRequired => tr("approval.not-required").to_string(),
+                    ApprovalState::Pending => tr("approval.pending").to_string(),
+                    ApprovalState::Approved { by, at } => tf(
+                        lang,
+                        "approval.approved",
+                        &[("by", by), ("at", &instant_label(ui.cal, *at))],
+                    ),
+                    ApprovalState::Returned { by, comment, .. } => tf(
+                        lang,
+                        "approval.returned",
+                        &[("by", by), ("comment", comment)],
+                    ),
                 };
-                push(format!(
-                    "{} by {} at {}: {approval}",
-                    kind,
-                    d.by,
-                    format_local(ui.cal, d.at)
+                out.push(kind);
+                out.push(format!(
+                    "    {}",
+                    tf(
+                        lang,
+                        "decision.by",
+                        &[("by", &d.by), ("at", &instant_label(ui.cal, d.at))]
+                    )
                 ));
+                out.push(format!("    {approval}"));
             }
             if c.decisions.is_empty() {
-                push("No decision yet.".into());
+                out.push(tr("decision.none").to_string());
             }
         }
-        "notes" => {
+        "section.notes" => {
             for n in &c.notes {
-                push(format!("{} {}:", format_local(ui.cal, n.at), n.by));
+                out.push(format!("{} {}:", instant_label(ui.cal, n.at), n.by));
                 for l in n.text.lines() {
-                    push(format!("  {l}"));
+                    out.push(format!("  {l}"));
                 }
             }
             if c.notes.is_empty() {
-                push("No notes.".into());
+                out.push(tr("notes.none").to_string());
             }
         }
         _ => {
             for r in &view.history {
-                push(format!(
+                out.push(format!(
                     "{:>6} {} {:<10} {}",
                     r.seq, r.at, r.actor, r.action
                 ));
             }
         }
     }
-    out
+    out.into_iter()
+        .map(|s| Line::from(printable(&s).into_owned()))
+        .collect()
 }
 
-fn draw_case(f: &mut Frame<'_>, view: &CaseView, ui: &Ui<'_>, area: Rect) {
-    let [tabs, body] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(area);
-    let mut spans = Vec::new();
-    let narrow = area.width < 110;
-    for (i, s) in SECTIONS.iter().enumerate() {
-        let name: String = if narrow {
-            s.chars().take(5).collect()
-        } else {
-            (*s).to_string()
+fn term_label(lang: Lang, term: term::Term) -> String {
+    let key = match term.unit {
+        Unit::WorkingDays => "term.working-days",
+        Unit::CalendarDays => "term.calendar-days",
+    };
+    tf(lang, key, &[("n", &term.count)])
+}
+
+fn deadline_kind(
+    lang: Lang,
+    v: &RuleVersion,
+    kind: &crate::domain::urgency::DeadlineKind,
+) -> String {
+    use crate::domain::urgency::DeadlineKind as K;
+    match kind {
+        K::Stage(id) => v
+            .stage(id)
+            .map(|s| s.title.get(lang).to_string())
+            .unwrap_or_else(|| id.clone()),
+        K::Service => t(lang, "deadline.service").to_string(),
+        K::HearingNotice => t(lang, "deadline.hearing-notice").to_string(),
+        K::Hearing => t(lang, "deadline.hearing").to_string(),
+        K::Stay => t(lang, "deadline.stay").to_string(),
+        K::HostNotification => t(lang, "deadline.host-notification").to_string(),
+        K::Birthday16 => t(lang, "deadline.birthday16").to_string(),
+        K::Complaint(_) => t(lang, "deadline.complaint").to_string(),
+        K::ExitAfterAnnulment => t(lang, "deadline.exit").to_string(),
+    }
+}
+
+/// Every day from the day after `from` to `due`: counted or skipped, and
+/// why. A calendar-day term counts every day; when its last day is a day
+/// off, the days it rolls over are listed as such.
+fn explain_days(
+    lang: Lang,
+    cal: &Calendar,
+    from: NaiveDate,
+    due: NaiveDate,
+    term: term::Term,
+    out: &mut Vec<String>,
+) {
+    out.push(format!(
+        "      {}",
+        tf(
+            lang,
+            "timeline.counts-from",
+            &[("day", &day_label(lang, from))]
+        )
+    ));
+    let mut n = 0;
+    let mut d = from;
+    let mut rolled = false;
+    while d < due {
+        let Some(next) = d.succ_opt() else { break };
+        d = next;
+        let kind = match cal.kind(d) {
+            Ok(k) => k,
+            Err(e) => {
+                out.push(format!("        ?  {}  {e}", day_label(lang, d)));
+                continue;
+            }
         };
-        let label = format!(" {}:{name} ", i + 1);
+        let counts = match term.unit {
+            Unit::WorkingDays => kind.is_working(),
+            Unit::CalendarDays => n < term.count,
+        };
+        if !counts && term.unit == Unit::CalendarDays && !rolled {
+            out.push(format!("      {}", t(lang, "timeline.rolled")));
+            rolled = true;
+        }
+        let number = if counts {
+            n += 1;
+            format!("{n:>3}")
+        } else {
+            "  -".to_string()
+        };
+        out.push(format!(
+            "      {number}  {}  {}",
+            day_label(lang, d),
+            day_reason(cal, lang, kind)
+        ));
+    }
+}
+
+fn checklist_lines(
+    lang: Lang,
+    view: &CaseView,
+    version: Option<&RuleVersion>,
+    out: &mut Vec<String>,
+) {
+    let c = &view.loaded.case;
+    let Some(v) = version else { return };
+    let tr = |k: &'static str| t(lang, k);
+    for (i, k) in v.checks.iter().enumerate() {
+        let applies = k.applies_to(c.purpose.as_deref());
+        let mark = match c.checks.get(&k.id).map(|r| r.outcome) {
+            Some(Outcome::Passed) => tr("mark.passed"),
+            Some(Outcome::Failed) => tr("mark.failed"),
+            Some(Outcome::NotApplicable) => tr("mark.not-applicable"),
+            Some(Outcome::Pending) | None if !applies => tr("mark.not-applicable"),
+            Some(Outcome::Pending) | None => tr("mark.open"),
+        };
+        let cursor = if i == view.cursor { ">" } else { " " };
+        out.push(format!("{cursor}[{mark:^5}] {}", k.title.get(lang)));
+        if applies && let Some((_, comp)) = view.evidence.iter().find(|(id, _)| id == &k.id) {
+            out.push(format!(
+                "         {}: {}",
+                tf(
+                    lang,
+                    "checklist.computed",
+                    &[(
+                        "outcome",
+                        &tr(crate::app::worker::outcome_key(comp.outcome))
+                    )]
+                ),
+                comp.summary
+            ));
+            if let crate::domain::checks::Evidence::DomesticWorkerQuota { issued, .. } =
+                &comp.evidence
+            {
+                for r in issued {
+                    out.push(format!("           {} {}", r.number, r.person));
+                }
+            }
+        }
+        let failed = c
+            .checks
+            .get(&k.id)
+            .is_some_and(|r| r.outcome == Outcome::Failed);
+        if failed && let Some(g) = &k.ground {
+            let ground = v.ground(g);
+            let title = ground
+                .map(|x| x.title.get(lang).to_string())
+                .unwrap_or_default();
+            let path = if v.hearing {
+                tr("checklist.hearing-path")
+            } else {
+                tr("checklist.ground")
+            };
+            out.push(format!("         {path}: {title}"));
+            if let Some(x) = ground {
+                out.push(format!(
+                    "         {}",
+                    tf(
+                        lang,
+                        "checklist.lifted",
+                        &[("when", &x.lifted_when.get(lang))]
+                    )
+                ));
+            }
+        }
+        if let Some(r) = c.checks.get(&k.id)
+            && !r.note.is_empty()
+        {
+            out.push(format!(
+                "         {} ({}): {}",
+                tr("checklist.note"),
+                r.by,
+                r.note
+            ));
+        }
+    }
+    if v.checks.is_empty() {
+        out.push(tr("checklist.none").to_string());
+    }
+}
+
+fn draw_case(f: &mut Frame<'_>, lang: Lang, view: &CaseView, ui: &Ui<'_>, area: Rect) {
+    let [tabs, body] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(area);
+    // Full section names when they fit, else the catalogue's deliberate
+    // abbreviations, else numbers; the current section keeps its full name.
+    let width = |short: bool| -> usize {
+        SECTIONS
+            .iter()
+            .zip(SECTIONS_SHORT)
+            .enumerate()
+            .map(|(i, (full, abbr))| {
+                let name = if short && i != view.section {
+                    abbr
+                } else {
+                    full
+                };
+                t(lang, name).chars().count() + 3
+            })
+            .sum::<usize>()
+            + 1
+    };
+    let short = width(false) > area.width as usize;
+    let numbers = short && width(true) > area.width as usize;
+    let mut spans = vec![Span::raw(" ")];
+    for (i, (full, abbr)) in SECTIONS.iter().zip(SECTIONS_SHORT).enumerate() {
+        let label = if i == view.section || !short {
+            format!("{}:{} ", i + 1, t(lang, full))
+        } else if numbers {
+            format!("{} ", i + 1)
+        } else {
+            format!("{}:{} ", i + 1, t(lang, abbr))
+        };
         if i == view.section {
             spans.push(Span::styled(label, ui.theme.selected));
         } else {
@@ -573,7 +1004,7 @@ fn draw_case(f: &mut Frame<'_>, view: &CaseView, ui: &Ui<'_>, area: Rect) {
         }
     }
     f.render_widget(Paragraph::new(Line::from(spans)), tabs);
-    let lines = section_lines(view, ui);
+    let lines = section_lines(lang, view, ui);
     match &view.editor {
         Some(ed) => {
             let [text, editor] =
@@ -581,11 +1012,29 @@ fn draw_case(f: &mut Frame<'_>, view: &CaseView, ui: &Ui<'_>, area: Rect) {
             f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), text);
             f.render_widget(ed, editor);
         }
-        None => f.render_widget(
-            Paragraph::new(lines)
-                .wrap(Wrap { trim: false })
-                .scroll((view.scroll, 0)),
-            body,
-        ),
+        None => {
+            // On the checklist the cursor's item stays in sight.
+            let mut scroll = view.scroll;
+            if view.section == crate::app::CHECKLIST {
+                let w = usize::from(body.width.max(1));
+                let mut row = 0usize;
+                for l in &lines {
+                    if l.spans.first().is_some_and(|s| s.content.starts_with('>')) {
+                        break;
+                    }
+                    row += l.width().max(1).div_ceil(w);
+                }
+                let h = usize::from(body.height);
+                if row + 4 > h + usize::from(scroll) {
+                    scroll = u16::try_from(row.saturating_sub(h / 3)).unwrap_or(u16::MAX);
+                }
+            }
+            f.render_widget(
+                Paragraph::new(lines)
+                    .wrap(Wrap { trim: false })
+                    .scroll((scroll, 0)),
+                body,
+            )
+        }
     }
 }

@@ -1,0 +1,314 @@
+//! The database worker: a thread that owns the console's connection and
+//! runs every store call, so the UI thread never waits on SQLite (a busy
+//! lock held by another inspector's save included).
+//!
+//! Requests arrive on a channel; for queue loads only the newest waiting
+//! request runs (filter-as-you-type and view switches make older ones
+//! stale). Between requests the worker polls `PRAGMA data_version` once a
+//! second and reports changes committed by other sessions.
+
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::time::Duration;
+
+use chrono::Utc;
+
+use super::{CaseView, Change};
+use crate::domain::case::Actor;
+use crate::i18n::{Lang, t, tf};
+use crate::store::cases::{QueueFilter, QueueRow};
+use crate::store::{Store, StoreError};
+
+/// How many of the most urgent cases the console keeps in memory.
+pub const QUEUE_WINDOW: u32 = 250_000;
+/// The first screenful is sent before the rest of the queue is read.
+pub const FIRST_ROWS: u32 = 200;
+
+#[derive(Debug)]
+pub enum Request {
+    Queue {
+        generation: u64,
+        filter: QueueFilter,
+    },
+    Case {
+        number: String,
+    },
+    Act(Change),
+    AssignMany(Vec<String>, String),
+    Export(String),
+}
+
+/// A case ready for the screen, with its checklist ids.
+#[derive(Debug)]
+pub struct Opened {
+    pub view: Box<CaseView>,
+    pub check_ids: Vec<String>,
+}
+
+#[derive(Debug)]
+pub enum Reply {
+    Queue {
+        generation: u64,
+        rows: Vec<QueueRow>,
+        complete: bool,
+    },
+    Case(Result<Opened, String>),
+    Acted {
+        number: String,
+        status: String,
+        /// The note was saved: its draft can go.
+        saved_note: bool,
+        fresh: Option<Opened>,
+    },
+    /// A bulk action's summary; the queue should be reloaded.
+    Bulk(String),
+    Status(String),
+    /// Another session committed a change.
+    Changed,
+}
+
+/// Load a case with everything the case screen shows.
+pub fn open_case(store: &Store, number: &str) -> Result<Opened, StoreError> {
+    let mut view = CaseView::new(store.case(number)?, store.audit_of(number)?);
+    view.evidence = store.computed_checks(&view.loaded.case, Utc::now())?;
+    let c = &view.loaded.case;
+    let check_ids = store
+        .rules
+        .procedure(&c.procedure)
+        .ok()
+        .and_then(|p| p.version(&c.version))
+        .map(|v| v.checks.iter().map(|k| k.id.clone()).collect())
+        .unwrap_or_default();
+    Ok(Opened {
+        view: Box::new(view),
+        check_ids,
+    })
+}
+
+/// Carry out a change and describe the outcome for the status line.
+pub fn apply(store: &mut Store, me: &Actor, lang: Lang, change: Change) -> Reply {
+    use crate::domain::case as dc;
+    let now = Utc::now();
+    let number = change.number().to_string();
+    let mut saved_note = false;
+    let result = match change {
+        Change::RecordCheck {
+            seen,
+            check,
+            outcome,
+            note,
+            ..
+        } => store
+            .act(me, &number, seen, now, |c, x, _| {
+                dc::record_check(c, x, &check, outcome, &note)
+            })
+            .map(|_| {
+                tf(
+                    lang,
+                    "status.check-recorded",
+                    &[
+                        ("check", &check),
+                        ("outcome", &t(lang, outcome_key(outcome))),
+                    ],
+                )
+            }),
+        Change::AddNote { seen, text, .. } => store
+            .act(me, &number, seen, now, |c, x, _| dc::add_note(c, x, &text))
+            .map(|_| {
+                saved_note = true;
+                t(lang, "status.note-saved").to_string()
+            }),
+        Change::Assign { seen, to, .. } => {
+            // From the queue the row carries no version: read it now.
+            let seen = match seen {
+                Some(v) => Ok(v),
+                None => store.case(&number).map(|l| l.row_version),
+            };
+            seen.and_then(|v| store.assign(me, &number, v, Some(&to), now))
+                .map(|_| tf(lang, "status.assigned", &[("to", &to)]))
+        }
+    };
+    let status = match result {
+        Ok(done) => done,
+        Err(StoreError::Stale { by, at, .. }) => {
+            tf(lang, "status.stale", &[("by", &by), ("at", &at)])
+        }
+        Err(e) => tf(lang, "status.not-saved", &[("why", &e)]),
+    };
+    Reply::Acted {
+        fresh: open_case(store, &number).ok(),
+        number,
+        status,
+        saved_note,
+    }
+}
+
+/// The catalogue key of a checklist outcome.
+pub fn outcome_key(o: crate::domain::case::Outcome) -> &'static str {
+    use crate::domain::case::Outcome;
+    match o {
+        Outcome::Passed => "outcome.passed",
+        Outcome::Failed => "outcome.failed",
+        Outcome::NotApplicable => "outcome.not-applicable",
+        Outcome::Pending => "outcome.pending",
+    }
+}
+
+/// `:assign LOGIN` on the marked cases: each in its own transaction, each
+/// with its own audit row; refusals are counted and the first one named.
+pub fn assign_many(
+    store: &mut Store,
+    me: &Actor,
+    lang: Lang,
+    numbers: &[String],
+    to: &str,
+) -> String {
+    let now = Utc::now();
+    let mut done = 0;
+    let mut refused: Vec<String> = Vec::new();
+    for n in numbers {
+        let result = store
+            .case(n)
+            .and_then(|l| store.assign(me, n, l.row_version, Some(to), now));
+        match result {
+            Ok(_) => done += 1,
+            Err(e) => refused.push(format!("{n}: {e}")),
+        }
+    }
+    match refused.first() {
+        None => tf(lang, "status.assigned-many", &[("n", &done), ("to", &to)]),
+        Some(first) => tf(
+            lang,
+            "status.assigned-some",
+            &[
+                ("n", &done),
+                ("to", &to),
+                ("refused", &refused.len()),
+                ("first", first),
+            ],
+        ),
+    }
+}
+
+/// `:export csv|json`: the open cases to a file in the current directory.
+pub fn export_here(store: &Store, lang: Lang, format: &str) -> String {
+    use crate::store::export::{ExportFilter, ExportFormat, StatusFilter};
+    let name = format!(
+        "kezek-export-{}.{format}",
+        Utc::now().format("%Y%m%d-%H%M%S")
+    );
+    let file = match crate::cli::store_cmds::private_file(std::path::Path::new(&name)) {
+        Ok(f) => f,
+        Err(e) => return tf(lang, "status.cannot-write", &[("file", &name), ("why", &e)]),
+    };
+    let mut w = std::io::BufWriter::new(file);
+    let filter = ExportFilter {
+        procedure: None,
+        status: StatusFilter::Open,
+        from: None,
+        to: None,
+    };
+    let fmt = if format == "json" {
+        ExportFormat::Json
+    } else {
+        ExportFormat::Csv { bom: false }
+    };
+    match store.export_cases(&mut w, &filter, fmt, false) {
+        Ok(n) => tf(lang, "status.exported", &[("n", &n), ("file", &name)]),
+        Err(e) => tf(lang, "status.export-failed", &[("why", &e)]),
+    }
+}
+
+/// Run the worker until the request channel closes. `send` returns false
+/// when the UI is gone.
+pub fn run(
+    mut store: Store,
+    me: Actor,
+    lang: Lang,
+    requests: Receiver<Request>,
+    send: impl Fn(Reply) -> bool,
+) {
+    let mut version = store.data_version().unwrap_or(0);
+    let mut pending: std::collections::VecDeque<Request> = Default::default();
+    loop {
+        let req = match pending.pop_front() {
+            Some(r) => r,
+            None => match requests.recv_timeout(Duration::from_secs(1)) {
+                Ok(r) => r,
+                Err(RecvTimeoutError::Timeout) => {
+                    if let Ok(v) = store.data_version()
+                        && v != version
+                    {
+                        version = v;
+                        if !send(Reply::Changed) {
+                            return;
+                        }
+                    }
+                    continue;
+                }
+                Err(RecvTimeoutError::Disconnected) => return,
+            },
+        };
+        // Take everything waiting; of the queue loads only the newest runs.
+        pending.extend(requests.try_iter());
+        let req = match req {
+            Request::Queue { .. } if pending.iter().any(|r| matches!(r, Request::Queue { .. })) => {
+                continue;
+            }
+            r => r,
+        };
+        let alive = match req {
+            Request::Queue { generation, filter } => {
+                let first = QueueFilter {
+                    limit: Some(FIRST_ROWS),
+                    ..filter.clone()
+                };
+                match store.queue(&first) {
+                    Ok(rows) if (rows.len() as u32) < FIRST_ROWS => send(Reply::Queue {
+                        generation,
+                        rows,
+                        complete: true,
+                    }),
+                    Ok(rows) => {
+                        send(Reply::Queue {
+                            generation,
+                            rows,
+                            complete: false,
+                        }) && {
+                            let all = QueueFilter {
+                                limit: Some(QUEUE_WINDOW),
+                                ..filter
+                            };
+                            match store.queue(&all) {
+                                Ok(rows) => send(Reply::Queue {
+                                    generation,
+                                    rows,
+                                    complete: true,
+                                }),
+                                Err(e) => send(Reply::Status(e.to_string())),
+                            }
+                        }
+                    }
+                    Err(e) => send(Reply::Status(e.to_string())),
+                }
+            }
+            Request::Case { number } => send(Reply::Case(
+                open_case(&store, &number).map_err(|e| e.to_string()),
+            )),
+            Request::Act(change) => send(apply(&mut store, &me, lang, change)),
+            Request::AssignMany(numbers, to) => send(Reply::Bulk(assign_many(
+                &mut store, &me, lang, &numbers, &to,
+            ))),
+            Request::Export(format) => send(Reply::Status(export_here(&store, lang, &format))),
+        };
+        if !alive {
+            return;
+        }
+        // Our own commits do not move data_version; other sessions' do.
+        if let Ok(v) = store.data_version() {
+            if v != version && !send(Reply::Changed) {
+                return;
+            }
+            version = v;
+        }
+    }
+}
