@@ -471,3 +471,85 @@ fn computed_checks_show_their_evidence_in_the_checklist() {
     let (text, _) = render(&s, &mut m, 120, 40, Theme::monochrome());
     assert!(text.contains("kezek computed: "), "{text}");
 }
+
+#[test]
+fn key_bindings_come_from_a_file_and_conflicts_are_reported() {
+    use kezek::app::keymap::{Context, Key, Keymap};
+    use kezek::domain::rules_error::Source;
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let src = |text| Source {
+        name: "keys.toml",
+        text,
+    };
+    // Rebinding a command replaces its keys, in the map, the hints and help.
+    let map = Keymap::with_overrides(src(
+        "[queue]\nquit = [\"x\"]\ndown = [\"Ctrl-n\", \"Down\"]\n",
+    ))
+    .expect("valid");
+    let (_d, s, mut m) = seeded();
+    m.keys = std::sync::Arc::new(map);
+    let key = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
+    assert_eq!(app::action_for(&m, key('x')), Some(Action::Quit));
+    assert_eq!(app::action_for(&m, key('q')), None);
+    assert_eq!(
+        app::action_for(&m, KeyEvent::new(KeyCode::Char('n'), KeyModifiers::CONTROL)),
+        Some(Action::Down)
+    );
+    let (text, _) = render(&s, &mut m, 120, 40, Theme::monochrome());
+    assert!(
+        text.lines().last().is_some_and(|l| l.contains("x quit")),
+        "{text}"
+    );
+    // One key for two commands in one context is refused, naming both and the line.
+    let err = Keymap::with_overrides(src("[queue]\n\nopen = [\"q\"]\n")).expect_err("conflict");
+    let msg = err.to_string();
+    assert!(msg.starts_with("keys.toml:3:"), "{msg}");
+    assert!(
+        msg.contains("'q'") && msg.contains("quit") && msg.contains("open"),
+        "{msg}"
+    );
+    // The checklist and the case table are live together: a clash there too.
+    let err = Keymap::with_overrides(src("[checklist]\npassed = \"a\"\n")).expect_err("clash");
+    assert!(err.to_string().contains("note"), "{err}");
+    // Unknown tables, commands and keys are located errors.
+    for (text, what) in [
+        ("[queu]\nquit = \"q\"\n", "unknown table"),
+        ("[queue]\nleave = \"q\"\n", "unknown command 'leave'"),
+        ("[queue]\nquit = \"Hyper-q\"\n", "unknown key 'Hyper-q'"),
+        ("[queue]\nquit = 5\n", "give a key"),
+    ] {
+        let err = Keymap::with_overrides(src(text)).expect_err(what);
+        assert!(err.to_string().contains(what), "{err}");
+    }
+    assert_eq!(
+        Key::parse("Ctrl-d").map(Key::label).as_deref(),
+        Some("Ctrl-d")
+    );
+    assert!(Keymap::built_in().conflicts().is_empty());
+    assert!(
+        !Keymap::built_in()
+            .keys_of(Context::Checklist, kezek::app::keymap::Cmd::Passed)
+            .is_empty()
+    );
+}
+
+#[test]
+fn the_console_speaks_kazakh_and_russian() {
+    let (_d, s, mut m) = seeded();
+    m.lang = kezek::i18n::Lang::Kk;
+    let (text, _) = render(&s, &mut m, 80, 24, Theme::monochrome());
+    assert!(
+        text.contains("мерзімі өткен") && text.contains("ӨТІНІШ БЕРУШІ"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("overdue") && !text.contains("APPLICANT"),
+        "{text}"
+    );
+    m.lang = kezek::i18n::Lang::Ru;
+    let (text, _) = render(&s, &mut m, 80, 24, Theme::monochrome());
+    assert!(
+        text.contains("просрочено") && text.contains("ЗАЯВИТЕЛЬ"),
+        "{text}"
+    );
+}

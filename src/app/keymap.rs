@@ -561,11 +561,13 @@ impl Keymap {
             }
         }
         if let Some(conflict) = map.conflicts().first() {
-            return Err(RuleError::new(
-                src.name,
-                line_of(conflict.1.name()),
-                conflict_text(conflict),
-            ));
+            // The line of whichever of the two commands the file rebinds.
+            let line = [conflict.1, conflict.2]
+                .iter()
+                .map(|c| line_of(&format!("{} ", c.name())).max(line_of(&format!("{}=", c.name()))))
+                .max()
+                .unwrap_or(0);
+            return Err(RuleError::new(src.name, line, conflict_text(conflict)));
         }
         Ok(map)
     }

@@ -392,13 +392,23 @@ fn draw_queue(f: &mut Frame<'_>, m: &mut Model, ui: &Ui<'_>, area: Rect) {
             let code = procedure
                 .map(|p| p.code.clone())
                 .unwrap_or_else(|| r.procedure.clone());
+            // "3/6 Title": the stage's place survives a narrow column.
             let stage = r
                 .stage
                 .as_deref()
                 .map(|s| {
                     procedure
-                        .and_then(|p| p.versions.iter().find_map(|v| v.stage(s)))
-                        .map(|x| x.title.get(lang).to_string())
+                        .and_then(|p| {
+                            p.versions.iter().find_map(|v| {
+                                let i = v.stages.iter().position(|x| x.id == s)?;
+                                Some(format!(
+                                    "{}/{} {}",
+                                    i + 1,
+                                    v.stages.len(),
+                                    v.stages[i].title.get(lang)
+                                ))
+                            })
+                        })
                         .unwrap_or_else(|| s.to_string())
                 })
                 .unwrap_or_else(|| "-".into());
@@ -587,7 +597,12 @@ fn section_lines(lang: Lang, view: &CaseView, ui: &Ui<'_>) -> Vec<Line<'static>>
                     &[
                         ("n", &view.loaded.row_version),
                         ("by", &view.loaded.updated_by),
-                        ("at", &view.loaded.updated_at),
+                        (
+                            "at",
+                            &chrono::DateTime::parse_from_rfc3339(&view.loaded.updated_at)
+                                .map(|x| instant_label(ui.cal, x.with_timezone(&chrono::Utc)))
+                                .unwrap_or_else(|_| view.loaded.updated_at.clone()),
+                        ),
                     ],
                 ),
             );
