@@ -242,6 +242,10 @@ pub fn run(db: Option<PathBuf>, lang: Lang) -> Result<Outcome, Failure> {
         .collect();
     let cal = store.cal.clone();
     let rules = store.rules.clone();
+    m.world = Some(Arc::new(app::dialog::World {
+        cal: cal.clone(),
+        rules: rules.clone(),
+    }));
     let themes = crate::ui::theme::load_all()?;
 
     let runtime = tokio::runtime::Builder::new_current_thread()

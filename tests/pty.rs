@@ -46,7 +46,9 @@ impl Session {
         loop {
             let seen = self.out.lock().expect("lock").clone();
             // Runs of blanks reach the terminal as cursor moves: compare without them.
-            let shown: String = plain(&seen[from.min(seen.len())..]).split_whitespace().collect();
+            let shown: String = plain(&seen[from.min(seen.len())..])
+                .split_whitespace()
+                .collect();
             let wanted: String = what.split_whitespace().collect();
             if shown.contains(&wanted) {
                 return seen.len();
@@ -76,12 +78,23 @@ fn an_inspector_marks_a_check_writes_a_note_and_quits() {
     let db = dir.path().join("e2e.db");
     let bin = env!("CARGO_BIN_EXE_kezek");
     let made = std::process::Command::new(bin)
-        .args(["--db", &db.to_string_lossy(), "demo", "--no-open", "--cases", "60"])
+        .args([
+            "--db",
+            &db.to_string_lossy(),
+            "demo",
+            "--no-open",
+            "--cases",
+            "60",
+        ])
         .env("KEZEK_USER", "akhmetova")
         .env("KEZEK_CONFIG_DIR", dir.path())
         .output()
         .expect("demo");
-    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
 
     // The case :open will show, and what it holds before.
     let store = kezek::store::Store::open(
@@ -181,7 +194,10 @@ fn an_inspector_marks_a_check_writes_a_note_and_quits() {
     assert_eq!(check.outcome, kezek::domain::case::Outcome::Passed);
     assert_eq!(check.by, "ivanov");
     let note = after.case.notes.last().expect("a note");
-    assert_eq!((note.by.as_str(), note.text.as_str()), ("ivanov", "Проверено в Беркуте"));
+    assert_eq!(
+        (note.by.as_str(), note.text.as_str()),
+        ("ivanov", "Проверено в Беркуте")
+    );
     let audit = store.audit_of(&number).expect("audit");
     assert_eq!(audit.len(), audit_before + 2, "one audit row per change");
     assert!(audit[audit_before..].iter().all(|r| r.actor == "ivanov"));

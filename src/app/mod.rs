@@ -5,6 +5,7 @@
 //! actions through the keymap (`keymap.rs`), which also feeds the hint bar
 //! and the help. Store calls run on the worker (`worker.rs`).
 
+pub mod dialog;
 pub mod keymap;
 pub mod worker;
 
@@ -134,6 +135,46 @@ pub enum Change {
         seen: Option<i64>,
         to: String,
     },
+    Notice {
+        number: String,
+        seen: i64,
+        input: crate::domain::case::NoticeInput,
+    },
+    Hearing {
+        number: String,
+        seen: i64,
+        held_at: DateTime<Utc>,
+        position: String,
+        continue_review: bool,
+    },
+    Decide {
+        number: String,
+        seen: i64,
+        kind: crate::domain::case::DecisionKind,
+    },
+    RefuseToAccept {
+        number: String,
+        seen: i64,
+    },
+    Annul {
+        number: String,
+        seen: i64,
+        grounds: Vec<String>,
+    },
+    Duplicate {
+        number: String,
+        seen: i64,
+        reason: crate::domain::case::DuplicateReason,
+    },
+    Approve {
+        number: String,
+        seen: i64,
+    },
+    Return {
+        number: String,
+        seen: i64,
+        comment: String,
+    },
 }
 
 impl Change {
@@ -141,7 +182,15 @@ impl Change {
         match self {
             Change::RecordCheck { number, .. }
             | Change::AddNote { number, .. }
-            | Change::Assign { number, .. } => number,
+            | Change::Assign { number, .. }
+            | Change::Notice { number, .. }
+            | Change::Hearing { number, .. }
+            | Change::Decide { number, .. }
+            | Change::RefuseToAccept { number, .. }
+            | Change::Annul { number, .. }
+            | Change::Duplicate { number, .. }
+            | Change::Approve { number, .. }
+            | Change::Return { number, .. } => number,
         }
     }
 }
@@ -224,6 +273,12 @@ pub struct Model {
     pub loading: bool,
     /// Header counts and the minute they were counted for.
     counts: Option<(i64, Counts)>,
+    /// The open dialog of the case screen.
+    pub dialog: Option<dialog::Dialog>,
+    /// Dialogs closed with Esc, by case and kind: reopening restores them.
+    pub dialog_drafts: HashMap<(String, DialogKind), dialog::Dialog>,
+    /// Calendar and rules for the dialogs' proposals and checks.
+    pub world: Option<Arc<dialog::World>>,
 }
 
 /// The order of the queue: urgency (the default) or a column.
@@ -310,12 +365,14 @@ pub enum Action {
     ToggleExplain,
     /// Open a decision, hearing or approval dialog.
     StartDialog(DialogKind),
+    /// A key typed into the open dialog.
+    DialogKey(KeyEvent),
     /// The supervisor's desk.
     Desk,
 }
 
 /// The dialogs of the case screen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum DialogKind {
     Decide,
     Hearing,
@@ -363,6 +420,9 @@ impl Model {
             sort: Sort::Urgency,
             loading: false,
             counts: None,
+            dialog: None,
+            dialog_drafts: HashMap::new(),
+            world: None,
         }
     }
 
@@ -672,10 +732,47 @@ fn record_mark(m: &mut Model, outcome: Outcome, note: &str) -> Effect {
 fn update_case(m: &mut Model, action: Action) -> Effect {
     let edits = matches!(
         action,
-        Action::EditNote | Action::Mark(_) | Action::MarkWithNote(_) | Action::EditorSave
+        Action::EditNote
+            | Action::Mark(_)
+            | Action::MarkWithNote(_)
+            | Action::EditorSave
+            | Action::StartDialog(_)
     );
     if edits && m.refused_to_auditor() {
         return Effect::None;
+    }
+    match action {
+        Action::DialogKey(k) => {
+            let world = m.world.clone();
+            return match dialog::key(m, world.as_deref(), k) {
+                Some(change) => Effect::Act(change),
+                None => Effect::None,
+            };
+        }
+        Action::StartDialog(kind) => {
+            let Screen::Case(view) = &m.screen else {
+                return Effect::None;
+            };
+            let key = (view.loaded.case.number.clone(), kind);
+            let seen = view.loaded.row_version;
+            if let Some(mut d) = m.dialog_drafts.remove(&key) {
+                // A draft typed before a reload is checked again on submit.
+                d.seen = seen;
+                d.confirm = None;
+                m.dialog = Some(d);
+                return Effect::None;
+            }
+            let opened = match m.world.as_deref() {
+                Some(w) => dialog::Dialog::open(m, w, kind),
+                None => Err(m.t("dialog.no-rules").to_string()),
+            };
+            match opened {
+                Ok(d) => m.dialog = Some(d),
+                Err(e) => m.status = e,
+            }
+            return Effect::None;
+        }
+        _ => {}
     }
     let n = SECTIONS.len();
     let lang = m.lang;
@@ -853,6 +950,11 @@ pub fn hints(ctx: Context, role: Role) -> Vec<Hint> {
     if ctx != Context::Queue {
         if role != Role::Auditor {
             out.push(("hint.note", &[Cmd::Note]));
+            out.push(("hint.hearing", &[Cmd::Hearing]));
+            out.push(("hint.decide", &[Cmd::Decide]));
+        }
+        if role == Role::Supervisor {
+            out.push(("hint.approve", &[Cmd::Approve]));
         }
         out.push(("hint.help", &[Cmd::Help]));
         out.push(("hint.back", &[Cmd::Back]));
@@ -904,6 +1006,9 @@ pub fn action_for(m: &Model, key: KeyEvent) -> Option<Action> {
             KeyCode::Char(c) if !ctrl => Some(Action::PromptInput(c)),
             _ => None,
         };
+    }
+    if m.dialog.is_some() {
+        return Some(Action::DialogKey(key));
     }
     if let Screen::Case(view) = &m.screen
         && view.editor.is_some()

@@ -85,9 +85,14 @@ pub fn open_case(store: &Store, number: &str) -> Result<Opened, StoreError> {
 }
 
 /// Carry out a change and describe the outcome for the status line.
-pub fn apply(store: &mut Store, me: &Actor, lang: Lang, change: Change) -> Reply {
+pub fn apply(
+    store: &mut Store,
+    me: &Actor,
+    lang: Lang,
+    change: Change,
+    now: chrono::DateTime<Utc>,
+) -> Reply {
     use crate::domain::case as dc;
-    let now = Utc::now();
     let number = change.number().to_string();
     let mut saved_note = false;
     let result = match change {
@@ -117,6 +122,44 @@ pub fn apply(store: &mut Store, me: &Actor, lang: Lang, change: Change) -> Reply
                 saved_note = true;
                 t(lang, "status.note-saved").to_string()
             }),
+        Change::Notice { seen, input, .. } => store
+            .act(me, &number, seen, now, |c, x, _| {
+                dc::send_hearing_notice(c, x, input)
+            })
+            .map(|_| t(lang, "status.notice-recorded").to_string()),
+        Change::Hearing {
+            seen,
+            held_at,
+            position,
+            continue_review,
+            ..
+        } => store
+            .act(me, &number, seen, now, |c, x, _| {
+                dc::hold_hearing(c, x, held_at, &position, continue_review)
+            })
+            .map(|_| t(lang, "status.hearing-recorded").to_string()),
+        Change::Decide { seen, kind, .. } => store
+            .act(me, &number, seen, now, |c, x, _| dc::decide(c, x, kind))
+            .map(|_| t(lang, "status.decision-recorded").to_string()),
+        Change::RefuseToAccept { seen, .. } => store
+            .act(me, &number, seen, now, dc::refuse_to_accept)
+            .map(|_| t(lang, "status.decision-recorded").to_string()),
+        Change::Annul { seen, grounds, .. } => store
+            .act(me, &number, seen, now, |c, x, _| dc::annul(c, x, grounds))
+            .map(|_| t(lang, "status.decision-recorded").to_string()),
+        Change::Duplicate { seen, reason, .. } => store
+            .act(me, &number, seen, now, |c, x, _| {
+                dc::issue_duplicate(c, x, reason)
+            })
+            .map(|_| t(lang, "status.duplicate-recorded").to_string()),
+        Change::Approve { seen, .. } => store
+            .act(me, &number, seen, now, |c, x, _| dc::approve(c, x))
+            .map(|_| t(lang, "status.approved").to_string()),
+        Change::Return { seen, comment, .. } => store
+            .act(me, &number, seen, now, |c, x, _| {
+                dc::return_decision(c, x, &comment)
+            })
+            .map(|_| t(lang, "status.returned").to_string()),
         Change::Assign { seen, to, .. } => {
             // From the queue the row carries no version: read it now.
             let seen = match seen {
@@ -294,7 +337,7 @@ pub fn run(
             Request::Case { number } => send(Reply::Case(
                 open_case(&store, &number).map_err(|e| e.to_string()),
             )),
-            Request::Act(change) => send(apply(&mut store, &me, lang, change)),
+            Request::Act(change) => send(apply(&mut store, &me, lang, change, Utc::now())),
             Request::AssignMany(numbers, to) => send(Reply::Bulk(assign_many(
                 &mut store, &me, lang, &numbers, &to,
             ))),

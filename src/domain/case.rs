@@ -837,7 +837,7 @@ pub fn record_check(
 }
 
 /// What the inspector enters for a hearing notice.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NoticeInput {
     pub sent_at: DateTime<Utc>,
     pub channel: NoticeChannel,

@@ -283,8 +283,153 @@ pub fn draw(f: &mut Frame<'_>, m: &mut Model, ui: &Ui<'_>) {
         None => printable(&m.status).into_owned(),
     };
     f.render_widget(Paragraph::new(status_line), status);
+    if let Some(d) = &m.dialog {
+        draw_dialog(f, m, d, ui, area);
+    }
     if let Some(search) = &m.help {
         draw_help(f, m, search, ui, area);
+    }
+}
+
+/// A dialog over the case: proposals, the form (or the confirmation), and
+/// the error that stops it, if any.
+fn draw_dialog(
+    f: &mut Frame<'_>,
+    m: &Model,
+    d: &crate::app::dialog::Dialog,
+    ui: &Ui<'_>,
+    area: Rect,
+) {
+    use crate::app::dialog::Input;
+    let lang = m.lang;
+    let case = match &m.screen {
+        Screen::Case(v) => Some(&v.loaded.case),
+        Screen::Queue => None,
+    };
+    let rect = Rect {
+        x: area.x + 2,
+        y: area.y + 1,
+        width: area.width.saturating_sub(4),
+        height: area.height.saturating_sub(2),
+    };
+    f.render_widget(ratatui::widgets::Clear, rect);
+    let title = format!(" {} · {} ", t(lang, d.title_key(case)), d.number);
+    let block = ratatui::widgets::Block::bordered()
+        .title(title)
+        .title_bottom(format!(
+            " {} ",
+            t(
+                lang,
+                if d.confirm.is_some() {
+                    "dialog.keys-confirm"
+                } else {
+                    "dialog.keys"
+                }
+            )
+        ));
+    let inner = block.inner(rect);
+    f.render_widget(block, rect);
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    let safe = |s: &str| printable(s).into_owned();
+    for i in &d.info {
+        lines.push(Line::styled(safe(i), ui.theme.dim));
+    }
+    if let Some(e) = &d.error {
+        lines.push(Line::styled(safe(e), ui.theme.overdue));
+    }
+    if let Some((page, _)) = &d.confirm {
+        lines.push(Line::styled(
+            t(lang, "dialog.will-record").to_string(),
+            ui.theme.title,
+        ));
+        for l in page {
+            for part in l.lines() {
+                lines.push(Line::from(safe(part)));
+            }
+        }
+        f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+        return;
+    }
+    lines.push(Line::from(""));
+    let mut area_at: Option<(usize, &ratatui_textarea::TextArea<'static>)> = None;
+    for (i, field) in d.fields.iter().enumerate() {
+        let focused = i == d.focus;
+        let label = format!(
+            "{}{}",
+            if focused { "> " } else { "  " },
+            t(lang, field.label)
+        );
+        let style = if focused {
+            ui.theme.title
+        } else {
+            Style::new()
+        };
+        match &field.input {
+            Input::Text(s) => lines.push(Line::from(vec![
+                Span::styled(format!("{label}: "), style),
+                Span::raw(format!("{}{}", safe(s), if focused { "▏" } else { "" })),
+            ])),
+            Input::Choice(o, at) => {
+                let mut spans = vec![Span::styled(format!("{label}: "), style)];
+                for (j, (_, l)) in o.iter().enumerate() {
+                    let text = format!(" {} ", safe(l));
+                    spans.push(if j == *at {
+                        Span::styled(text, ui.theme.selected)
+                    } else {
+                        Span::raw(text)
+                    });
+                }
+                lines.push(Line::from(spans));
+            }
+            Input::Multi(o, on, cur) => {
+                lines.push(Line::styled(format!("{label}:"), style));
+                for (j, ((_, l, detail), on)) in o.iter().zip(on).enumerate() {
+                    let mark = if *on { "[x]" } else { "[ ]" };
+                    let text = format!("    {mark} {}", safe(l));
+                    lines.push(if focused && j == *cur {
+                        Line::styled(text, ui.theme.selected)
+                    } else {
+                        Line::from(text)
+                    });
+                    if focused && j == *cur {
+                        lines.push(Line::styled(
+                            format!("        {}", safe(detail)),
+                            ui.theme.dim,
+                        ));
+                    }
+                }
+            }
+            Input::Area(a) => {
+                lines.push(Line::styled(format!("{label}:"), style));
+                area_at = Some((lines.len(), a));
+                for _ in 0..5 {
+                    lines.push(Line::from(""));
+                }
+            }
+        }
+    }
+    // Keep the focused field in sight on small screens.
+    let focus_line = lines
+        .iter()
+        .position(|l| l.spans.first().is_some_and(|s| s.content.starts_with('>')))
+        .unwrap_or(0);
+    let h = usize::from(inner.height);
+    let scroll = focus_line.saturating_sub(h.saturating_sub(8));
+    f.render_widget(
+        Paragraph::new(lines).scroll((u16::try_from(scroll).unwrap_or(0), 0)),
+        inner,
+    );
+    if let Some((at, a)) = area_at
+        && at >= scroll
+        && at - scroll + 5 <= h
+    {
+        let r = Rect {
+            x: inner.x + 4,
+            y: inner.y + u16::try_from(at - scroll).unwrap_or(0),
+            width: inner.width.saturating_sub(6),
+            height: 5,
+        };
+        f.render_widget(a, r);
     }
 }
 

@@ -1,0 +1,310 @@
+//! The hearing, decision and approval dialogs end to end: the dialog
+//! proposes and checks dates with the domain's rules, the confirmation says
+//! what will be recorded, and the store records it (or refuses it).
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use kezek::app::dialog::{Input, World};
+use kezek::app::worker::{self, Reply};
+use kezek::app::{self, Action, Change, DialogKind, Effect, Model, Screen};
+use kezek::domain::case::{Actor, ApprovalState, DecisionKind, Status};
+use kezek::domain::procedure::Role;
+use kezek::i18n::Lang;
+use kezek::store::Store;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+fn at(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s)
+        .expect("instant")
+        .with_timezone(&Utc)
+}
+
+fn actor(login: &str, role: Role) -> Actor {
+    Actor {
+        login: login.into(),
+        role,
+    }
+}
+
+fn setup() -> (tempfile::TempDir, Store, String) {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut s = Store::open(
+        &dir.path().join("k.db"),
+        kezek::domain::calendar::Calendar::built_in().expect("calendar"),
+        kezek::domain::procedure::Rules::built_in().expect("rules"),
+    )
+    .expect("store");
+    s.add_user("boss", "boss", Role::Supervisor, "Boss")
+        .expect("user");
+    for (login, name, role) in kezek::demo::STAFF {
+        s.add_user("boss", login, *role, name).expect("staff");
+    }
+    let now = at("2026-11-20T10:00:00+05:00");
+    let cases = kezek::demo::generate(&s.cal, &s.rules, 200, 5, now);
+    s.insert_cases(&actor("boss", Role::Supervisor), &cases, now, "demo")
+        .expect("insert");
+    // An accepted PR case with no notice and no decision yet.
+    let number = s
+        .queue(&Default::default())
+        .expect("queue")
+        .into_iter()
+        .filter(|r| r.procedure == "pr" && r.status == Status::Accepted)
+        .map(|r| r.number)
+        .find(|n| {
+            let c = s.case(n).expect("case").case;
+            c.notices.is_empty() && c.decisions.is_empty()
+        })
+        .expect("an accepted PR case");
+    (dir, s, number)
+}
+
+fn model(s: &Store, me: Actor, number: &str, now: &str) -> Model {
+    let mut m = Model::new(me, at(now));
+    m.lang = Lang::En;
+    m.world = Some(Arc::new(World {
+        cal: s.cal.clone(),
+        rules: s.rules.clone(),
+    }));
+    show(s, &mut m, number);
+    m
+}
+
+fn show(s: &Store, m: &mut Model, number: &str) {
+    let opened = worker::open_case(s, number).expect("open");
+    m.check_ids = opened.check_ids;
+    m.screen = Screen::Case(opened.view);
+}
+
+fn key(m: &mut Model, code: KeyCode) -> Effect {
+    let k = KeyEvent::new(code, KeyModifiers::NONE);
+    let action = app::action_for(m, k).expect("a dialog takes every key");
+    app::update(m, action)
+}
+
+fn set_text(m: &mut Model, field: usize, value: &str) {
+    let d = m.dialog.as_mut().expect("dialog");
+    match &mut d.fields[field].input {
+        Input::Text(s) => *s = value.to_string(),
+        other => panic!("field {field} is not text: {other:?}"),
+    }
+}
+
+fn select_first_ground(m: &mut Model, field: usize) {
+    let d = m.dialog.as_mut().expect("dialog");
+    match &mut d.fields[field].input {
+        Input::Multi(_, on, _) => on[0] = true,
+        other => panic!("field {field} is not a list: {other:?}"),
+    }
+}
+
+fn error(m: &Model) -> String {
+    m.dialog
+        .as_ref()
+        .and_then(|d| d.error.clone())
+        .unwrap_or_default()
+}
+
+/// Submit the form; on the confirmation page, Enter records it.
+fn submit_and_confirm(m: &mut Model) -> (Vec<String>, Change) {
+    let ctrl_s = KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL);
+    let action = app::action_for(m, ctrl_s).expect("Ctrl-S");
+    assert_eq!(app::update(m, action), Effect::None);
+    let page = m
+        .dialog
+        .as_ref()
+        .and_then(|d| d.confirm.as_ref())
+        .map(|(lines, _)| lines.clone())
+        .unwrap_or_else(|| panic!("no confirmation: {}", error(m)));
+    match key(m, KeyCode::Enter) {
+        Effect::Act(change) => (page, change),
+        other => panic!("expected a change, got {other:?}"),
+    }
+}
+
+fn record(s: &mut Store, me: &Actor, change: Change, now: &str) -> String {
+    match worker::apply(s, me, Lang::En, change, at(now)) {
+        Reply::Acted { status, .. } => status,
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn from_a_hearing_notice_to_an_approved_refusal() {
+    let (_d, mut s, number) = setup();
+    let inspector = actor("ivanov", Role::Inspector);
+    // Friday 11 December 2026; Wednesday 16 December is Independence Day.
+    let friday = "2026-12-11T10:00:00+05:00";
+    let mut m = model(&s, inspector.clone(), &number, friday);
+    app::update(&mut m, Action::StartDialog(DialogKind::Hearing));
+    let d = m.dialog.as_ref().expect("the notice dialog opens");
+    // The proposals come from the calendar: the decision three working days
+    // on (Mon 14, Tue 15, Thu 17: the holiday is skipped), the hearing within
+    // two working days of the notice (Mon 14, Tue 15: the weekend is skipped).
+    assert_eq!(d.fields[1].input_text(), "17.12.2026");
+    assert_eq!(d.fields[4].input_text(), "15.12.2026 18:30");
+    assert!(
+        d.info.iter().any(|l| l.contains("11.12.2026 18:30")),
+        "{:?}",
+        d.info
+    );
+    select_first_ground(&mut m, 0);
+    set_text(&mut m, 5, "каб. 12, ул. Абая 1");
+    // A decision on the 15th needs the notice by the 10th: a day too late.
+    set_text(&mut m, 1, "15.12.2026");
+    key(&mut m, KeyCode::Enter);
+    assert!(error(&m).contains("10.12.2026 18:30"), "{}", error(&m));
+    // The holiday is not a working day: a hearing on the 16th is refused,
+    // naming the last allowed moment.
+    set_text(&mut m, 1, "17.12.2026");
+    set_text(&mut m, 4, "16.12.2026 10:00");
+    key(&mut m, KeyCode::Enter);
+    assert!(error(&m).contains("15.12.2026 18:30"), "{}", error(&m));
+    // The last allowed day is accepted.
+    set_text(&mut m, 4, "15.12.2026 18:00");
+    let (page, change) = submit_and_confirm(&mut m);
+    assert!(
+        page.iter().any(|l| l.contains("15.12.2026 18:00")),
+        "{page:?}"
+    );
+    assert!(
+        page.iter().any(|l| l.contains("hearing notice")),
+        "{page:?}"
+    );
+    assert!(matches!(change, Change::Notice { .. }));
+    assert_eq!(
+        record(&mut s, &inspector, change, friday),
+        "Hearing notice recorded."
+    );
+
+    // The hearing, on Tuesday the 15th, recorded on Thursday the 17th.
+    let thursday = "2026-12-17T11:00:00+05:00";
+    let mut m = model(&s, inspector.clone(), &number, thursday);
+    app::update(&mut m, Action::StartDialog(DialogKind::Hearing));
+    set_text(&mut m, 0, "15.12.2026 17:00");
+    key(&mut m, KeyCode::Tab);
+    for c in "Не согласен,\nпредставлю справку".chars() {
+        key(
+            &mut m,
+            if c == '\n' {
+                KeyCode::Enter
+            } else {
+                KeyCode::Char(c)
+            },
+        );
+    }
+    // Esc keeps the form as a draft; reopening restores what was typed.
+    key(&mut m, KeyCode::Esc);
+    assert!(m.dialog.is_none());
+    app::update(&mut m, Action::StartDialog(DialogKind::Hearing));
+    let (page, change) = submit_and_confirm(&mut m);
+    assert!(
+        page.iter().any(|l| l.contains("представлю справку")),
+        "{page:?}"
+    );
+    assert_eq!(
+        record(&mut s, &inspector, change, thursday),
+        "Hearing recorded."
+    );
+
+    // The refusal: grounds with their lifting conditions, then approval.
+    let mut m = model(&s, inspector.clone(), &number, thursday);
+    app::update(&mut m, Action::StartDialog(DialogKind::Decide));
+    key(&mut m, KeyCode::Right); // issue → refuse
+    let ground = {
+        let d = m.dialog.as_ref().expect("dialog");
+        match &d.fields[1].input {
+            Input::Multi(o, _, _) => o[0].0.clone(),
+            _ => panic!("grounds"),
+        }
+    };
+    select_first_ground(&mut m, 1);
+    let (page, change) = submit_and_confirm(&mut m);
+    assert!(page.iter().any(|l| l.contains("lifted when")), "{page:?}");
+    assert!(
+        page.iter().any(|l| l.contains("approval queue")),
+        "{page:?}"
+    );
+    assert!(
+        page.iter().any(|l| l.contains("motivated refusal")),
+        "{page:?}"
+    );
+    assert_eq!(
+        record(&mut s, &inspector, change, thursday),
+        "Decision recorded."
+    );
+    let c = s.case(&number).expect("case").case;
+    let d = c.decision().expect("decision");
+    assert_eq!(
+        d.kind,
+        DecisionKind::Refuse {
+            grounds: vec![ground]
+        }
+    );
+    assert_eq!(d.approval, ApprovalState::Pending);
+
+    // An inspector cannot approve: the dialog says so, and the store refuses.
+    let mut m = model(&s, inspector.clone(), &number, thursday);
+    app::update(&mut m, Action::StartDialog(DialogKind::Approve));
+    assert!(m.dialog.is_none());
+    assert!(m.status.contains("Only a supervisor"), "{}", m.status);
+    let seen = s.case(&number).expect("case").row_version;
+    let refused = record(
+        &mut s,
+        &inspector,
+        Change::Approve {
+            number: number.clone(),
+            seen,
+        },
+        thursday,
+    );
+    assert!(refused.starts_with("not saved"), "{refused}");
+
+    // The supervisor approves it.
+    let boss = actor("akhmetova", Role::Supervisor);
+    let mut m = model(&s, boss.clone(), &number, thursday);
+    app::update(&mut m, Action::StartDialog(DialogKind::Approve));
+    let (_, change) = submit_and_confirm(&mut m);
+    assert_eq!(
+        record(&mut s, &boss, change, thursday),
+        "Decision approved."
+    );
+    let c = s.case(&number).expect("case").case;
+    assert!(matches!(
+        c.decision().expect("d").approval,
+        ApprovalState::Approved { .. }
+    ));
+    assert_eq!(c.status, Status::Decided);
+}
+
+#[test]
+fn a_supervisor_returns_a_decision_only_with_a_comment_and_auditors_get_no_dialog() {
+    let (_d, mut s, number) = setup();
+    let boss = actor("akhmetova", Role::Supervisor);
+    let auditor = actor("audit", Role::Auditor);
+    let mut m = model(&s, auditor, &number, "2026-12-11T10:00:00+05:00");
+    for kind in [DialogKind::Hearing, DialogKind::Decide, DialogKind::Approve] {
+        app::update(&mut m, Action::StartDialog(kind));
+        assert!(m.dialog.is_none());
+    }
+    assert!(m.status.to_lowercase().contains("auditor"), "{}", m.status);
+    // Nothing waits for approval yet: the dialog says so instead of opening.
+    let mut m = model(&s, boss.clone(), &number, "2026-12-11T10:00:00+05:00");
+    app::update(&mut m, Action::StartDialog(DialogKind::Approve));
+    assert!(m.dialog.is_none());
+    assert!(m.status.contains("No decision"), "{}", m.status);
+    let _ = &mut s;
+}
+
+trait InputText {
+    fn input_text(&self) -> String;
+}
+
+impl InputText for kezek::app::dialog::Field {
+    fn input_text(&self) -> String {
+        match &self.input {
+            Input::Text(s) => s.clone(),
+            _ => String::new(),
+        }
+    }
+}
