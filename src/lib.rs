@@ -8,6 +8,8 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod domain;
+pub mod notice;
+pub mod report;
 pub mod store;
 pub mod tui;
 pub mod ui;
