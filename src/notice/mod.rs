@@ -534,7 +534,18 @@ fn wrap(s: &str, width: usize) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur = String::new();
     let mut len = 0;
-    for word in s.split(' ') {
+    // "№ 992" and "No. 5" stay on one line.
+    let mut words: Vec<String> = Vec::new();
+    for w in s.split(' ') {
+        match words.last_mut() {
+            Some(prev) if prev == "№" || prev == "No." => {
+                prev.push(' ');
+                prev.push_str(w);
+            }
+            _ => words.push(w.to_string()),
+        }
+    }
+    for word in &words {
         let wl = word.chars().count();
         if len > 0 && len + 1 + wl > width {
             out.push(std::mem::take(&mut cur));
@@ -580,7 +591,7 @@ p { margin: 0 0 4mm; text-align: justify; }
 p.right { text-align: right; }
 ul { margin: 0 0 4mm; padding-left: 6mm; }
 li { margin-bottom: 1.5mm; }
-.v { font-weight: bold; }
+.v { font-weight: inherit; }
 footer { margin-top: 14mm; padding-top: 2mm; border-top: 0.3mm solid #999; font-family: "DejaVu Sans", Arial, sans-serif; font-size: 8pt; color: #555; }
 @media print {
   html, body { background: #fff; }

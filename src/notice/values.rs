@@ -86,7 +86,7 @@ pub fn day_words(d: NaiveDate, lang: Lang) -> String {
     ];
     let m = d.month0() as usize;
     match lang {
-        Lang::Ru => format!("{} {} {} г.", d.day(), RU[m], d.year()),
+        Lang::Ru => format!("{} {} {} года", d.day(), RU[m], d.year()),
         Lang::Kk => format!("{} жылғы {} {}", d.year(), d.day(), KK[m]),
         Lang::En => format!("{} {} {}", d.day(), EN[m], d.year()),
     }
@@ -223,6 +223,17 @@ fn refusal_reasons(input: &Input<'_>, lang: Lang) -> Vec<String> {
         return c.refusal_to_accept.iter().map(|s| clean(s)).collect();
     }
     out
+}
+
+/// "Когда …" → "когда …" after a dash; an abbreviation ("КНБ …") stays as it is.
+fn lower_first(s: &str) -> String {
+    let mut chars = s.chars();
+    match (chars.next(), chars.next()) {
+        (Some(a), Some(b)) if a.is_uppercase() && b.is_lowercase() => {
+            a.to_lowercase().chain(s.chars().skip(1)).collect()
+        }
+        _ => s.to_string(),
+    }
 }
 
 fn name_of(input: &Input<'_>, login: &str) -> String {
@@ -392,7 +403,7 @@ pub fn collect(input: &Input<'_>, kind: Kind, lang: Lang) -> HashMap<&'static st
                 lifted.push(format!(
                     "{} — {}",
                     r.title.get(lang),
-                    r.lifted_when.get(lang)
+                    lower_first(r.lifted_when.get(lang))
                 ));
             }
             None => {
@@ -533,7 +544,7 @@ mod tests {
     #[test]
     fn month_words() {
         let d = NaiveDate::from_ymd_opt(2026, 3, 5).expect("date");
-        assert_eq!(day_words(d, Lang::Ru), "5 марта 2026 г.");
+        assert_eq!(day_words(d, Lang::Ru), "5 марта 2026 года");
         assert_eq!(day_words(d, Lang::Kk), "2026 жылғы 5 наурыз");
         assert_eq!(day_words(d, Lang::En), "5 March 2026");
         assert_eq!(day(d), "05.03.2026");
