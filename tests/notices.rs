@@ -287,7 +287,11 @@ fn dates_in_words_follow_the_notice_language() {
         .expect("kk")
         .0;
     // The hearing is on Mon 23.11.2026.
-    assert!(ru.text.contains("23 ноября 2026 года, 11:00"), "{}", ru.text);
+    assert!(
+        ru.text.contains("23 ноября 2026 года, 11:00"),
+        "{}",
+        ru.text
+    );
     assert!(
         kk.text.contains("2026 жылғы 23 қараша, сағат 11:00"),
         "{}",

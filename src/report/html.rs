@@ -51,6 +51,7 @@ fn t(lang: Lang, key: &str) -> &'static str {
         "waiting" => ("Күтуде, ж.к.", "Ждёт, раб. дн.", "Waiting, working days"),
         "approval" => ("Бекіту", "Утверждение", "Approval"),
         "none" => ("Жоқ.", "Нет.", "None."),
+        "done" => ("кезеңдер аяқталды", "этапы завершены", "stages done"),
         "more" => ("тағы", "ещё", "more"),
         "issue" => ("беру", "выдать", "issue"),
         "refuse" => ("бас тарту", "отказать", "refuse"),
@@ -104,12 +105,14 @@ svg.chart { display: block; width: 100%; height: auto; }
 svg.chart text { font-family: "DejaVu Sans", "Segoe UI", Arial, sans-serif; font-size: 11px; fill: #1d232a; }
 svg.chart text.num { fill: #46515b; font-size: 10px; }
 svg.chart text.group { font-weight: 700; }
-table { width: 100%; border-collapse: collapse; font-size: 9pt; }
-th { text-align: left; font-weight: 600; color: #46515b; border-bottom: 1px solid #9aa5ae; padding: 1mm 1.5mm; }
-td { border-bottom: 1px solid #e3e7ea; padding: 1mm 1.5mm; vertical-align: top; }
+table { width: 100%; border-collapse: collapse; font-size: 8.5pt; }
+td { overflow-wrap: break-word; }
+td.stage { min-width: 30mm; }
+th { text-align: left; font-weight: 600; color: #46515b; border-bottom: 1px solid #9aa5ae; padding: 1mm 1mm; }
+td { border-bottom: 1px solid #e3e7ea; padding: 1mm 1mm; vertical-align: top; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.late { color: #c62828; font-weight: 600; white-space: nowrap; }
-td.mono { font-family: "DejaVu Sans Mono", Consolas, monospace; font-size: 8.5pt; white-space: nowrap; }
+td.mono { font-family: "DejaVu Sans Mono", Consolas, monospace; font-size: 7.5pt; white-space: nowrap; }
 .empty { color: #5b6670; font-style: italic; }
 .more { color: #5b6670; font-size: 9pt; margin-top: 1mm; }
 footer { margin-top: 8mm; color: #5b6670; font-size: 8pt; border-top: 1px solid #d5dbe0; padding-top: 2mm; }
@@ -214,6 +217,37 @@ fn moment(s: &str) -> String {
         .unwrap_or_else(|_| s.to_string())
 }
 
+/// How late, in the page's language.
+fn late(lang: Lang, c: &super::OverdueCase) -> String {
+    let working = c.late_unit == crate::domain::term::Unit::WorkingDays;
+    let d = c.late_days;
+    if d > 0 {
+        return match (lang, working) {
+            (Lang::Kk, true) => format!("{d} жұм. күн"),
+            (Lang::Kk, false) => format!("{d} күн"),
+            (Lang::Ru, true) => format!("{d} раб. дн."),
+            (Lang::Ru, false) => format!("{d} дн."),
+            (Lang::En, true) => format!("{d} working day{}", if d == 1 { "" } else { "s" }),
+            (Lang::En, false) => format!("{d} day{}", if d == 1 { "" } else { "s" }),
+        };
+    }
+    let (h, m) = (c.late_minutes / 60, c.late_minutes % 60);
+    match lang {
+        Lang::Kk => format!("{h} сағ {m:02} мин"),
+        Lang::Ru => format!("{h} ч {m:02} мин"),
+        Lang::En => format!("{h}h{m:02}m"),
+    }
+}
+
+/// A long text cut to `n` characters, the whole of it in a tooltip.
+fn cut(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        return e(s);
+    }
+    let short: String = s.chars().take(n - 1).collect();
+    format!("<span title=\"{}\">{}…</span>", e(s), e(&short))
+}
+
 fn word(lang: Lang, key: &str) -> String {
     let w = t(lang, key);
     if w.is_empty() {
@@ -226,13 +260,6 @@ fn word(lang: Lang, key: &str) -> String {
 /// The report page.
 pub fn html(f: &DailyFigures) -> String {
     let lang = f.lang;
-    let code = |p: &str| {
-        f.procedures
-            .iter()
-            .find(|x| x.procedure == p)
-            .map(|x| x.code.clone())
-            .unwrap_or_else(|| p.to_uppercase())
-    };
     let mut b = String::new();
     b.push_str(&format!(
         "<header><div><h1>{}</h1><span class=\"asof\">{} {}</span></div><div class=\"date\">{}</div></header>\n",
@@ -329,9 +356,8 @@ pub fn html(f: &DailyFigures) -> String {
         b.push_str(&format!("<p class=\"empty\">{}</p>\n", t(lang, "none")));
     } else {
         b.push_str(&format!(
-            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th class=\"num\">{}</th></tr></thead><tbody>\n",
+            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th class=\"num\">{}</th></tr></thead><tbody>\n",
             t(lang, "case"),
-            t(lang, "procedure"),
             t(lang, "applicant"),
             t(lang, "decision"),
             t(lang, "by"),
@@ -340,9 +366,8 @@ pub fn html(f: &DailyFigures) -> String {
         ));
         for a in &f.approval_queue {
             b.push_str(&format!(
-                "<tr><td class=\"mono\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"mono\">{}</td><td class=\"num\">{}</td></tr>\n",
+                "<tr><td class=\"mono\">{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"mono\">{}</td><td class=\"num\">{}</td></tr>\n",
                 e(&a.number),
-                e(&code(&a.procedure)),
                 e(&a.applicant),
                 e(&word(lang, &a.decision)),
                 e(&a.decided_by),
@@ -364,10 +389,9 @@ pub fn html(f: &DailyFigures) -> String {
         b.push_str(&format!("<p class=\"empty\">{}</p>\n", t(lang, "none")));
     } else {
         b.push_str(&format!(
-            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>\n",
+            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>\n",
             t(lang, "case"),
             t(lang, "applicant"),
-            t(lang, "procedure"),
             t(lang, "stage"),
             t(lang, "deadline"),
             t(lang, "late"),
@@ -377,16 +401,14 @@ pub fn html(f: &DailyFigures) -> String {
             let stage = c
                 .stage_title
                 .clone()
-                .or_else(|| c.deadline_what.clone())
-                .unwrap_or_default();
+                .unwrap_or_else(|| t(lang, "done").to_string());
             b.push_str(&format!(
-                "<tr><td class=\"mono\">{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"mono\">{}</td><td class=\"late\">{}</td><td>{}</td></tr>\n",
+                "<tr><td class=\"mono\">{}</td><td>{}</td><td class=\"stage\">{}</td><td class=\"mono\">{}</td><td class=\"late\">{}</td><td>{}</td></tr>\n",
                 e(&c.number),
                 e(&c.applicant),
-                e(&code(&c.procedure)),
-                e(&stage),
+                cut(&stage, 60),
                 e(&moment(&c.deadline)),
-                e(&c.late),
+                e(&late(lang, c)),
                 e(c.assignee.as_deref().unwrap_or("—")),
             ));
         }
@@ -411,10 +433,9 @@ pub fn html(f: &DailyFigures) -> String {
         b.push_str(&format!("<p class=\"empty\">{}</p>\n", t(lang, "none")));
     } else {
         b.push_str(&format!(
-            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>\n",
+            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>\n",
             t(lang, "when"),
             t(lang, "case"),
-            t(lang, "procedure"),
             t(lang, "applicant"),
             t(lang, "decision"),
             t(lang, "by"),
@@ -426,10 +447,9 @@ pub fn html(f: &DailyFigures) -> String {
                 None => word(lang, &d.approval),
             };
             b.push_str(&format!(
-                "<tr><td class=\"mono\">{}</td><td class=\"mono\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+                "<tr><td class=\"mono\">{}</td><td class=\"mono\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
                 e(&moment(&d.at)),
                 e(&d.number),
-                e(&code(&d.procedure)),
                 e(&d.applicant),
                 e(&word(lang, &d.decision)),
                 e(&d.by),

@@ -106,8 +106,12 @@ pub struct OverdueCase {
     pub deadline_what: Option<String>,
     /// `overdue 2 working days`, `overdue 1h05m`.
     pub late: String,
-    /// Whole days late: working days for working-day terms, calendar days otherwise.
+    /// Whole days late, in `late_unit`; 0 on the day the deadline passed.
     pub late_days: i64,
+    /// `working_days` or `calendar_days`: how the term is counted.
+    pub late_unit: Unit,
+    /// Minutes late when the deadline passed today (`late_days` is 0).
+    pub late_minutes: i64,
     pub assignee: Option<String>,
 }
 
@@ -312,10 +316,11 @@ impl DailyFigures {
                     _ => Unit::WorkingDays,
                 };
                 let due_day = term::local(cal, r.due).date();
-                let (late, late_days) = match term::time_left(cal, unit, due_day, r.due, now) {
-                    Ok(t) => (t.to_string(), t.days),
-                    Err(e) => (e.to_string(), 0),
-                };
+                let (late, late_days, late_minutes) =
+                    match term::time_left(cal, unit, due_day, r.due, now) {
+                        Ok(t) => (t.to_string(), t.days, t.minutes),
+                        Err(e) => (e.to_string(), 0, 0),
+                    };
                 let st = stage_of(&r.procedure, &r.version, r.stage);
                 OverdueCase {
                     number: r.number,
@@ -327,6 +332,8 @@ impl DailyFigures {
                     deadline_what: r.due_what,
                     late,
                     late_days,
+                    late_unit: unit,
+                    late_minutes,
                     assignee: r.assignee,
                 }
             })
