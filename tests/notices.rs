@@ -124,6 +124,9 @@ fn annulled_pr(s: &mut Store, cases: &[Case]) -> String {
     number
 }
 
+type Transition<'a> =
+    dyn Fn(&Case, &case::Ctx<'_>) -> Result<Vec<case::Event>, case::Violation> + 'a;
+
 /// A PR taken through the hearing path: notice on Fri 20.11.2026, hearing
 /// on Mon 23.11, refusal on Thu 26.11, approved the same day.
 fn heard_and_refused_pr(s: &mut Store, cases: &[Case]) -> String {
@@ -135,14 +138,11 @@ fn heard_and_refused_pr(s: &mut Store, cases: &[Case]) -> String {
     });
     let grounds = vec!["state_services_19_1".to_string()];
     let inspector = actor("ivanov", Role::Inspector);
-    let mut step =
-        |who: &Actor,
-         now: &str,
-         f: &dyn Fn(&Case, &case::Ctx<'_>) -> Result<Vec<case::Event>, case::Violation>| {
-            let seen = s.case(&number).expect("case").row_version;
-            s.act(who, &number, seen, at(now), |c, x, _| f(c, x))
-                .unwrap_or_else(|e| panic!("{number} at {now}: {e}"));
-        };
+    let mut step = |who: &Actor, now: &str, f: &Transition<'_>| {
+        let seen = s.case(&number).expect("case").row_version;
+        s.act(who, &number, seen, at(now), |c, x, _| f(c, x))
+            .unwrap_or_else(|e| panic!("{number} at {now}: {e}"));
+    };
     let notice = case::NoticeInput {
         sent_at: at(NOW),
         channel: case::NoticeChannel::InPerson,

@@ -305,12 +305,15 @@ pub fn subject(kind: Kind, case: &Case, version: &RuleVersion) -> Result<String,
             let Some((i, d)) = standing else {
                 return no(format!("case {n} has no decision"));
             };
-            let fits = match (kind, &d.kind) {
-                (Kind::Refusal, DecisionKind::Refuse { .. }) => true,
-                (Kind::Decision, DecisionKind::Issue | DecisionKind::Refuse { .. }) => true,
-                (Kind::Annulment, DecisionKind::Annul { .. }) => true,
-                _ => false,
-            };
+            let fits = matches!(
+                (kind, &d.kind),
+                (Kind::Refusal, DecisionKind::Refuse { .. })
+                    | (
+                        Kind::Decision,
+                        DecisionKind::Issue | DecisionKind::Refuse { .. }
+                    )
+                    | (Kind::Annulment, DecisionKind::Annul { .. })
+            );
             if !fits {
                 let what = match &d.kind {
                     DecisionKind::Issue => "an issue",
