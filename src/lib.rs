@@ -9,6 +9,8 @@ pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod i18n;
+pub mod notice;
+pub mod report;
 pub mod store;
 pub mod tui;
 pub mod ui;

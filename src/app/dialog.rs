@@ -581,9 +581,7 @@ pub fn key(m: &mut Model, world: Option<&World>, k: KeyEvent) -> Option<Change> 
     let mut submit = false;
     let mut record = None;
     {
-        let Some(d) = m.dialog.as_mut() else {
-            return None;
-        };
+        let d = m.dialog.as_mut()?;
         if let Some((_, change)) = &d.confirm {
             match k.code {
                 KeyCode::Enter | KeyCode::Char('y') => {

@@ -6,6 +6,8 @@
 
 mod calendar;
 mod iin;
+mod notice;
+mod report;
 mod rules;
 pub(crate) mod store_cmds;
 
@@ -81,6 +83,21 @@ enum Command {
     },
     /// Open cases in urgency order, for scripts and cron.
     Queue(store_cmds::QueueArgs),
+    /// Issue a notice on a case from the templates, or export the one issued before.
+    ///
+    /// The first time a notice of a KIND in a language is asked for on a case,
+    /// it is rendered from the templates and stored with the case (with an
+    /// audit row); later calls export that stored text unchanged, even when the
+    /// templates have changed since. A new hearing notice or a new decision on
+    /// the case is a new subject and gets a new notice. Auditors cannot issue.
+    ///
+    /// --out never replaces an existing file unless --force is given; the file
+    /// is created readable by its owner only. Without --out the notice goes to
+    /// standard output.
+    Notice(notice::NoticeArgs),
+    /// Reports for supervisors.
+    #[command(subcommand)]
+    Report(report::ReportCommand),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -238,6 +255,8 @@ where
         Command::Import { file, format } => store_cmds::import(cli.db, file, format),
         Command::Export(args) => store_cmds::export(cli.db, args),
         Command::Queue(args) => store_cmds::queue(cli.db, args),
+        Command::Notice(args) => notice::run(cli.db, args),
+        Command::Report(c) => report::run(cli.db, c),
     };
     finish(result)
 }

@@ -10,6 +10,8 @@ pub mod cases;
 pub mod db;
 pub mod export;
 pub mod import;
+pub mod notices;
+pub mod report;
 pub mod schema;
 pub mod users;
 

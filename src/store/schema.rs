@@ -167,4 +167,26 @@ CREATE TABLE audit_head (
     hash TEXT NOT NULL
 );
 "#,
+    // 2: notices issued to applicants, kept word for word; indexes for the
+    // daily report (decisions waiting for approval, decisions of a day).
+    r#"
+CREATE TABLE issued_notices (
+    id              INTEGER PRIMARY KEY,
+    case_number     TEXT NOT NULL REFERENCES cases(number) ON DELETE CASCADE,
+    kind            TEXT NOT NULL,
+    lang            TEXT NOT NULL CHECK (lang IN ('kk', 'ru', 'en')),
+    -- What on the case the notice is about: acceptance, notice:N, decision:N[:state].
+    subject         TEXT NOT NULL,
+    -- The exact text and page issued, whatever the templates say later.
+    text            TEXT NOT NULL,
+    html            TEXT NOT NULL,
+    template        TEXT NOT NULL,
+    template_sha256 TEXT NOT NULL,
+    issued_at       TEXT NOT NULL,
+    issued_by       TEXT NOT NULL REFERENCES users(login),
+    UNIQUE (case_number, kind, lang, subject)
+);
+CREATE INDEX decisions_pending ON decisions (case_number) WHERE approval = 'pending';
+CREATE INDEX decisions_at ON decisions (at);
+"#,
 ];

@@ -1,0 +1,146 @@
+//! `kezek notice`: issue a notice on a case, or export one issued before.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use chrono::Utc;
+
+use super::{Failure, Outcome, emit};
+use crate::domain::text::{Lang, printable};
+use crate::notice::{self, Kind};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Default)]
+pub enum NoticeFormat {
+    #[default]
+    Txt,
+    Html,
+}
+
+fn parse_kind(s: &str) -> Result<Kind, String> {
+    Kind::parse(s)
+}
+
+fn parse_lang(s: &str) -> Result<Lang, String> {
+    notice::parse_lang(s)
+}
+
+/// `kezek notice` (the behaviour is explained in the command's long help, in cli/mod.rs).
+#[derive(Debug, clap::Args)]
+pub struct NoticeArgs {
+    /// The case number.
+    pub case: String,
+    /// acceptance, refusal-to-accept, hearing-notice, refusal, decision, annulment, pr-conclusion.
+    #[arg(value_parser = parse_kind, required_unless_present = "list")]
+    pub kind: Option<Kind>,
+    /// The notice's language: ru, kk or en (en is for reference).
+    #[arg(long, value_parser = parse_lang, default_value = "ru")]
+    pub lang: Lang,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: NoticeFormat,
+    /// Write to FILE (refused if it exists, unless --force).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Replace FILE if it exists.
+    #[arg(long, requires = "out")]
+    pub force: bool,
+    /// List the notices issued on the case instead.
+    #[arg(long, conflicts_with_all = ["kind", "out"])]
+    pub list: bool,
+}
+
+/// Create `path` for writing, owner-only; an existing file is replaced only with `force`.
+fn create_out(path: &Path, force: bool) -> Result<std::fs::File, Failure> {
+    if force {
+        return super::store_cmds::private_file(path)
+            .map_err(|e| Failure(format!("{}: {e}", path.display())));
+    }
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(0o600);
+    }
+    o.open(path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AlreadyExists {
+            Failure(format!(
+                "{} already exists: give --force to replace it, or another --out",
+                path.display()
+            ))
+        } else {
+            Failure(format!("{}: {e}", path.display()))
+        }
+    })
+}
+
+pub fn run(db: Option<PathBuf>, args: NoticeArgs) -> Result<Outcome, Failure> {
+    let (mut store, _) = super::store_cmds::open_store(db)?;
+    if args.list {
+        store.case(&args.case)?;
+        let list = store.notices_of(&args.case)?;
+        let mut out = String::new();
+        for n in &list {
+            out.push_str(&format!(
+                "{:>5}  {:<18} {}  {:<22} {}  {}\n",
+                n.id,
+                n.kind,
+                notice::lang_id(n.lang),
+                printable(&n.subject),
+                n.issued_at,
+                printable(&n.issued_by)
+            ));
+        }
+        emit(&out)?;
+        return Ok(Outcome::Ok);
+    }
+    let Some(kind) = args.kind else {
+        return Err(Failure("give the notice KIND, or --list".into()));
+    };
+    let templates = notice::load()?;
+    let actor = store.current_actor()?;
+    // Check the target before anything is issued, so a refused --out issues nothing.
+    if let Some(path) = &args.out
+        && path.exists()
+        && !args.force
+    {
+        return Err(Failure(format!(
+            "{} already exists: give --force to replace it, or another --out",
+            path.display()
+        )));
+    }
+    let (issued, new) =
+        store.issue_notice(&actor, &args.case, kind, args.lang, &templates, Utc::now())?;
+    let body = match args.format {
+        NoticeFormat::Txt => &issued.text,
+        NoticeFormat::Html => &issued.html,
+    };
+    let what = if new {
+        format!("issued {} #{}", kind.id(), issued.id)
+    } else {
+        format!(
+            "{} #{} was issued on {} by {}: exported as issued",
+            kind.id(),
+            issued.id,
+            issued.issued_at,
+            printable(&issued.issued_by)
+        )
+    };
+    match &args.out {
+        Some(path) => {
+            let mut f = create_out(path, args.force)?;
+            f.write_all(body.as_bytes())
+                .and_then(|()| f.sync_all())
+                .map_err(|e| Failure(format!("{}: {e}", path.display())))?;
+            eprintln!(
+                "kezek: {}: {what}; written to {}",
+                args.case,
+                path.display()
+            );
+        }
+        None => {
+            emit(body)?;
+            eprintln!("kezek: {}: {what}", args.case);
+        }
+    }
+    Ok(Outcome::Ok)
+}

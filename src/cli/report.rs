@@ -1,0 +1,107 @@
+//! `kezek report daily`: the supervisor's daily report.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use chrono::{NaiveDate, Utc};
+use clap::Subcommand;
+
+use super::{Failure, Outcome, emit};
+use crate::domain::term;
+use crate::domain::text::Lang;
+use crate::report::DailyFigures;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Default)]
+pub enum ReportFormat {
+    #[default]
+    Html,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// The daily report: workload per inspector, overdue and due-today cases
+    /// per procedure and stage, the approval queue, the overdue cases and the
+    /// day's decisions. HTML is one self-contained page, ready to print (A4);
+    /// JSON carries the same figures for scripts.
+    Daily {
+        /// The report's day: DD.MM.YYYY or YYYY-MM-DD (default: today in Almaty).
+        #[arg(long, value_parser = parse_report_day)]
+        date: Option<NaiveDate>,
+        /// Write to FILE (replaced if it exists; written through a temporary
+        /// file, so a failed run leaves the old report in place). Default: standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t)]
+        format: ReportFormat,
+        /// Language of the page: ru, kk or en.
+        #[arg(long, value_parser = crate::notice::parse_lang, default_value = "en")]
+        lang: Lang,
+        /// Judge overdue as of this moment (RFC 3339; default: now).
+        #[arg(long)]
+        now: Option<String>,
+    },
+}
+
+/// A day as `DD.MM.YYYY` or `YYYY-MM-DD`.
+pub(crate) fn parse_report_day(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s, "%d.%m.%Y")
+        .or_else(|_| super::parse_day(s))
+        .map_err(|_| {
+            format!(
+                "'{}' is not a real date DD.MM.YYYY or YYYY-MM-DD",
+                s.escape_default()
+            )
+        })
+}
+
+pub fn run(db: Option<PathBuf>, cmd: ReportCommand) -> Result<Outcome, Failure> {
+    let ReportCommand::Daily {
+        date,
+        out,
+        format,
+        lang,
+        now,
+    } = cmd;
+    let (store, _) = super::store_cmds::open_store(db)?;
+    let now = match now {
+        None => Utc::now(),
+        Some(s) => chrono::DateTime::parse_from_rfc3339(&s)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|_| {
+                Failure(format!(
+                    "--now: '{}' is not an RFC 3339 instant",
+                    s.escape_default()
+                ))
+            })?,
+    };
+    let day = date.unwrap_or_else(|| term::local(&store.cal, now).date());
+    let figures = DailyFigures::compute(&store, day, now, lang)?;
+    let body = match format {
+        ReportFormat::Html => crate::report::html(&figures),
+        ReportFormat::Json => figures.json(),
+    };
+    let Some(path) = out else {
+        emit(&body)?;
+        return Ok(Outcome::Ok);
+    };
+    let tmp = path.with_extension("partial");
+    let written = super::store_cmds::private_file(&tmp).and_then(|mut f| {
+        f.write_all(body.as_bytes())?;
+        f.sync_all()
+    });
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(Failure(format!("{}: {e}", tmp.display())));
+    }
+    std::fs::rename(&tmp, &path).map_err(|e| Failure(format!("{}: {e}", path.display())))?;
+    eprintln!(
+        "kezek: report for {} written to {} ({} in the queue, {} overdue, {} due today)",
+        day.format("%d.%m.%Y"),
+        path.display(),
+        figures.totals.in_queue,
+        figures.totals.overdue,
+        figures.totals.due_today
+    );
+    Ok(Outcome::Ok)
+}
