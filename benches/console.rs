@@ -106,29 +106,6 @@ fn open_cases(db: &Path) -> i64 {
     .expect("count")
 }
 
-fn squeeze(bytes: &[u8]) -> String {
-    let text = String::from_utf8_lossy(bytes);
-    let mut out = String::new();
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '\u{1b}' {
-            if chars.peek() == Some(&'[') {
-                chars.next();
-                for d in chars.by_ref() {
-                    if ('@'..='~').contains(&d) {
-                        break;
-                    }
-                }
-            } else {
-                chars.next();
-            }
-        } else if !c.is_control() && !c.is_whitespace() {
-            out.push(c);
-        }
-    }
-    out
-}
-
 /// One start of the real binary: (first frame with rows, full counts).
 fn start_once(db: &Path, first_number: &str, total: i64) -> (Duration, Duration) {
     let pty = native_pty_system()
@@ -161,10 +138,19 @@ fn start_once(db: &Path, first_number: &str, total: i64) -> (Duration, Duration)
             sink.lock().expect("lock").extend_from_slice(&buf[..n]);
         }
     });
+    // The screen as a terminal would show it: ratatui sends only the cells
+    // that change, so the raw byte stream is replayed into a vt100 parser.
+    let mut screen = vt100::Parser::new(40, 120, 0);
+    let mut fed = 0;
     let mut first = None;
-    let full_total = format!("total{total}·");
+    let full_total = format!("total {total} ·");
     let full = loop {
-        let text = squeeze(&out.lock().expect("lock"));
+        {
+            let bytes = out.lock().expect("lock");
+            screen.process(&bytes[fed..]);
+            fed = bytes.len();
+        }
+        let text = screen.screen().contents();
         if first.is_none() && text.contains(first_number) {
             first = Some(started.elapsed());
         }

@@ -147,8 +147,17 @@ pub fn on_reply(m: &mut Model, link: &mut Link, reply: Reply) -> bool {
             link.load_queue(m);
         }
         Reply::Status(s) => m.status = s,
+        Reply::Desk(result) => match (&mut m.screen, result) {
+            (Screen::Desk(d), Ok(f)) => {
+                d.cursor = d.cursor.min(f.approval_queue.len().saturating_sub(1));
+                d.figures = Some(*f);
+            }
+            (Screen::Desk(_), Err(e)) => m.status = e,
+            _ => return false,
+        },
         Reply::Changed => match &m.screen {
             Screen::Queue => link.load_queue(m),
+            Screen::Desk(_) => link.send(Request::Desk),
             Screen::Case(v) => {
                 let number = v.loaded.case.number.clone();
                 link.send(Request::Case { number });
@@ -179,6 +188,7 @@ fn on_effect(
         Effect::Act(change) => link.send(Request::Act(change)),
         Effect::AssignMany(numbers, to) => link.send(Request::AssignMany(numbers, to)),
         Effect::Export(format) => link.send(Request::Export(format)),
+        Effect::LoadDesk => link.send(Request::Desk),
         Effect::SetTheme(name) => match themes.get(&name) {
             Some(t) => {
                 ui.theme = *t;

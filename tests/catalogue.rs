@@ -17,7 +17,11 @@ fn source_keys() -> BTreeSet<String> {
         for entry in std::fs::read_dir(&dir).expect("src dir") {
             let path = entry.expect("entry").path();
             if path.is_dir() {
-                stack.push(path);
+                // Notices and the report name template placeholders, not
+                // catalogue keys; their words live in templates/.
+                if !path.ends_with("notice") {
+                    stack.push(path);
+                }
                 continue;
             }
             if path.extension().is_none_or(|e| e != "rs") {

@@ -62,10 +62,6 @@ impl Session {
         }
     }
 
-    fn mark(&self) -> usize {
-        self.out.lock().expect("lock").len()
-    }
-
     fn keys(&mut self, bytes: &[u8]) {
         self.writer.write_all(bytes).expect("type");
         self.writer.flush().expect("flush");

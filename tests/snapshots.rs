@@ -179,3 +179,42 @@ fn a_too_small_window() {
     let mut m = model(&s, Lang::En);
     snap("too_small_79x24", &screen(&s, &mut m, 79, 24));
 }
+
+#[test]
+fn supervisor_desk() {
+    let (_d, s) = demo();
+    let today = kezek::domain::term::local(&s.cal, now()).date();
+    for (lang, sizes) in [(Lang::En, &SIZES[..]), (Lang::Kk, &SIZES[..1])] {
+        for &(w, h) in sizes {
+            let mut m = model(&s, lang);
+            // An inspector has no desk; a supervisor does.
+            assert_eq!(app::update(&mut m, Action::Desk), app::Effect::None);
+            assert!(matches!(m.screen, Screen::Queue));
+            m.me = Actor {
+                login: "akhmetova".into(),
+                role: Role::Supervisor,
+            };
+            assert_eq!(app::update(&mut m, Action::Desk), app::Effect::LoadDesk);
+            let figures =
+                kezek::report::DailyFigures::compute(&s, today, now(), lang).expect("figures");
+            assert!(
+                !figures.approval_queue.is_empty(),
+                "the demo has decisions to approve"
+            );
+            let first = figures.approval_queue[0].number.clone();
+            if let Screen::Desk(d) = &mut m.screen {
+                d.figures = Some(figures);
+            }
+            snap(
+                &format!("desk_{}_{w}x{h}", lang.code()),
+                &screen(&s, &mut m, w, h),
+            );
+            // Enter opens the selected approval's case; Esc goes back.
+            assert_eq!(
+                app::update(&mut m, Action::Open),
+                app::Effect::LoadCase(first)
+            );
+            assert_eq!(app::update(&mut m, Action::Back), app::Effect::LoadQueue);
+        }
+    }
+}

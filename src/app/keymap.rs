@@ -403,6 +403,7 @@ fn table(ctx: Context) -> Vec<(Cmd, &'static [&'static str])> {
             (Cmd::PrevMatch, &["N"]),
             (Cmd::Sort, &["s", "o"]),
             (Cmd::Mark, &["Space"]),
+            (Cmd::Desk, &["D"]),
             (Cmd::Refresh, &["r"]),
             (Cmd::Back, &["Esc"]),
         ],

@@ -208,6 +208,16 @@ pub const COMMANDS: &[(&str, &str)] = &[
 pub enum Screen {
     Queue,
     Case(Box<CaseView>),
+    /// The supervisor's desk: the unit's figures and the approval queue.
+    Desk(Box<DeskView>),
+}
+
+/// The desk's figures (None until the worker has counted them) and the
+/// selected case of the approval queue.
+#[derive(Debug, Clone, Default)]
+pub struct DeskView {
+    pub figures: Option<crate::report::DailyFigures>,
+    pub cursor: usize,
 }
 
 /// A one-line prompt at the bottom: the `:` command line, or the note of a
@@ -391,6 +401,8 @@ pub enum Effect {
     /// Assign every marked case.
     AssignMany(Vec<String>, String),
     Export(String),
+    /// Count the supervisor's desk.
+    LoadDesk,
 }
 
 impl Model {
@@ -533,7 +545,7 @@ impl Model {
     /// The keymap context of the current screen.
     pub fn context(&self) -> Context {
         match &self.screen {
-            Screen::Queue => Context::Queue,
+            Screen::Queue | Screen::Desk(_) => Context::Queue,
             Screen::Case(v) if v.section == CHECKLIST => Context::Checklist,
             Screen::Case(_) => Context::Case,
         }
@@ -583,6 +595,35 @@ pub fn update(m: &mut Model, action: Action) -> Effect {
     }
     if matches!(m.screen, Screen::Case(_)) {
         return update_case(m, action);
+    }
+    if let Screen::Desk(desk) = &mut m.screen {
+        let last = desk
+            .figures
+            .as_ref()
+            .map(|f| f.approval_queue.len().saturating_sub(1))
+            .unwrap_or(0);
+        match action {
+            Action::Down => desk.cursor = (desk.cursor + 1).min(last),
+            Action::Up => desk.cursor = desk.cursor.saturating_sub(1),
+            Action::Top => desk.cursor = 0,
+            Action::Bottom => desk.cursor = last,
+            Action::Open => {
+                if let Some(a) = desk
+                    .figures
+                    .as_ref()
+                    .and_then(|f| f.approval_queue.get(desk.cursor))
+                {
+                    return Effect::LoadCase(a.number.clone());
+                }
+            }
+            Action::Refresh => return Effect::LoadDesk,
+            Action::Back | Action::Quit | Action::Desk => {
+                m.screen = Screen::Queue;
+                return Effect::LoadQueue;
+            }
+            _ => {}
+        }
+        return Effect::None;
     }
     if m.filtering {
         match action {
@@ -651,6 +692,14 @@ pub fn update(m: &mut Model, action: Action) -> Effect {
             return Effect::LoadQueue;
         }
         Action::Refresh => return Effect::LoadQueue,
+        Action::Desk => {
+            if m.me.role == Role::Inspector {
+                m.status = m.t("status.desk-supervisors").to_string();
+                return Effect::None;
+            }
+            m.screen = Screen::Desk(Box::default());
+            return Effect::LoadDesk;
+        }
         Action::ToggleMark => {
             if let Some(n) = m.selected_row().map(|r| r.number.clone())
                 && !m.marked.remove(&n)
@@ -874,6 +923,11 @@ fn target(m: &Model) -> Option<(String, Option<i64>)> {
     match &m.screen {
         Screen::Case(v) => Some((v.loaded.case.number.clone(), Some(v.loaded.row_version))),
         Screen::Queue => m.selected_row().map(|r| (r.number.clone(), None)),
+        Screen::Desk(d) => d
+            .figures
+            .as_ref()
+            .and_then(|f| f.approval_queue.get(d.cursor))
+            .map(|a| (a.number.clone(), None)),
     }
 }
 
@@ -931,6 +985,7 @@ pub fn hints(ctx: Context, role: Role) -> Vec<Hint> {
             ("hint.quit", &[Cmd::Quit]),
             ("hint.view", &[Cmd::View]),
             ("hint.procedure", &[Cmd::Procedure]),
+            ("hint.desk", &[Cmd::Desk]),
             ("hint.move", &[Cmd::Down, Cmd::Up]),
             ("hint.mark", &[Cmd::Mark]),
             ("hint.sort", &[Cmd::Sort]),

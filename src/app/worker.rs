@@ -35,6 +35,7 @@ pub enum Request {
     Act(Change),
     AssignMany(Vec<String>, String),
     Export(String),
+    Desk,
 }
 
 /// A case ready for the screen, with its checklist ids.
@@ -64,6 +65,7 @@ pub enum Reply {
     Status(String),
     /// Another session committed a change.
     Changed,
+    Desk(Result<Box<crate::report::DailyFigures>, String>),
 }
 
 /// Load a case with everything the case screen shows.
@@ -342,6 +344,15 @@ pub fn run(
                 &mut store, &me, lang, &numbers, &to,
             ))),
             Request::Export(format) => send(Reply::Status(export_here(&store, lang, &format))),
+            Request::Desk => {
+                let now = Utc::now();
+                let today = crate::domain::term::local(&store.cal, now).date();
+                send(Reply::Desk(
+                    crate::report::DailyFigures::compute(&store, today, now, lang)
+                        .map(Box::new)
+                        .map_err(|e| e.to_string()),
+                ))
+            }
         };
         if !alive {
             return;
