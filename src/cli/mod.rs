@@ -255,8 +255,8 @@ where
         Command::Import { file, format } => store_cmds::import(cli.db, file, format),
         Command::Export(args) => store_cmds::export(cli.db, args),
         Command::Queue(args) => store_cmds::queue(cli.db, args),
-        Command::Notice(args) => notice::run(cli.db, args),
-        Command::Report(c) => report::run(cli.db, c),
+        Command::Notice(args) => notice::run(cli.db, args, lang),
+        Command::Report(c) => report::run(cli.db, c, lang),
     };
     finish(result)
 }

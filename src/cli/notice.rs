@@ -20,10 +20,6 @@ fn parse_kind(s: &str) -> Result<Kind, String> {
     Kind::parse(s)
 }
 
-fn parse_lang(s: &str) -> Result<Lang, String> {
-    notice::parse_lang(s)
-}
-
 /// `kezek notice` (the behaviour is explained in the command's long help, in cli/mod.rs).
 #[derive(Debug, clap::Args)]
 pub struct NoticeArgs {
@@ -32,9 +28,6 @@ pub struct NoticeArgs {
     /// acceptance, refusal-to-accept, hearing-notice, refusal, decision, annulment, pr-conclusion.
     #[arg(value_parser = parse_kind, required_unless_present = "list")]
     pub kind: Option<Kind>,
-    /// The notice's language: ru, kk or en (en is for reference).
-    #[arg(long, value_parser = parse_lang, default_value = "ru")]
-    pub lang: Lang,
     #[arg(long, value_enum, default_value_t)]
     pub format: NoticeFormat,
     /// Write to FILE (refused if it exists, unless --force).
@@ -73,7 +66,8 @@ fn create_out(path: &Path, force: bool) -> Result<std::fs::File, Failure> {
     })
 }
 
-pub fn run(db: Option<PathBuf>, args: NoticeArgs) -> Result<Outcome, Failure> {
+/// `lang` is the global `--lang`: the notice's language (the applicant's choice).
+pub fn run(db: Option<PathBuf>, args: NoticeArgs, lang: Lang) -> Result<Outcome, Failure> {
     let (mut store, _) = super::store_cmds::open_store(db)?;
     if args.list {
         store.case(&args.case)?;
@@ -109,7 +103,7 @@ pub fn run(db: Option<PathBuf>, args: NoticeArgs) -> Result<Outcome, Failure> {
         )));
     }
     let (issued, new) =
-        store.issue_notice(&actor, &args.case, kind, args.lang, &templates, Utc::now())?;
+        store.issue_notice(&actor, &args.case, kind, lang, &templates, Utc::now())?;
     let body = match args.format {
         NoticeFormat::Txt => &issued.text,
         NoticeFormat::Html => &issued.html,

@@ -34,9 +34,6 @@ pub enum ReportCommand {
         out: Option<PathBuf>,
         #[arg(long, value_enum, default_value_t)]
         format: ReportFormat,
-        /// Language of the page: ru, kk or en.
-        #[arg(long, value_parser = crate::notice::parse_lang, default_value = "en")]
-        lang: Lang,
         /// Judge overdue as of this moment (RFC 3339; default: now).
         #[arg(long)]
         now: Option<String>,
@@ -55,12 +52,12 @@ pub(crate) fn parse_report_day(s: &str) -> Result<NaiveDate, String> {
         })
 }
 
-pub fn run(db: Option<PathBuf>, cmd: ReportCommand) -> Result<Outcome, Failure> {
+/// `lang` is the global `--lang`: the language of the page.
+pub fn run(db: Option<PathBuf>, cmd: ReportCommand, lang: Lang) -> Result<Outcome, Failure> {
     let ReportCommand::Daily {
         date,
         out,
         format,
-        lang,
         now,
     } = cmd;
     let (store, _) = super::store_cmds::open_store(db)?;

@@ -216,6 +216,9 @@ pub fn demo(
     lang: crate::i18n::Lang,
 ) -> Result<Outcome, Failure> {
     let now = parse_now(now)?;
+    // The demo never goes into the working database: without --db it has a
+    // file of its own beside it in the data directory.
+    let db = db.or_else(|| db::default_path().map(|p| p.with_file_name("kezek-demo.db")));
     let (mut store, path) = open_store(db)?;
     let me = users::current_login()?;
     // The person running the demo becomes its supervisor, so they can act in it.
