@@ -123,7 +123,8 @@ fn submit_and_confirm(m: &mut Model) -> (Vec<String>, Change) {
 }
 
 fn record(s: &mut Store, me: &Actor, change: Change, now: &str) -> String {
-    match worker::apply(s, me, Lang::En, change, at(now)) {
+    let templates = kezek::notice::Templates::built_in().expect("templates");
+    match worker::apply(s, me, Lang::En, change, at(now), Some(&templates)) {
         Reply::Acted { status, .. } => status,
         other => panic!("{other:?}"),
     }
@@ -174,7 +175,7 @@ fn from_a_hearing_notice_to_an_approved_refusal() {
     assert!(matches!(change, Change::Notice { .. }));
     assert_eq!(
         record(&mut s, &inspector, change, friday),
-        "Hearing notice recorded."
+        "Hearing notice recorded. Issued: hearing-notice (ru, kk)"
     );
 
     // The hearing, on Tuesday the 15th, recorded on Thursday the 17th.
@@ -229,9 +230,11 @@ fn from_a_hearing_notice_to_an_approved_refusal() {
         page.iter().any(|l| l.contains("motivated refusal")),
         "{page:?}"
     );
+    // The PR conclusion goes to the supervisor with the decision; the
+    // refusal notice waits until the refusal is in force.
     assert_eq!(
         record(&mut s, &inspector, change, thursday),
-        "Decision recorded."
+        "Decision recorded. Issued: pr-conclusion (ru, kk)"
     );
     let c = s.case(&number).expect("case").case;
     let d = c.decision().expect("decision");
@@ -265,10 +268,13 @@ fn from_a_hearing_notice_to_an_approved_refusal() {
     let mut m = model(&s, boss.clone(), &number, thursday);
     app::update(&mut m, Action::StartDialog(DialogKind::Approve));
     let (_, change) = submit_and_confirm(&mut m);
-    assert_eq!(
-        record(&mut s, &boss, change, thursday),
-        "Decision approved."
+    let approved = record(&mut s, &boss, change, thursday);
+    assert!(
+        approved.starts_with("Decision approved. Issued: refusal (ru, kk)"),
+        "{approved}"
     );
+    let issued = s.notices_of(&number).expect("notices");
+    assert!(issued.iter().any(|n| n.kind == "refusal"), "{issued:?}");
     let c = s.case(&number).expect("case").case;
     assert!(matches!(
         c.decision().expect("d").approval,

@@ -93,8 +93,10 @@ pub fn apply(
     lang: Lang,
     change: Change,
     now: chrono::DateTime<Utc>,
+    templates: Option<&crate::notice::Templates>,
 ) -> Reply {
     use crate::domain::case as dc;
+    let follow_up = documents_after(&change);
     let number = change.number().to_string();
     let mut saved_note = false;
     let result = match change {
@@ -173,7 +175,12 @@ pub fn apply(
         }
     };
     let status = match result {
-        Ok(done) => done,
+        Ok(done) => match templates {
+            Some(tpl) => issue_documents(store, me, lang, &number, &follow_up, tpl, now)
+                .map(|issued| format!("{done} {issued}"))
+                .unwrap_or(done),
+            None => done,
+        },
         Err(StoreError::Stale { by, at, .. }) => {
             tf(lang, "status.stale", &[("by", &by), ("at", &at)])
         }
@@ -185,6 +192,50 @@ pub fn apply(
         status,
         saved_note,
     }
+}
+
+/// The documents a recorded change may produce, in the order they are
+/// tried. Those that do not fit the case yet (a refusal notice while the
+/// refusal waits for approval) are issued by the change that makes them fit.
+fn documents_after(change: &Change) -> Vec<crate::notice::Kind> {
+    use crate::notice::Kind;
+    match change {
+        Change::Notice { .. } => vec![Kind::HearingNotice],
+        Change::RefuseToAccept { .. } => vec![Kind::RefusalToAccept],
+        Change::Decide { .. } => vec![Kind::PrConclusion, Kind::Refusal, Kind::Decision],
+        Change::Annul { .. } => vec![Kind::PrConclusion, Kind::Annulment],
+        Change::Approve { .. } => vec![Kind::Refusal, Kind::Decision, Kind::Annulment],
+        _ => Vec::new(),
+    }
+}
+
+/// Issue (render and store) the change's documents in Russian and Kazakh;
+/// say which were issued, e.g. "Issued: refusal (ru, kk)".
+fn issue_documents(
+    store: &mut Store,
+    me: &Actor,
+    lang: Lang,
+    number: &str,
+    kinds: &[crate::notice::Kind],
+    templates: &crate::notice::Templates,
+    now: chrono::DateTime<Utc>,
+) -> Option<String> {
+    let mut issued: Vec<String> = Vec::new();
+    for kind in kinds {
+        let langs: Vec<&str> = [Lang::Ru, Lang::Kk]
+            .into_iter()
+            .filter(|l| {
+                store
+                    .issue_notice(me, number, *kind, *l, templates, now)
+                    .is_ok()
+            })
+            .map(Lang::code)
+            .collect();
+        if !langs.is_empty() {
+            issued.push(format!("{} ({})", kind.id(), langs.join(", ")));
+        }
+    }
+    (!issued.is_empty()).then(|| tf(lang, "status.issued", &[("docs", &issued.join("; "))]))
 }
 
 /// The catalogue key of a checklist outcome.
@@ -273,6 +324,21 @@ pub fn run(
     send: impl Fn(Reply) -> bool,
 ) {
     let mut version = store.data_version().unwrap_or(0);
+    // Templates as the administrator left them; a broken one is reported
+    // and documents are then issued from the command line only.
+    let templates = match crate::notice::load() {
+        Ok(t) => Some(t),
+        Err(e) => {
+            if !send(Reply::Status(tf(
+                lang,
+                "status.templates-broken",
+                &[("why", &e)],
+            ))) {
+                return;
+            }
+            None
+        }
+    };
     let mut pending: std::collections::VecDeque<Request> = Default::default();
     loop {
         let req = match pending.pop_front() {
@@ -339,7 +405,14 @@ pub fn run(
             Request::Case { number } => send(Reply::Case(
                 open_case(&store, &number).map_err(|e| e.to_string()),
             )),
-            Request::Act(change) => send(apply(&mut store, &me, lang, change, Utc::now())),
+            Request::Act(change) => send(apply(
+                &mut store,
+                &me,
+                lang,
+                change,
+                Utc::now(),
+                templates.as_ref(),
+            )),
             Request::AssignMany(numbers, to) => send(Reply::Bulk(assign_many(
                 &mut store, &me, lang, &numbers, &to,
             ))),
