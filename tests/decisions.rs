@@ -299,7 +299,62 @@ fn a_supervisor_returns_a_decision_only_with_a_comment_and_auditors_get_no_dialo
     app::update(&mut m, Action::StartDialog(DialogKind::Approve));
     assert!(m.dialog.is_none());
     assert!(m.status.contains("No decision"), "{}", m.status);
-    let _ = &mut s;
+
+    // A decision waiting for approval: the queue says so; returned without
+    // a comment is refused; with one, the inspector's queue shows it.
+    let waiting = s
+        .queue(&Default::default())
+        .expect("queue")
+        .into_iter()
+        .find(|r| r.approval.as_deref() == Some("pending"))
+        .expect("the demo has a decision waiting for approval");
+    let now = "2026-11-20T12:00:00+05:00";
+    let mut m = model(&s, boss.clone(), &waiting.number, now);
+    app::update(&mut m, Action::StartDialog(DialogKind::Approve));
+    key(&mut m, KeyCode::Right); // approve → return
+    let ctrl_s = KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL);
+    let action = app::action_for(&m, ctrl_s).expect("Ctrl-S");
+    app::update(&mut m, action);
+    assert!(error(&m).contains("comment"), "{}", error(&m));
+    key(&mut m, KeyCode::Tab);
+    for c in "Нет ответа КНБ".chars() {
+        key(&mut m, KeyCode::Char(c));
+    }
+    let (page, change) = submit_and_confirm(&mut m);
+    assert!(
+        page.iter().any(|l| l.contains("Нет ответа КНБ")),
+        "{page:?}"
+    );
+    assert_eq!(
+        record(&mut s, &boss, change, now),
+        "Decision returned to its author."
+    );
+    let row = s
+        .queue(&Default::default())
+        .expect("queue")
+        .into_iter()
+        .find(|r| r.number == waiting.number)
+        .expect("still in the queue");
+    assert_eq!(row.approval.as_deref(), Some("returned"));
+    let mut q = Model::new(actor("ivanov", Role::Inspector), at(now));
+    q.lang = Lang::En;
+    q.set_rows(vec![row]);
+    let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 30)).expect("t");
+    let ui = kezek::ui::Ui {
+        cal: &s.cal,
+        rules: &s.rules,
+        theme: kezek::ui::Theme::monochrome(),
+    };
+    term.draw(|f| kezek::ui::draw(f, &mut q, &ui))
+        .expect("draw");
+    let text: String = term
+        .backend()
+        .buffer()
+        .content()
+        .iter()
+        .map(|c| c.symbol())
+        .collect();
+    assert!(text.contains("↩ returned"), "{text}");
 }
 
 trait InputText {

@@ -920,7 +920,8 @@ impl Store {
         let mut sql = String::from(
             "SELECT c.number, c.procedure, c.version_id, p.name, p.citizenship, c.status, c.next_due, c.next_due_kind,
                     c.assignee, c.received_at, c.accepted_at, c.next_due_unit,
-                    (SELECT min(ord) FROM stages s WHERE s.case_number = c.number AND s.completed_at IS NULL)
+                    (SELECT min(ord) FROM stages s WHERE s.case_number = c.number AND s.completed_at IS NULL),
+                    (SELECT approval FROM decisions d WHERE d.case_number = c.number ORDER BY d.ord DESC LIMIT 1)
              FROM cases c JOIN persons p ON p.case_number = c.number AND p.ord = 0
              WHERE c.queue_due IS NOT NULL",
         );
@@ -956,6 +957,7 @@ impl Store {
                 r.get::<_, Option<String>>(10)?,
                 r.get::<_, Option<String>>(11)?,
                 r.get::<_, Option<i64>>(12)?,
+                r.get::<_, Option<String>>(13)?,
             ))
         })?;
         let mut out = Vec::new();
@@ -974,6 +976,7 @@ impl Store {
                 accepted,
                 unit,
                 stage,
+                approval,
             ) = row?;
             let stage = stage.and_then(|i| {
                 self.rules
@@ -996,6 +999,7 @@ impl Store {
                 assignee,
                 received_at: parse_ts(&received)?,
                 accepted_at: opt_ts(accepted)?,
+                approval,
             });
         }
         Ok(out)
@@ -1033,6 +1037,9 @@ pub struct QueueRow {
     pub assignee: Option<String>,
     pub received_at: DateTime<Utc>,
     pub accepted_at: Option<DateTime<Utc>>,
+    /// The latest decision's approval state (`pending`, `returned`, ...),
+    /// so the inspector sees a supervisor's answer in the queue.
+    pub approval: Option<String>,
 }
 
 impl Store {

@@ -724,6 +724,12 @@ fn draw_queue(f: &mut Frame<'_>, m: &mut Model, ui: &Ui<'_>, area: Rect) {
                         .unwrap_or_else(|| s.to_string())
                 })
                 .unwrap_or_else(|| "-".into());
+            // A supervisor's answer is what the inspector needs to see first.
+            let stage = match r.approval.as_deref() {
+                Some("pending") => format!("⧗ {}", t(lang, "queue.awaiting-approval")),
+                Some("returned") => format!("↩ {}", t(lang, "queue.returned")),
+                _ => stage,
+            };
             let row = Row::new(vec![
                 match (overdue, m.marked.contains(&r.number)) {
                     (true, true) => "!*".to_string(),
@@ -751,11 +757,11 @@ fn draw_queue(f: &mut Frame<'_>, m: &mut Model, ui: &Ui<'_>, area: Rect) {
         Constraint::Length(2),
         Constraint::Length(15),
         Constraint::Length(4),
-        Constraint::Fill(3),
+        Constraint::Fill(1),
         Constraint::Length(3),
-        Constraint::Fill(2),
+        Constraint::Fill(1),
         Constraint::Length(11),
-        Constraint::Length(7),
+        Constraint::Length(6),
         Constraint::Length(8),
     ];
     let header = Row::new(vec![
