@@ -369,3 +369,164 @@ impl InputText for kezek::app::dialog::Field {
         }
     }
 }
+
+/// The choice field's options, by value.
+fn choose(m: &mut Model, field: usize, value: &str) {
+    let d = m.dialog.as_mut().expect("dialog");
+    match &mut d.fields[field].input {
+        Input::Choice(o, at) => {
+            *at = o
+                .iter()
+                .position(|(v, _)| v == value)
+                .unwrap_or_else(|| panic!("no option {value} in {o:?}"));
+        }
+        other => panic!("field {field} is not a choice: {other:?}"),
+    }
+}
+
+#[test]
+fn issue_duplicate_refuse_to_accept_and_annul_end_to_end() {
+    let (dir, mut s, _) = setup();
+    let now = "2026-11-20T12:00:00+05:00";
+    let inspector = actor("ivanov", Role::Inspector);
+    let boss = actor("akhmetova", Role::Supervisor);
+    let rows = s.queue(&Default::default()).expect("queue");
+    let every_case: Vec<String> = {
+        let conn = rusqlite::Connection::open(dir.path().join("k.db")).expect("sqlite");
+        let mut st = conn
+            .prepare("SELECT number FROM cases ORDER BY number")
+            .expect("sql");
+        st.query_map([], |r| r.get(0))
+            .expect("rows")
+            .collect::<Result<_, _>>()
+            .expect("numbers")
+    };
+
+    // Issue an RVP once every check has passed, then a duplicate of it.
+    let rvp = rows
+        .iter()
+        .filter(|r| r.procedure == "rvp" && r.status == Status::Accepted && r.approval.is_none())
+        .map(|r| r.number.clone())
+        .next()
+        .expect("an accepted RVP");
+    let ids = worker::open_case(&s, &rvp).expect("open").check_ids;
+    for check in ids {
+        let seen = s.case(&rvp).expect("case").row_version;
+        let change = Change::RecordCheck {
+            number: rvp.clone(),
+            seen,
+            check,
+            outcome: kezek::domain::case::Outcome::Passed,
+            note: String::new(),
+        };
+        record(&mut s, &inspector, change, now);
+    }
+    let mut m = model(&s, inspector.clone(), &rvp, now);
+    app::update(&mut m, Action::StartDialog(DialogKind::Decide));
+    choose(&mut m, 0, "issue");
+    let (page, change) = submit_and_confirm(&mut m);
+    assert!(
+        page.iter().any(|l| l.contains("Issue the permit")),
+        "{page:?}"
+    );
+    let status = record(&mut s, &inspector, change, now);
+    assert!(status.starts_with("Decision recorded."), "{status}");
+    let c = s.case(&rvp).expect("case").case;
+    assert_eq!(
+        c.decision().map(|d| d.kind.clone()),
+        Some(DecisionKind::Issue)
+    );
+    let mut m = model(&s, inspector.clone(), &rvp, now);
+    app::update(&mut m, Action::StartDialog(DialogKind::Decide));
+    if c.decision().is_some_and(|d| d.in_effect()) {
+        choose(&mut m, 0, "duplicate");
+        choose(&mut m, 2, "loss");
+        let (page, change) = submit_and_confirm(&mut m);
+        assert!(page.iter().any(|l| l.contains("duplicate RVP")), "{page:?}");
+        assert_eq!(
+            record(&mut s, &inspector, change, now),
+            "Duplicate recorded."
+        );
+        assert_eq!(s.case(&rvp).expect("case").case.duplicates.len(), 1);
+    }
+
+    // Refuse to accept: a complete package cannot be refused (the store
+    // says why); one with its documents missing can.
+    let complete = rows
+        .iter()
+        .find(|r| r.status == Status::Received)
+        .map(|r| r.number.clone())
+        .expect("a received application");
+    let mut m = model(&s, inspector.clone(), &complete, now);
+    app::update(&mut m, Action::StartDialog(DialogKind::Decide));
+    let (_, change) = submit_and_confirm(&mut m);
+    let status = record(&mut s, &inspector, change, now);
+    assert!(status.starts_with("not saved"), "{status}");
+    let mut extra = kezek::demo::generate(&s.cal, &s.rules, 60, 99, at(now))
+        .into_iter()
+        .find(|c| c.status == Status::Received)
+        .expect("a received application");
+    extra.number = "2026-RVP-99999".into();
+    extra.documents.clear();
+    s.insert_cases(&boss, &[extra], at(now), "test")
+        .expect("insert");
+    let received = s.case("2026-RVP-99999").expect("case").case;
+    let mut m = model(&s, inspector.clone(), &received.number, now);
+    app::update(&mut m, Action::StartDialog(DialogKind::Decide));
+    let (page, change) = submit_and_confirm(&mut m);
+    assert!(
+        page.iter().any(|l| l.contains("Refuse to accept")),
+        "{page:?}"
+    );
+    let status = record(&mut s, &inspector, change, now);
+    assert!(
+        status.starts_with("Decision recorded. Issued: refusal-to-accept (ru, kk)"),
+        "{status}"
+    );
+    assert_eq!(
+        s.case(&received.number).expect("case").case.status,
+        Status::RefusedToAccept
+    );
+
+    // Annul a PR in force: after approval the exit deadline opens.
+    let pr = every_case
+        .iter()
+        .map(|n| s.case(n).expect("case").case)
+        .find(|c| {
+            c.procedure == "pr"
+                && c.standing_decision()
+                    .is_some_and(|d| d.in_effect() && d.kind == DecisionKind::Issue)
+        });
+    let Some(pr) = pr else {
+        panic!("the demo has no PR in force to annul");
+    };
+    let mut m = model(&s, inspector.clone(), &pr.number, now);
+    app::update(&mut m, Action::StartDialog(DialogKind::Decide));
+    choose(&mut m, 0, "annul");
+    select_first_ground(&mut m, 1);
+    let (page, change) = submit_and_confirm(&mut m);
+    assert!(
+        page.iter().any(|l| l.contains("30 calendar days")),
+        "{page:?}"
+    );
+    let status = record(&mut s, &inspector, change, now);
+    assert!(status.starts_with("Decision recorded."), "{status}");
+    let mut m = model(&s, boss.clone(), &pr.number, now);
+    app::update(&mut m, Action::StartDialog(DialogKind::Approve));
+    let (_, change) = submit_and_confirm(&mut m);
+    let status = record(&mut s, &boss, change, now);
+    assert!(status.contains("annulment (ru, kk)"), "{status}");
+    let c = s.case(&pr.number).expect("case").case;
+    let v = s
+        .rules
+        .procedure("pr")
+        .expect("pr")
+        .version(&c.version)
+        .expect("v");
+    let open = kezek::domain::urgency::open_deadlines(&c, v, &s.cal).expect("deadlines");
+    assert!(
+        open.iter()
+            .any(|d| d.kind == kezek::domain::urgency::DeadlineKind::ExitAfterAnnulment),
+        "{open:?}"
+    );
+}
