@@ -388,3 +388,56 @@ fn a_re_insert_creates_no_duplicates() {
     assert_eq!((inserted, skipped), (0, 25));
     assert_eq!(s.case_count().expect("count"), 25);
 }
+
+#[test]
+fn the_pr_reapplication_block_counts_from_the_local_day_of_the_refusal() {
+    // A refusal approved at 01:30 Almaty time on 24.11.2025 is stored as
+    // 20:30 UTC on the 23rd; the year runs from the 24th, so an application
+    // accepted on 23.11.2026 is still blocked.
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut s = open(&dir.path().join("k.db"));
+    s.add_user("boss", "boss", Role::Supervisor, "Boss")
+        .expect("user");
+    for (login, name, role) in kezek::demo::STAFF {
+        s.add_user("boss", login, *role, name).expect("staff");
+    }
+    let boss = actor("boss", Role::Supervisor);
+    let then = at("2025-11-20T10:00:00+05:00");
+    let mut cases = kezek::demo::generate(&s.cal, &s.rules, 80, 11, then);
+    let i = cases
+        .iter()
+        .position(|c| c.procedure == "pr" && c.status == case::Status::Accepted)
+        .expect("an accepted PR");
+    let mut refused = cases.swap_remove(i);
+    let decided = at("2025-11-24T01:30:00+05:00");
+    refused.decisions = vec![case::Decision {
+        kind: DecisionKind::Refuse {
+            grounds: vec!["law_19_1".into()],
+        },
+        by: "boss".into(),
+        at: decided,
+        approval: case::ApprovalState::NotRequired,
+    }];
+    refused.status = case::Status::Decided;
+    let mut again = refused.clone();
+    again.number = "2026-PR-77777".into();
+    again.decisions.clear();
+    again.status = case::Status::Received;
+    again.accepted_at = None;
+    again.acceptance_day = None;
+    again.stages = Vec::new();
+    again.checks.clear();
+    again.received_at = at("2026-11-23T10:00:00+05:00");
+    s.insert_cases(&boss, &[refused, again], decided, "test")
+        .expect("insert");
+    let seen = s.case("2026-PR-77777").expect("case").row_version;
+    let r = s.act(
+        &boss,
+        "2026-PR-77777",
+        seen,
+        at("2026-11-23T11:00:00+05:00"),
+        |c, x, q| case::accept(c, x, q, None),
+    );
+    let err = r.expect_err("still blocked on 23.11.2026");
+    assert!(err.to_string().contains("24.11.2026"), "{err}");
+}

@@ -667,6 +667,8 @@ fn may_write(actor: &Actor) -> Result<(), StoreError> {
 /// The store's answers to the domain's questions about other cases.
 struct SqlQueries<'a> {
     conn: &'a Connection,
+    /// The calendar's zone: stored instants are UTC, days are local.
+    zone: chrono_tz::Tz,
 }
 
 impl SqlQueries<'_> {
@@ -732,20 +734,30 @@ impl CaseQueries for SqlQueries<'_> {
     }
 
     fn last_pr_refusal_or_annulment(&self, person_key: &str) -> Option<(String, NaiveDate)> {
-        // The block runs from the issue of the motivated conclusion (order 992 §22).
-        self.refs(
-            &format!(
-                "SELECT c.number, p.name, substr(d.at, 1, 10) FROM cases c
-                 JOIN persons p ON p.case_number = c.number AND p.ord = 0
-                 JOIN decisions d ON d.case_number = c.number
-                 WHERE c.procedure = 'pr' AND p.person_key = ?1 AND d.kind IN ('refuse', 'annul') AND {LATEST_DECISION}
-                 ORDER BY d.at DESC LIMIT 1"
-            ),
-            &[&person_key],
-        )
-        .into_iter()
-        .next()
-        .and_then(|r| r.valid_until.map(|d| (r.number, d)))
+        // The block runs from the issue of the motivated conclusion (order 992
+        // §22): its day is the local (Almaty) day of the stored UTC instant.
+        let sql = format!(
+            "SELECT c.number, d.at FROM cases c
+             JOIN persons p ON p.case_number = c.number AND p.ord = 0
+             JOIN decisions d ON d.case_number = c.number
+             WHERE c.procedure = 'pr' AND p.person_key = ?1 AND d.kind IN ('refuse', 'annul') AND {LATEST_DECISION}
+             ORDER BY d.at DESC LIMIT 1"
+        );
+        let found = self.conn.prepare_cached(&sql).and_then(|mut st| {
+            st.query_row([person_key], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })
+        });
+        match found {
+            Ok((number, at)) => chrono::DateTime::parse_from_rfc3339(&at)
+                .ok()
+                .map(|t| (number, t.with_timezone(&self.zone).date_naive())),
+            Err(rusqlite::Error::QueryReturnedNoRows) => None,
+            Err(e) => {
+                tracing::error!("case query failed: {e}");
+                None
+            }
+        }
     }
 }
 
@@ -818,7 +830,10 @@ impl Store {
                 actor,
                 now,
             };
-            let queries = SqlQueries { conn: tx };
+            let queries = SqlQueries {
+                conn: tx,
+                zone: cal.zone(),
+            };
             let events = transition(&loaded.case, &ctx, &queries)?;
             let mut after = loaded.case.clone();
             case::apply_all(&mut after, version, &events);
@@ -1090,7 +1105,10 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Vec<(String, crate::domain::checks::Computation)>, StoreError> {
         let version = version_of(&self.rules, c)?;
-        let queries = SqlQueries { conn: &self.conn };
+        let queries = SqlQueries {
+            conn: &self.conn,
+            zone: self.cal.zone(),
+        };
         Ok(version
             .checks
             .iter()
