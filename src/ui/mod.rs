@@ -1216,6 +1216,76 @@ fn explain_days(
     }
 }
 
+/// What kezek computed, in the interface language, from the structured
+/// evidence (the domain's own summary is English, for logs and scripts).
+fn evidence_summary(lang: Lang, comp: &crate::domain::checks::Computation) -> String {
+    use crate::domain::checks::Evidence;
+    let day = |d: NaiveDate| d.format("%d.%m.%Y").to_string();
+    match &comp.evidence {
+        Evidence::Iin { findings } => {
+            let bad: Vec<&crate::domain::checks::IdFinding> =
+                findings.iter().filter(|f| f.error.is_some()).collect();
+            if bad.is_empty() {
+                tf(lang, "checks.ids-ok", &[("n", &findings.len())])
+            } else {
+                let mut s = tf(
+                    lang,
+                    "checks.ids-bad",
+                    &[("bad", &bad.len()), ("n", &findings.len())],
+                );
+                for f in bad {
+                    s.push_str(&format!(
+                        "; {}: {}",
+                        f.input.as_deref().unwrap_or("-"),
+                        f.error.as_deref().unwrap_or_default()
+                    ));
+                }
+                s
+            }
+        }
+        Evidence::DomesticWorkerQuota {
+            employer,
+            issued,
+            limit,
+            limit_label,
+        } => {
+            let Some(e) = employer else {
+                return t(lang, "checks.no-employer").to_string();
+            };
+            let limit = if limit_label.contains("UNCONFIRMED") {
+                format!("{limit} ({})", t(lang, "checks.unconfirmed"))
+            } else {
+                limit.to_string()
+            };
+            tf(
+                lang,
+                "checks.quota",
+                &[
+                    ("employer", e),
+                    ("n", &issued.len()),
+                    ("with", &(issued.len() + 1)),
+                    ("limit", &limit),
+                ],
+            )
+        }
+        Evidence::PendingPr { pending } => match pending {
+            Some(p) => tf(lang, "checks.pending-pr", &[("case", &p.number)]),
+            None => t(lang, "checks.no-pending-pr").to_string(),
+        },
+        Evidence::Stay {
+            last_day,
+            days_left,
+            ..
+        } => match (last_day, days_left) {
+            (Some(l), Some(d)) if *d >= 0 => {
+                tf(lang, "checks.stay-ok", &[("day", &day(*l)), ("n", d)])
+            }
+            (Some(l), Some(d)) => tf(lang, "checks.stay-over", &[("day", &day(*l)), ("n", &-d)]),
+            _ => t(lang, "checks.no-entry").to_string(),
+        },
+    }
+}
+
 fn checklist_lines(
     lang: Lang,
     view: &CaseView,
@@ -1247,7 +1317,7 @@ fn checklist_lines(
                         &tr(crate::app::worker::outcome_key(comp.outcome))
                     )]
                 ),
-                comp.summary
+                evidence_summary(lang, comp)
             ));
             if let crate::domain::checks::Evidence::DomesticWorkerQuota { issued, .. } =
                 &comp.evidence
