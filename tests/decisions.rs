@@ -71,7 +71,7 @@ fn model(s: &Store, me: Actor, number: &str, now: &str) -> Model {
 }
 
 fn show(s: &Store, m: &mut Model, number: &str) {
-    let opened = worker::open_case(s, number).expect("open");
+    let opened = worker::open_case(s, number, m.now).expect("open");
     m.check_ids = opened.check_ids;
     m.screen = Screen::Case(opened.view);
 }
@@ -409,7 +409,9 @@ fn issue_duplicate_refuse_to_accept_and_annul_end_to_end() {
         .map(|r| r.number.clone())
         .next()
         .expect("an accepted RVP");
-    let ids = worker::open_case(&s, &rvp).expect("open").check_ids;
+    let ids = worker::open_case(&s, &rvp, at(now))
+        .expect("open")
+        .check_ids;
     for check in ids {
         let seen = s.case(&rvp).expect("case").row_version;
         let change = Change::RecordCheck {

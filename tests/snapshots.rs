@@ -3,7 +3,7 @@
 //! `tests/snapshots/`; a change to a screen shows up as a diff in review.
 
 use chrono::{DateTime, Utc};
-use kezek::app::{self, Action, CaseView, Model, Screen};
+use kezek::app::{self, Action, Model, Screen};
 use kezek::domain::case::Actor;
 use kezek::domain::procedure::Role;
 use kezek::i18n::Lang;
@@ -57,18 +57,9 @@ fn model(s: &Store, lang: Lang) -> Model {
 /// Open the queue's selected case the way the worker does, with the clock fixed.
 fn open(s: &Store, m: &mut Model) {
     let number = m.selected_row().expect("a row").number.clone();
-    let loaded = s.case(&number).expect("case");
-    let mut view = CaseView::new(loaded, s.audit_of(&number).expect("history"));
-    view.evidence = s.computed_checks(&view.loaded.case, now()).expect("checks");
-    let c = &view.loaded.case;
-    m.check_ids = s
-        .rules
-        .procedure(&c.procedure)
-        .ok()
-        .and_then(|p| p.version(&c.version))
-        .map(|v| v.checks.iter().map(|k| k.id.clone()).collect())
-        .unwrap_or_default();
-    m.screen = Screen::Case(Box::new(view));
+    let opened = kezek::app::worker::open_case(s, &number, now()).expect("case");
+    m.check_ids = opened.check_ids;
+    m.screen = Screen::Case(opened.view);
 }
 
 fn screen(s: &Store, m: &mut Model, w: u16, h: u16) -> String {

@@ -97,10 +97,6 @@ fn yes_no(lang: Lang, yes_first: bool) -> Input {
     Input::Choice(vec![yes, no], if yes_first { 0 } else { 1 })
 }
 
-fn version<'a>(rules: &'a Rules, c: &Case) -> Option<&'a RuleVersion> {
-    rules.procedure(&c.procedure).ok()?.version(&c.version)
-}
-
 /// The refusal grounds of the version, those of failed checks first and on.
 fn grounds_input(lang: Lang, v: &RuleVersion, c: &Case) -> Input {
     let failed: Vec<&str> = v
@@ -138,7 +134,10 @@ impl Dialog {
             return Err(t(lang, "dialog.no-case").into());
         };
         let c = &view.loaded.case;
-        let v = version(&world.rules, c).ok_or_else(|| t(lang, "dialog.no-rules").to_string())?;
+        let v = world
+            .rules
+            .version(&c.procedure, &c.version)
+            .ok_or_else(|| t(lang, "dialog.no-rules").to_string())?;
         let cal = &world.cal;
         let ctx = Ctx {
             cal,
@@ -347,7 +346,10 @@ impl Dialog {
             return Err(t(lang, "dialog.no-case").into());
         };
         let c = &view.loaded.case;
-        let v = version(&world.rules, c).ok_or_else(|| t(lang, "dialog.no-rules").to_string())?;
+        let v = world
+            .rules
+            .version(&c.procedure, &c.version)
+            .ok_or_else(|| t(lang, "dialog.no-rules").to_string())?;
         let cal = &world.cal;
         let ctx = Ctx {
             cal,

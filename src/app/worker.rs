@@ -68,16 +68,19 @@ pub enum Reply {
     Desk(Result<Box<crate::report::DailyFigures>, String>),
 }
 
-/// Load a case with everything the case screen shows.
-pub fn open_case(store: &Store, number: &str) -> Result<Opened, StoreError> {
+/// Load a case with everything the case screen shows, its computed checks
+/// as of `now`.
+pub fn open_case(
+    store: &Store,
+    number: &str,
+    now: chrono::DateTime<Utc>,
+) -> Result<Opened, StoreError> {
     let mut view = CaseView::new(store.case(number)?, store.audit_of(number)?);
-    view.evidence = store.computed_checks(&view.loaded.case, Utc::now())?;
+    view.evidence = store.computed_checks(&view.loaded.case, now)?;
     let c = &view.loaded.case;
     let check_ids = store
         .rules
-        .procedure(&c.procedure)
-        .ok()
-        .and_then(|p| p.version(&c.version))
+        .version(&c.procedure, &c.version)
         .map(|v| v.checks.iter().map(|k| k.id.clone()).collect())
         .unwrap_or_default();
     Ok(Opened {
@@ -187,7 +190,7 @@ pub fn apply(
         Err(e) => tf(lang, "status.not-saved", &[("why", &e)]),
     };
     Reply::Acted {
-        fresh: open_case(store, &number).ok(),
+        fresh: open_case(store, &number, now).ok(),
         number,
         status,
         saved_note,
@@ -403,7 +406,7 @@ pub fn run(
                 }
             }
             Request::Case { number } => send(Reply::Case(
-                open_case(&store, &number).map_err(|e| e.to_string()),
+                open_case(&store, &number, Utc::now()).map_err(|e| e.to_string()),
             )),
             Request::Act(change) => send(apply(
                 &mut store,

@@ -443,6 +443,18 @@ impl Rules {
     pub fn version_at(&self, procedure: &str, day: NaiveDate) -> Result<&RuleVersion, LookupError> {
         self.procedure(procedure)?.version_at(day)
     }
+
+    /// A case's rule version by its procedure and version ids.
+    pub fn version(&self, procedure: &str, version: &str) -> Option<&RuleVersion> {
+        self.procedure(procedure).ok()?.version(version)
+    }
+
+    /// A procedure's name in a language, or its id when it is unknown.
+    pub fn procedure_name(&self, procedure: &str, lang: super::text::Lang) -> String {
+        self.procedure(procedure)
+            .map(|p| p.name.get(lang).to_string())
+            .unwrap_or_else(|_| procedure.to_string())
+    }
 }
 
 // ---------------------------------------------------------------------------

@@ -255,11 +255,7 @@ pub fn draw(f: &mut Frame<'_>, m: &mut Model, ui: &Ui<'_>) {
         }
         Screen::Case(view) => {
             let c = &view.loaded.case;
-            let proc_name = ui
-                .rules
-                .procedure(&c.procedure)
-                .map(|p| p.name.get(m.lang).to_string())
-                .unwrap_or_else(|_| c.procedure.clone());
+            let proc_name = ui.rules.procedure_name(&c.procedure, m.lang);
             let header = Line::from(vec![
                 Span::styled(format!(" {} ", c.number), ui.theme.title),
                 Span::raw(format!("· {} · {proc_name}", printable(&c.applicant.name))),
@@ -861,21 +857,15 @@ fn ground_titles(v: Option<&RuleVersion>, lang: Lang, ids: &[String]) -> String 
 fn section_lines(lang: Lang, view: &CaseView, ui: &Ui<'_>) -> Vec<Line<'static>> {
     let c = &view.loaded.case;
     let tr = |k: &'static str| t(lang, k);
-    let version = ui
-        .rules
-        .procedure(&c.procedure)
-        .ok()
-        .and_then(|p| p.version(&c.version));
+    let version = ui.rules.version(&c.procedure, &c.version);
     let mut out: Vec<String> = Vec::new();
     match SECTIONS[view.section] {
         "section.summary" => {
             let mut p = Pairs::new();
-            let proc_name = ui
-                .rules
-                .procedure(&c.procedure)
-                .map(|p| p.name.get(lang).to_string())
-                .unwrap_or_else(|_| c.procedure.clone());
-            p.add(tr("field.procedure"), proc_name);
+            p.add(
+                tr("field.procedure"),
+                ui.rules.procedure_name(&c.procedure, lang),
+            );
             if let Some(v) = version {
                 p.add(
                     tr("field.rules"),
