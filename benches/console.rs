@@ -10,7 +10,7 @@
 //!
 //! The database is kept in target/ and reused by later runs.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -23,7 +23,9 @@ use kezek::domain::procedure::{Role, Rules};
 use kezek::store::Store;
 use kezek::store::cases::QueueFilter;
 use kezek::ui::{self, Theme, Ui};
-use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+
+#[path = "../tests/support/pty.rs"]
+mod support;
 use ratatui::Terminal;
 use ratatui::backend::{CrosstermBackend, TestBackend};
 
@@ -108,66 +110,24 @@ fn open_cases(db: &Path) -> i64 {
 
 /// One start of the real binary: (first frame with rows, full counts).
 fn start_once(db: &Path, first_number: &str, total: i64) -> (Duration, Duration) {
-    let pty = native_pty_system()
-        .openpty(PtySize {
-            rows: 40,
-            cols: 120,
-            pixel_width: 0,
-            pixel_height: 0,
-        })
-        .expect("pty");
-    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_kezek"));
-    cmd.args(["--db", &db.to_string_lossy(), "--lang", "en"]);
-    cmd.env("TERM", "xterm-256color");
-    cmd.env(
-        "KEZEK_CONFIG_DIR",
-        std::env::temp_dir().join("kezek-bench-no-config"),
+    let db_arg = db.to_string_lossy().to_string();
+    let config = std::env::temp_dir()
+        .join("kezek-bench-no-config")
+        .to_string_lossy()
+        .to_string();
+    let mut p = support::Pty::spawn(
+        env!("CARGO_BIN_EXE_kezek"),
+        &["--db", &db_arg, "--lang", "en"],
+        &[("KEZEK_CONFIG_DIR", &config)],
+        120,
+        40,
     );
-    let started = Instant::now();
-    let mut child = pty.slave.spawn_command(cmd).expect("spawn");
-    drop(pty.slave);
-    let mut reader = pty.master.try_clone_reader().expect("reader");
-    let out = Arc::new(Mutex::new(Vec::new()));
-    let sink = Arc::clone(&out);
-    std::thread::spawn(move || {
-        let mut buf = [0u8; 65536];
-        while let Ok(n) = reader.read(&mut buf) {
-            if n == 0 {
-                break;
-            }
-            sink.lock().expect("lock").extend_from_slice(&buf[..n]);
-        }
-    });
-    // The screen as a terminal would show it: ratatui sends only the cells
-    // that change, so the raw byte stream is replayed into a vt100 parser.
-    let mut screen = vt100::Parser::new(40, 120, 0);
-    let mut fed = 0;
-    let mut first = None;
-    let full_total = format!("total {total} ·");
-    let full = loop {
-        {
-            let bytes = out.lock().expect("lock");
-            screen.process(&bytes[fed..]);
-            fed = bytes.len();
-        }
-        let text = screen.screen().contents();
-        if first.is_none() && text.contains(first_number) {
-            first = Some(started.elapsed());
-        }
-        if text.contains(&full_total) {
-            break started.elapsed();
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(120),
-            "the console never showed the queue:\n{text}"
-        );
-        std::thread::sleep(Duration::from_millis(1));
-    };
-    let mut w = pty.master.take_writer().expect("writer");
-    let _ = w.write_all(b"q");
-    let _ = w.flush();
-    let _ = child.wait();
-    (first.unwrap_or(full), full)
+    let limit = Duration::from_secs(120);
+    let first = p.wait_for(first_number, limit);
+    let full = p.wait_for(&format!("total {total} ·"), limit);
+    p.keys(b"q");
+    p.exit(Duration::from_secs(20));
+    (first, full)
 }
 
 fn median(mut v: Vec<Duration>) -> Duration {

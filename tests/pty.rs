@@ -2,71 +2,13 @@
 //! case, marks a check, writes a note and quits; then the database is read
 //! back to see that both changes were committed, with their audit rows.
 
-use std::io::{Read, Write};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+#[path = "support/pty.rs"]
+mod support;
 
-/// The terminal output so far, with escape sequences removed.
-fn plain(bytes: &[u8]) -> String {
-    let text = String::from_utf8_lossy(bytes);
-    let mut out = String::new();
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '\u{1b}' {
-            // CSI: ESC [ params final-byte; other escapes: one more char.
-            if chars.peek() == Some(&'[') {
-                chars.next();
-                for d in chars.by_ref() {
-                    if ('@'..='~').contains(&d) {
-                        break;
-                    }
-                }
-            } else {
-                chars.next();
-            }
-        } else if !c.is_control() {
-            out.push(c);
-        }
-    }
-    out
-}
-
-struct Session {
-    out: Arc<Mutex<Vec<u8>>>,
-    writer: Box<dyn Write + Send>,
-    child: Box<dyn portable_pty::Child + Send + Sync>,
-}
-
-impl Session {
-    /// Wait until the screen output since `from` shows `what`.
-    fn wait_for(&self, from: usize, what: &str) -> usize {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            let seen = self.out.lock().expect("lock").clone();
-            // Runs of blanks reach the terminal as cursor moves: compare without them.
-            let shown: String = plain(&seen[from.min(seen.len())..])
-                .split_whitespace()
-                .collect();
-            let wanted: String = what.split_whitespace().collect();
-            if shown.contains(&wanted) {
-                return seen.len();
-            }
-            assert!(
-                Instant::now() < deadline,
-                "'{what}' never appeared; the screen showed:\n{}",
-                plain(&seen[from.min(seen.len())..])
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    fn keys(&mut self, bytes: &[u8]) {
-        self.writer.write_all(bytes).expect("type");
-        self.writer.flush().expect("flush");
-    }
-}
+/// Generous: a debug build on a loaded 2-core machine.
+const WAIT: Duration = Duration::from_secs(30);
 
 #[test]
 fn an_inspector_marks_a_check_writes_a_note_and_quits() {
@@ -119,64 +61,39 @@ fn an_inspector_marks_a_check_writes_a_note_and_quits() {
     let audit_before = store.audit_of(&number).expect("audit").len();
     drop(store);
 
-    let pty = native_pty_system()
-        .openpty(PtySize {
-            rows: 30,
-            cols: 100,
-            pixel_width: 0,
-            pixel_height: 0,
-        })
-        .expect("pty");
-    let mut cmd = CommandBuilder::new(bin);
-    cmd.args(["--db", &db.to_string_lossy(), "--lang", "en"]);
-    cmd.env("KEZEK_USER", "ivanov");
-    cmd.env("KEZEK_CONFIG_DIR", dir.path());
-    cmd.env("TERM", "xterm-256color");
-    cmd.env("NO_COLOR", "1");
-    cmd.cwd(dir.path());
-    let child = pty.slave.spawn_command(cmd).expect("spawn");
-    drop(pty.slave);
-    let mut reader = pty.master.try_clone_reader().expect("reader");
-    let out = Arc::new(Mutex::new(Vec::new()));
-    let sink = Arc::clone(&out);
-    std::thread::spawn(move || {
-        let mut buf = [0u8; 8192];
-        while let Ok(n) = reader.read(&mut buf) {
-            if n == 0 {
-                break;
-            }
-            sink.lock().expect("lock").extend_from_slice(&buf[..n]);
-        }
-    });
-    let mut s = Session {
-        writer: pty.master.take_writer().expect("writer"),
-        out,
-        child,
+    let db_arg = db.to_string_lossy().to_string();
+    let config = dir.path().to_string_lossy().to_string();
+    let mut s = support::Pty::spawn(
+        bin,
+        &["--db", &db_arg, "--lang", "en"],
+        &[
+            ("KEZEK_USER", "ivanov"),
+            ("KEZEK_CONFIG_DIR", &config),
+            ("NO_COLOR", "1"),
+        ],
+        100,
+        30,
+    );
+    // The status line is the second row from the bottom.
+    let status_says = |text: &'static str| {
+        move |rows: &[String]| rows.len() >= 2 && rows[rows.len() - 2].contains(text)
     };
-
-    let at = s.wait_for(0, "overdue");
+    s.wait_for("overdue", WAIT);
     s.keys(format!(":open {number}\r").as_bytes());
-    let at = s.wait_for(at, "1:summary");
+    s.wait_for("1:summary", WAIT);
     s.keys(b"4");
-    let at = s.wait_for(at, "pass/fail");
+    s.wait_for("pass/fail", WAIT);
     s.keys(b"p");
-    let at = s.wait_for(at, "passed");
+    s.wait_until("the check's status", WAIT, status_says("passed"));
     s.keys(b"a");
-    let at = s.wait_for(at, "Ctrl-S saves");
+    s.wait_for("Ctrl-S saves", WAIT);
     s.keys("Проверено в Беркуте".as_bytes());
     s.keys(b"\x13"); // Ctrl-S
-    let at = s.wait_for(at, "Note saved");
+    s.wait_until("'Note saved'", WAIT, status_says("Note saved"));
     s.keys(b"\x1b"); // Esc: back to the queue
-    s.wait_for(at, "overdue");
+    s.wait_for("overdue", WAIT);
     s.keys(b"q");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let status = loop {
-        if let Some(st) = s.child.try_wait().expect("wait") {
-            break st;
-        }
-        assert!(Instant::now() < deadline, "kezek did not quit on q");
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let status = s.exit(Duration::from_secs(20));
     assert!(status.success(), "exit status {status:?}");
 
     let store = kezek::store::Store::open(

@@ -1,0 +1,120 @@
+//! A program in a pseudo-terminal, and its screen as a terminal would show
+//! it: ratatui sends only the cells that change, so the output is replayed
+//! into a vt100 emulator rather than searched as bytes. Shared by
+//! `tests/pty.rs` and `benches/console.rs`.
+
+use std::io::{Read, Write};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+
+pub struct Pty {
+    out: Arc<Mutex<Vec<u8>>>,
+    fed: usize,
+    screen: vt100::Parser,
+    writer: Box<dyn Write + Send>,
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+    /// When the program was started.
+    pub started: Instant,
+}
+
+impl Pty {
+    /// Start `bin` with `args` and `env` in a `cols`x`rows` terminal.
+    pub fn spawn(bin: &str, args: &[&str], env: &[(&str, &str)], cols: u16, rows: u16) -> Pty {
+        let pair = native_pty_system()
+            .openpty(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("pty");
+        let mut cmd = CommandBuilder::new(bin);
+        cmd.args(args);
+        cmd.env("TERM", "xterm-256color");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let started = Instant::now();
+        let child = pair.slave.spawn_command(cmd).expect("spawn");
+        drop(pair.slave);
+        let mut reader = pair.master.try_clone_reader().expect("reader");
+        let out = Arc::new(Mutex::new(Vec::new()));
+        let sink = Arc::clone(&out);
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 65536];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                sink.lock().expect("lock").extend_from_slice(&buf[..n]);
+            }
+        });
+        Pty {
+            out,
+            fed: 0,
+            screen: vt100::Parser::new(rows, cols, 0),
+            writer: pair.master.take_writer().expect("writer"),
+            child,
+            started,
+        }
+    }
+
+    /// The screen's rows now.
+    pub fn rows(&mut self) -> Vec<String> {
+        {
+            let bytes = self.out.lock().expect("lock");
+            self.screen.process(&bytes[self.fed..]);
+            self.fed = bytes.len();
+        }
+        let (_, cols) = self.screen.screen().size();
+        self.screen.screen().rows(0, cols).collect()
+    }
+
+    /// Wait until `ready` holds for the screen's rows; the time since start.
+    pub fn wait_until(
+        &mut self,
+        what: &str,
+        timeout: Duration,
+        ready: impl Fn(&[String]) -> bool,
+    ) -> Duration {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let rows = self.rows();
+            if ready(&rows) {
+                return self.started.elapsed();
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{what} never appeared; the screen showed:\n{}",
+                rows.join("\n")
+            );
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+
+    /// Wait until the screen shows `text` somewhere.
+    pub fn wait_for(&mut self, text: &str, timeout: Duration) -> Duration {
+        self.wait_until(&format!("'{text}'"), timeout, |rows| {
+            rows.iter().any(|r| r.contains(text))
+        })
+    }
+
+    pub fn keys(&mut self, bytes: &[u8]) {
+        self.writer.write_all(bytes).expect("type");
+        self.writer.flush().expect("flush");
+    }
+
+    /// Wait for the program to exit.
+    pub fn exit(&mut self, timeout: Duration) -> portable_pty::ExitStatus {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(st) = self.child.try_wait().expect("wait") {
+                return st;
+            }
+            assert!(Instant::now() < deadline, "the program did not exit");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
