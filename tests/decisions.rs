@@ -532,3 +532,24 @@ fn issue_duplicate_refuse_to_accept_and_annul_end_to_end() {
         "{open:?}"
     );
 }
+
+#[test]
+fn on_a_day_off_the_proposed_decision_day_counts_from_the_next_working_day() {
+    let (_d, mut s, number) = setup();
+    let inspector = actor("ivanov", Role::Inspector);
+    // Saturday 12.12.2026: the notice counts from Monday the 14th, so the
+    // decision can come three working days later: 15, 17 (16 is a holiday), 18.
+    let saturday = "2026-12-12T10:00:00+05:00";
+    let mut m = model(&s, inspector.clone(), &number, saturday);
+    app::update(&mut m, Action::StartDialog(DialogKind::Hearing));
+    assert_eq!(
+        m.dialog.as_ref().expect("dialog").fields[1].input_text(),
+        "18.12.2026"
+    );
+    select_first_ground(&mut m, 0);
+    set_text(&mut m, 5, "каб. 12");
+    // The proposals as they stand pass the domain's check.
+    let (_, change) = submit_and_confirm(&mut m);
+    let status = record(&mut s, &inspector, change, saturday);
+    assert!(status.starts_with("Hearing notice recorded."), "{status}");
+}

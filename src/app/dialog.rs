@@ -153,9 +153,19 @@ impl Dialog {
                 }
                 // The decision is planned for the day the notice can still
                 // precede by the required working days, or the service end.
-                let today = term::local(cal, m.now).date();
+                // A notice sent on a day off or after hours counts from the
+                // next working day.
+                let here = term::local(cal, m.now);
+                let today = here.date();
+                let in_office =
+                    cal.is_working(today).unwrap_or(false) && here.time() <= cal.office().closes;
+                let base = if in_office {
+                    today
+                } else {
+                    cal.add_working_days(today, 1).unwrap_or(today)
+                };
                 let n = v.parameter("hearing_notice").map(|p| p.value).unwrap_or(3);
-                let planned = cal.add_working_days(today, n).unwrap_or(today);
+                let planned = cal.add_working_days(base, n).unwrap_or(today);
                 if let Ok(w) = dc::hearing_window(c, &ctx, planned) {
                     info.push(tf(
                         lang,

@@ -300,6 +300,32 @@ pub fn draw(f: &mut Frame<'_>, m: &mut Model, ui: &Ui<'_>) {
     }
 }
 
+/// Split text into lines of at most `width` characters at spaces (a word
+/// longer than the width is cut).
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        let len = line.chars().count();
+        if len > 0 && len + 1 + word.chars().count() > width {
+            out.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+        while line.chars().count() > width {
+            let head: String = line.chars().take(width).collect();
+            line = line.chars().skip(width).collect();
+            out.push(head);
+        }
+    }
+    if !line.is_empty() || out.is_empty() {
+        out.push(line);
+    }
+    out
+}
+
 /// One bar of a chart: overdue part, due-today part, the rest of the open.
 fn bar(load: &crate::report::Load, max: i64, width: usize, ui: &Ui<'_>) -> Vec<Span<'static>> {
     let scale = |n: i64| {
@@ -494,11 +520,19 @@ fn draw_dialog(
     f.render_widget(block, rect);
     let mut lines: Vec<Line<'static>> = Vec::new();
     let safe = |s: &str| printable(s).into_owned();
+    // Lines are wrapped here, not by the paragraph, so that a multi-line
+    // field's editor can be placed on the row its label reserves.
+    let width = usize::from(inner.width.max(20));
+    let wrapped = |lines: &mut Vec<Line<'static>>, text: &str, indent: usize, style: Style| {
+        for l in wrap(&safe(text), width.saturating_sub(indent).max(10)) {
+            lines.push(Line::styled(format!("{:indent$}{l}", ""), style));
+        }
+    };
     for i in &d.info {
-        lines.push(Line::styled(safe(i), ui.theme.dim));
+        wrapped(&mut lines, i, 0, ui.theme.dim);
     }
     if let Some(e) = &d.error {
-        lines.push(Line::styled(safe(e), ui.theme.overdue));
+        wrapped(&mut lines, e, 0, ui.theme.overdue);
     }
     if let Some((page, _)) = &d.confirm {
         lines.push(Line::styled(
@@ -507,10 +541,11 @@ fn draw_dialog(
         ));
         for l in page {
             for part in l.lines() {
-                lines.push(Line::from(safe(part)));
+                let indent = part.len() - part.trim_start().len();
+                wrapped(&mut lines, part.trim_start(), indent, Style::new());
             }
         }
-        f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+        f.render_widget(Paragraph::new(lines), inner);
         return;
     }
     lines.push(Line::from(""));
@@ -548,17 +583,23 @@ fn draw_dialog(
                 lines.push(Line::styled(format!("{label}:"), style));
                 for (j, ((_, l, detail), on)) in o.iter().zip(on).enumerate() {
                     let mark = if *on { "[x]" } else { "[ ]" };
-                    let text = format!("    {mark} {}", safe(l));
-                    lines.push(if focused && j == *cur {
-                        Line::styled(text, ui.theme.selected)
+                    let here = focused && j == *cur;
+                    let style = if here {
+                        ui.theme.selected
                     } else {
-                        Line::from(text)
-                    });
-                    if focused && j == *cur {
-                        lines.push(Line::styled(
-                            format!("        {}", safe(detail)),
-                            ui.theme.dim,
-                        ));
+                        Style::new()
+                    };
+                    let text = wrap(&safe(l), width.saturating_sub(8).max(10));
+                    for (k, part) in text.iter().enumerate() {
+                        let lead = if k == 0 {
+                            format!("    {mark} ")
+                        } else {
+                            " ".repeat(8)
+                        };
+                        lines.push(Line::styled(format!("{lead}{part}"), style));
+                    }
+                    if here {
+                        wrapped(&mut lines, detail, 8, ui.theme.dim);
                     }
                 }
             }
