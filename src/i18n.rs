@@ -10,6 +10,9 @@ use std::collections::BTreeMap;
 use std::fmt::Display;
 use std::sync::OnceLock;
 
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
+
+pub use crate::domain::msg::{Arg, Localize, Msg};
 use crate::domain::rules_error::{RuleError, Source};
 pub use crate::domain::text::Lang;
 
@@ -169,4 +172,89 @@ pub fn placeholders(text: &str) -> Vec<&str> {
 /// The built-in catalogue of a language (for tests and tools).
 pub fn texts(lang: Lang) -> &'static Texts {
     &catalogue().texts[slot(lang)]
+}
+
+const WEEKDAYS: [&str; 7] = [
+    "weekday.mon",
+    "weekday.tue",
+    "weekday.wed",
+    "weekday.thu",
+    "weekday.fri",
+    "weekday.sat",
+    "weekday.sun",
+];
+
+/// The short weekday name of a day.
+pub fn weekday(lang: Lang, day: NaiveDate) -> &'static str {
+    t(lang, WEEKDAYS[day.weekday().num_days_from_monday() as usize])
+}
+
+/// `Пн 23.11.2026`: the short weekday and the day.
+pub fn day(lang: Lang, d: NaiveDate) -> String {
+    format!("{} {}", weekday(lang, d), d.format("%d.%m.%Y"))
+}
+
+/// `Пн 23.11.2026 18:30`: a moment on the office's wall clock.
+pub fn local(lang: Lang, at: NaiveDateTime) -> String {
+    format!("{} {}", day(lang, at.date()), at.format("%H:%M"))
+}
+
+impl Arg {
+    /// The value in a language.
+    pub fn text(&self, lang: Lang) -> String {
+        match self {
+            Arg::Text(s) => s.clone(),
+            Arg::Num(n) => n.to_string(),
+            Arg::Day(d) => day(lang, *d),
+            Arg::Local(at) => local(lang, *at),
+            Arg::Name(n) => n.get(lang).to_string(),
+            Arg::Msg(m) => m.text(lang),
+            Arg::List(list) => list
+                .iter()
+                .map(|m| m.text(lang))
+                .collect::<Vec<_>>()
+                .join("; "),
+        }
+    }
+}
+
+impl Msg {
+    /// The sentence in a language.
+    pub fn text(&self, lang: Lang) -> String {
+        let args: Vec<(&str, String)> = self
+            .args
+            .iter()
+            .map(|(n, a)| (*n, a.text(lang)))
+            .collect();
+        let refs: Vec<(&str, &dyn Display)> =
+            args.iter().map(|(n, v)| (*n, v as &dyn Display)).collect();
+        fill(t(lang, self.key), &refs)
+    }
+}
+
+/// English, for logs and for callers that have no language.
+impl std::fmt::Display for Msg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text(Lang::En))
+    }
+}
+
+/// What went wrong, in a language.
+pub fn say(lang: Lang, what: &dyn Localize) -> String {
+    what.msg().text(lang)
+}
+
+impl Localize for std::io::Error {
+    fn msg(&self) -> Msg {
+        use std::io::ErrorKind as K;
+        match self.kind() {
+            K::NotFound => Msg::key("error.io.not-found"),
+            K::PermissionDenied => Msg::key("error.io.denied"),
+            K::AlreadyExists => Msg::key("error.io.exists"),
+            K::StorageFull => Msg::key("error.io.full"),
+            K::ReadOnlyFilesystem => Msg::key("error.io.read-only"),
+            K::IsADirectory => Msg::key("error.io.directory"),
+            _ => crate::msg!("error.io.other", detail = self.to_string()),
+        }
+    }
 }

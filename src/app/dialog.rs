@@ -20,7 +20,7 @@ use crate::domain::case::{
 };
 use crate::domain::procedure::{Approval, Role, RuleVersion, Rules};
 use crate::domain::term;
-use crate::i18n::{Lang, t, tf};
+use crate::i18n::{Lang, say, t, tf};
 
 /// The calendar and rules a dialog needs to propose and check dates.
 #[derive(Debug)]
@@ -61,12 +61,12 @@ pub struct Dialog {
 }
 
 /// `dd.mm.yyyy HH:MM` in the calendar's zone (also `yyyy-mm-dd HH:MM`).
-pub fn parse_local(cal: &Calendar, text: &str) -> Result<DateTime<Utc>, String> {
+pub fn parse_local(cal: &Calendar, lang: Lang, text: &str) -> Result<DateTime<Utc>, String> {
     let text = text.trim();
     if let Ok(n) = NaiveDateTime::parse_from_str(text, "%d.%m.%Y %H:%M") {
-        return term::at_local(cal, n.date(), n.time()).map_err(|e| e.to_string());
+        return term::at_local(cal, n.date(), n.time()).map_err(|e| say(lang, &e));
     }
-    term::parse_instant(cal, text)
+    term::parse_instant(cal, text).map_err(|e| e.text(lang))
 }
 
 /// `dd.mm.yyyy` (also `yyyy-mm-dd`).
@@ -392,14 +392,14 @@ impl Dialog {
                 let planned = parse_day(&self.value(1))
                     .ok_or_else(|| bad("dialog.planned", t(lang, "dialog.bad-day").into()))?;
                 let sent_at =
-                    parse_local(cal, &self.value(2)).map_err(|e| bad("dialog.sent-at", e))?;
+                    parse_local(cal, lang, &self.value(2)).map_err(|e| bad("dialog.sent-at", e))?;
                 let channel = match self.value(3).as_str() {
                     "post" => NoticeChannel::Post,
                     "electronic" => NoticeChannel::Electronic,
                     _ => NoticeChannel::InPerson,
                 };
                 let hearing_at =
-                    parse_local(cal, &self.value(4)).map_err(|e| bad("dialog.hearing-at", e))?;
+                    parse_local(cal, lang, &self.value(4)).map_err(|e| bad("dialog.hearing-at", e))?;
                 let input = NoticeInput {
                     sent_at,
                     channel,
@@ -408,7 +408,7 @@ impl Dialog {
                     planned_decision: planned,
                     grounds: grounds.clone(),
                 };
-                dc::send_hearing_notice(c, &ctx, input.clone()).map_err(|e| e.to_string())?;
+                dc::send_hearing_notice(c, &ctx, input.clone()).map_err(|e| say(lang, &e))?;
                 lines.push(tf(
                     lang,
                     "confirm.notice",
@@ -429,10 +429,10 @@ impl Dialog {
             }
             DialogKind::Hearing => {
                 let held_at =
-                    parse_local(cal, &self.value(0)).map_err(|e| bad("dialog.held-at", e))?;
+                    parse_local(cal, lang, &self.value(0)).map_err(|e| bad("dialog.held-at", e))?;
                 let position = self.value(1);
                 let go_on = self.value(2) == "yes";
-                dc::hold_hearing(c, &ctx, held_at, &position, go_on).map_err(|e| e.to_string())?;
+                dc::hold_hearing(c, &ctx, held_at, &position, go_on).map_err(|e| say(lang, &e))?;
                 lines.push(tf(lang, "confirm.hearing", &[("at", &local(cal, held_at))]));
                 lines.extend(position.lines().map(|l| format!("    {l}")));
                 lines.push(
@@ -463,7 +463,7 @@ impl Dialog {
                 };
                 match self.value(0).as_str() {
                     "issue" => {
-                        dc::decide(c, &ctx, DecisionKind::Issue).map_err(|e| e.to_string())?;
+                        dc::decide(c, &ctx, DecisionKind::Issue).map_err(|e| say(lang, &e))?;
                         lines.push(t(lang, "confirm.issue").into());
                         lines.push(approval.into());
                         lines.push(
@@ -488,7 +488,7 @@ impl Dialog {
                         let kind = DecisionKind::Refuse {
                             grounds: grounds.clone(),
                         };
-                        dc::decide(c, &ctx, kind.clone()).map_err(|e| e.to_string())?;
+                        dc::decide(c, &ctx, kind.clone()).map_err(|e| say(lang, &e))?;
                         lines.push(t(lang, "confirm.refuse").into());
                         lines.extend(grounds_text(&grounds));
                         lines.push(approval.into());
@@ -497,7 +497,7 @@ impl Dialog {
                     }
                     "annul" => {
                         let grounds = self.chosen(1);
-                        dc::annul(c, &ctx, grounds.clone()).map_err(|e| e.to_string())?;
+                        dc::annul(c, &ctx, grounds.clone()).map_err(|e| say(lang, &e))?;
                         let days = v
                             .parameter("exit_after_annulment")
                             .map(|p| p.value)
@@ -519,7 +519,7 @@ impl Dialog {
                         } else {
                             DuplicateReason::Damage
                         };
-                        dc::issue_duplicate(c, &ctx, reason).map_err(|e| e.to_string())?;
+                        dc::issue_duplicate(c, &ctx, reason).map_err(|e| say(lang, &e))?;
                         lines.push(tf(
                             lang,
                             "confirm.duplicate",
@@ -542,12 +542,12 @@ impl Dialog {
             }
             DialogKind::Approve => {
                 if self.value(0) == "yes" {
-                    dc::approve(c, &ctx).map_err(|e| e.to_string())?;
+                    dc::approve(c, &ctx).map_err(|e| say(lang, &e))?;
                     lines.push(t(lang, "confirm.approve").into());
                     Change::Approve { number, seen }
                 } else {
                     let comment = self.value(1);
-                    dc::return_decision(c, &ctx, &comment).map_err(|e| e.to_string())?;
+                    dc::return_decision(c, &ctx, &comment).map_err(|e| say(lang, &e))?;
                     lines.push(t(lang, "confirm.return").into());
                     lines.extend(comment.lines().map(|l| format!("    {l}")));
                     Change::Return {

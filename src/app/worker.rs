@@ -14,7 +14,7 @@ use chrono::Utc;
 
 use super::{CaseView, Change};
 use crate::domain::case::Actor;
-use crate::i18n::{Lang, t, tf};
+use crate::i18n::{Lang, say, t, tf};
 use crate::store::cases::{QueueFilter, QueueRow};
 use crate::store::{Store, StoreError};
 
@@ -187,7 +187,7 @@ pub fn apply(
         Err(StoreError::Stale { by, at, .. }) => {
             tf(lang, "status.stale", &[("by", &by), ("at", &at)])
         }
-        Err(e) => tf(lang, "status.not-saved", &[("why", &e)]),
+        Err(e) => tf(lang, "status.not-saved", &[("why", &say(lang, &e))]),
     };
     Reply::Acted {
         fresh: open_case(store, &number, now).ok(),
@@ -398,15 +398,15 @@ pub fn run(
                                     rows,
                                     complete: true,
                                 }),
-                                Err(e) => send(Reply::Status(e.to_string())),
+                                Err(e) => send(Reply::Status(say(lang, &e))),
                             }
                         }
                     }
-                    Err(e) => send(Reply::Status(e.to_string())),
+                    Err(e) => send(Reply::Status(say(lang, &e))),
                 }
             }
             Request::Case { number } => send(Reply::Case(
-                open_case(&store, &number, Utc::now()).map_err(|e| e.to_string()),
+                open_case(&store, &number, Utc::now()).map_err(|e| say(lang, &e)),
             )),
             Request::Act(change) => send(apply(
                 &mut store,
@@ -426,7 +426,7 @@ pub fn run(
                 send(Reply::Desk(
                     crate::report::DailyFigures::compute(&store, today, now, lang)
                         .map(Box::new)
-                        .map_err(|e| e.to_string()),
+                        .map_err(|e| say(lang, &e)),
                 ))
             }
         };

@@ -10,6 +10,8 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use super::msg::{Localize, Msg};
+use crate::msg;
 use chrono::{Datelike, Duration, NaiveDate, NaiveTime, Weekday};
 use chrono_tz::Tz;
 use serde::Deserialize;
@@ -74,14 +76,23 @@ pub struct Holiday {
 }
 
 /// A computation needed a day the calendar has no data for.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CalendarError {
-    #[error(
-        "calendar for {year} not confirmed: kezek has working-day data for {first}-{last} only \
-         (an administrator adds a year in calendar.toml in the configuration directory)"
-    )]
     NotCovered { year: i32, first: i32, last: i32 },
 }
+
+impl Localize for CalendarError {
+    fn msg(&self) -> Msg {
+        let CalendarError::NotCovered { year, first, last } = self;
+        msg!(
+            "error.calendar.not-covered",
+            year = *year,
+            first = *first,
+            last = *last
+        )
+    }
+}
+crate::localized_error!(CalendarError);
 
 /// The built working-day calendar.
 #[derive(Debug, Clone)]

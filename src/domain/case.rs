@@ -8,12 +8,14 @@
 
 use std::collections::BTreeMap;
 
+use super::msg::{Arg, Localize, Msg};
+use crate::msg;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::calendar::Calendar;
 use super::procedure::{Approval, HearingAnchor, Role, RuleVersion};
-use super::term::{self, Term, TermError, format_day, format_local, local};
+use super::term::{self, Term, TermError, local};
 
 /// Who acts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -369,17 +371,36 @@ pub enum Event {
 #[error("{message} [{rule}]")]
 pub struct Violation {
     /// The rule, with its source (e.g. `order 992 §17: hearing notice`).
-    pub rule: String,
-    pub message: String,
+    pub rule: Msg,
+    pub message: Msg,
     pub earliest: Option<DateTime<Utc>>,
     pub latest: Option<DateTime<Utc>>,
 }
 
+impl Localize for Violation {
+    fn msg(&self) -> Msg {
+        msg!(
+            "violation.with-rule",
+            message = self.message.clone(),
+            rule = self.rule.clone()
+        )
+    }
+}
+
 impl Violation {
-    fn new(rule: impl Into<String>, message: impl Into<String>) -> Violation {
+    fn new(rule: &'static str, message: Msg) -> Violation {
         Violation {
-            rule: rule.into(),
-            message: message.into(),
+            rule: Msg::key(rule),
+            message,
+            earliest: None,
+            latest: None,
+        }
+    }
+
+    fn with_rule(rule: Msg, message: Msg) -> Violation {
+        Violation {
+            rule,
+            message,
             earliest: None,
             latest: None,
         }
@@ -398,7 +419,7 @@ impl Violation {
 
 impl From<TermError> for Violation {
     fn from(e: TermError) -> Self {
-        Violation::new("calendar", e.to_string())
+        Violation::new("rule-ref.calendar", e.msg())
     }
 }
 
@@ -407,11 +428,8 @@ type Transition = Result<Vec<Event>, Violation>;
 fn may_act(ctx: &Ctx<'_>) -> Result<(), Violation> {
     if ctx.actor.role == Role::Auditor {
         return Err(Violation::new(
-            "roles",
-            format!(
-                "{} is an auditor: auditors cannot change cases",
-                ctx.actor.login
-            ),
+            "rule-ref.roles",
+            msg!("violation.auditor", login = &ctx.actor.login),
         ));
     }
     Ok(())
@@ -421,22 +439,25 @@ fn must_be_accepted(case: &Case) -> Result<(), Violation> {
     match case.status {
         Status::Accepted => Ok(()),
         Status::Received => Err(Violation::new(
-            "lifecycle",
-            "the application is not accepted yet",
+            "rule-ref.lifecycle",
+            Msg::key("violation.not-accepted"),
         )),
         Status::RefusedToAccept => Err(Violation::new(
-            "lifecycle",
-            "the application was refused acceptance",
+            "rule-ref.lifecycle",
+            Msg::key("violation.refused-acceptance"),
         )),
-        Status::Decided => Err(Violation::new("lifecycle", "the case is already decided")),
+        Status::Decided => Err(Violation::new(
+            "rule-ref.lifecycle",
+            Msg::key("violation.already-decided"),
+        )),
     }
 }
 
-fn not_in_future(ctx: &Ctx<'_>, at: DateTime<Utc>, what: &str) -> Result<(), Violation> {
+fn not_in_future(ctx: &Ctx<'_>, at: DateTime<Utc>, what: Msg) -> Result<(), Violation> {
     if at > ctx.now {
         return Err(Violation::new(
-            "lifecycle",
-            format!("{what} cannot be recorded in the future"),
+            "rule-ref.lifecycle",
+            msg!("violation.in-future", what = what),
         )
         .latest(ctx.now));
     }
@@ -446,8 +467,12 @@ fn not_in_future(ctx: &Ctx<'_>, at: DateTime<Utc>, what: &str) -> Result<(), Vio
 fn param(version: &RuleVersion, name: &str) -> Result<u32, Violation> {
     version.parameter(name).map(|p| p.value).ok_or_else(|| {
         Violation::new(
-            "rules",
-            format!("rule version {} has no parameter '{name}'", version.id),
+            "rule-ref.rules",
+            msg!(
+                "violation.no-parameter",
+                version = &version.id,
+                name = name
+            ),
         )
     })
 }
@@ -462,19 +487,25 @@ pub enum PackageProblem {
     },
 }
 
-impl std::fmt::Display for PackageProblem {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl Localize for PackageProblem {
+    fn msg(&self) -> Msg {
         match self {
-            PackageProblem::Missing(d) => write!(f, "missing document '{d}'"),
+            PackageProblem::Missing(d) => msg!("violation.missing-document", document = d),
             PackageProblem::Expired {
                 document,
                 valid_until,
-            } => write!(
-                f,
-                "document '{document}' expired on {}",
-                valid_until.format("%d.%m.%Y")
+            } => msg!(
+                "violation.expired-document",
+                document = document,
+                day = *valid_until
             ),
         }
+    }
+}
+
+impl std::fmt::Display for PackageProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.msg().fmt(f)
     }
 }
 
@@ -559,11 +590,12 @@ fn check_purpose(case: &Case, version: &RuleVersion) -> Result<(), Violation> {
     match case.purpose.as_deref() {
         Some(p) if version.purposes.iter().any(|x| x.id == p) => Ok(()),
         Some(p) => Err(Violation::new(
-            "purpose",
-            format!(
-                "'{p}' is not a purpose of {} (purposes: {})",
-                version.id,
-                version
+            "rule-ref.purpose",
+            msg!(
+                "violation.unknown-purpose",
+                purpose = p,
+                version = &version.id,
+                known = version
                     .purposes
                     .iter()
                     .map(|x| x.id.as_str())
@@ -572,8 +604,8 @@ fn check_purpose(case: &Case, version: &RuleVersion) -> Result<(), Violation> {
             ),
         )),
         None => Err(Violation::new(
-            "purpose",
-            "the purpose of the stay decides the documents: give one",
+            "rule-ref.purpose",
+            Msg::key("violation.no-purpose"),
         )),
     }
 }
@@ -594,29 +626,29 @@ pub fn accept(
     may_act(ctx)?;
     if case.status != Status::Received {
         return Err(Violation::new(
-            "lifecycle",
-            "only a received application can be accepted",
+            "rule-ref.lifecycle",
+            Msg::key("violation.accept-not-received"),
         ));
     }
     let start = term::start_of_term(ctx.cal, case.received_at)?;
     let day = start.acceptance_day;
     if !ctx.version.in_force_on(day) {
         return Err(Violation::new(
-            "rules",
-            format!(
-                "rule version {} is not in force on {}",
-                ctx.version.id,
-                format_day(day)
+            "rule-ref.rules",
+            msg!(
+                "violation.version-not-in-force",
+                version = &ctx.version.id,
+                day = day
             ),
         ));
     }
     if !ctx.version.channels.contains(&case.channel) {
         return Err(Violation::new(
-            "acceptance: channel",
-            format!(
-                "{} does not take applications through the {} channel",
-                ctx.version.id,
-                serde_json::to_value(case.channel)
+            "rule-ref.channel",
+            msg!(
+                "violation.channel",
+                version = &ctx.version.id,
+                channel = serde_json::to_value(case.channel)
                     .ok()
                     .and_then(|v| v.as_str().map(str::to_string))
                     .unwrap_or_default()
@@ -626,13 +658,10 @@ pub fn accept(
     check_purpose(case, ctx.version)?;
     let problems = package_problems(case, ctx.version, day);
     if !problems.is_empty() {
-        let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        let list: Vec<Msg> = problems.iter().map(Localize::msg).collect();
         return Err(Violation::new(
-            "acceptance: complete package, valid documents",
-            format!(
-                "cannot accept: {}; refuse acceptance with a receipt instead",
-                list.join("; ")
-            ),
+            "rule-ref.package",
+            msg!("violation.cannot-accept", problems = list),
         ));
     }
     // Late RVP applications (order 992 §9-1).
@@ -643,38 +672,27 @@ pub fn accept(
     ) && let Some(last) = stay_last_day(ctx.version, entry)
         && local(ctx.cal, case.received_at).date() > last
     {
-        let rule = "order 992 §9-1: late application";
+        let rule = "rule-ref.late";
         match &late {
             None => {
                 return Err(Violation::new(
                     rule,
-                    format!(
-                        "the lawful stay ended on {}: the application can be accepted only with an \
-                         information-system failure act, or a ruling under art. 517 for not leaving \
-                         within {} days",
-                        format_day(last),
-                        window.value
-                    ),
+                    msg!("violation.stay-ended", day = last, days = window.value),
                 ));
             }
             Some(LateException::SystemFailure { act }) if act.trim().is_empty() => {
-                return Err(Violation::new(
-                    rule,
-                    "the failure act's number and date are required",
-                ));
+                return Err(Violation::new(rule, Msg::key("violation.failure-act")));
             }
             Some(LateException::Art517 { ruling, .. }) if ruling.trim().is_empty() => {
-                return Err(Violation::new(
-                    rule,
-                    "the art. 517 ruling's number and date are required",
-                ));
+                return Err(Violation::new(rule, Msg::key("violation.art517-ruling")));
             }
             Some(LateException::Art517 { overstay_days, .. }) if *overstay_days > window.value => {
                 return Err(Violation::new(
                     rule,
-                    format!(
-                        "an overstay of {overstay_days} days exceeds the {} days of the exception",
-                        window.value
+                    msg!(
+                        "violation.overstay",
+                        overstay = *overstay_days,
+                        days = window.value
                     ),
                 ));
             }
@@ -689,11 +707,12 @@ pub fn accept(
     {
         let earliest = term::at_local(ctx.cal, from, ctx.cal.office().opens)?;
         return Err(Violation::new(
-            "order 992 §22: repeat application",
-            format!(
-                "case {number} was refused or annulled on {}: a new application is possible from {}",
-                format_day(decided),
-                format_day(from)
+            "rule-ref.reapplication",
+            msg!(
+                "violation.reapplication",
+                number = number,
+                decided = decided,
+                from = from
             ),
         )
         .earliest(earliest));
@@ -713,8 +732,8 @@ pub fn refuse_to_accept(case: &Case, ctx: &Ctx<'_>, queries: &dyn CaseQueries) -
     may_act(ctx)?;
     if case.status != Status::Received {
         return Err(Violation::new(
-            "lifecycle",
-            "only a received application can be refused acceptance",
+            "rule-ref.lifecycle",
+            Msg::key("violation.refuse-not-received"),
         ));
     }
     let day = term::start_of_term(ctx.cal, case.received_at)?.acceptance_day;
@@ -723,33 +742,34 @@ pub fn refuse_to_accept(case: &Case, ctx: &Ctx<'_>, queries: &dyn CaseQueries) -
         .map(ToString::to_string)
         .collect();
     if let Err(v) = check_purpose(case, ctx.version) {
-        reasons.push(v.message);
+        reasons.push(v.message.to_string());
     }
     if ctx.version.parameter("late_acceptance_window").is_some()
         && let Some(entry) = case.entry_date
         && let Some(last) = stay_last_day(ctx.version, entry)
         && local(ctx.cal, case.received_at).date() > last
     {
-        reasons.push(format!(
-            "the lawful stay ended on {} (order 992 §9-1)",
-            format_day(last)
-        ));
+        reasons.push(msg!("violation.reason-stay-ended", day = last).to_string());
     }
     if ctx.version.parameter("reapplication_block").is_some()
         && let Some((number, decided)) = queries.last_pr_refusal_or_annulment(&case.applicant.key)
         && let Some(from) = reapplication_possible_from(ctx.version, decided)
         && day < from
     {
-        reasons.push(format!(
-            "case {number} was refused or annulled on {}: a new application is possible from {} (order 992 §22)",
-            format_day(decided),
-            format_day(from)
-        ));
+        reasons.push(
+            msg!(
+                "violation.reason-reapplication",
+                number = number,
+                decided = decided,
+                from = from
+            )
+            .to_string(),
+        );
     }
     if reasons.is_empty() {
         return Err(Violation::new(
-            "acceptance: complete package, valid documents",
-            "the package is complete and valid: there is no ground to refuse acceptance",
+            "rule-ref.package",
+            Msg::key("violation.no-ground-to-refuse"),
         ));
     }
     Ok(vec![Event::RefusedToAccept {
@@ -765,20 +785,26 @@ pub fn complete_stage(case: &Case, ctx: &Ctx<'_>, stage: &str, at: DateTime<Utc>
     if case.status != Status::Decided {
         must_be_accepted(case)?;
     }
-    not_in_future(ctx, at, "a stage completion")?;
+    not_in_future(ctx, at, Msg::key("violation.what-stage"))?;
     let i = ctx.version.stage_index(stage).ok_or_else(|| {
-        Violation::new("rules", format!("no stage '{stage}' in {}", ctx.version.id))
+        Violation::new(
+            "rule-ref.rules",
+            msg!("violation.no-stage", stage = stage, version = &ctx.version.id),
+        )
     })?;
     if case.stages.get(i).copied().flatten().is_some() {
         return Err(Violation::new(
-            "stages",
-            format!("stage '{stage}' is already complete"),
+            "rule-ref.stages",
+            msg!("violation.stage-done", stage = &ctx.version.stages[i].title),
         ));
     }
     if let Some(open) = (0..i).find(|&j| case.stages.get(j).copied().flatten().is_none()) {
         return Err(Violation::new(
-            "stages are sequential",
-            format!("stage '{}' comes first", ctx.version.stages[open].id),
+            "rule-ref.sequential",
+            msg!(
+                "violation.stage-first",
+                stage = &ctx.version.stages[open].title
+            ),
         ));
     }
     let after = (0..i)
@@ -788,8 +814,8 @@ pub fn complete_stage(case: &Case, ctx: &Ctx<'_>, stage: &str, at: DateTime<Utc>
         .unwrap_or(case.received_at);
     if at < after {
         return Err(Violation::new(
-            "stages are sequential",
-            format!("a stage cannot end before {}", format_local(ctx.cal, after)),
+            "rule-ref.sequential",
+            msg!("violation.stage-before", at = local(ctx.cal, after)),
         )
         .earliest(after));
     }
@@ -810,19 +836,22 @@ pub fn record_check(
     may_act(ctx)?;
     must_be_accepted(case)?;
     let c = ctx.version.check(check).ok_or_else(|| {
-        Violation::new("rules", format!("no check '{check}' in {}", ctx.version.id))
+        Violation::new(
+            "rule-ref.rules",
+            msg!("violation.no-check", check = check, version = &ctx.version.id),
+        )
     })?;
     let applies = c.applies_to(case.purpose.as_deref());
     if !applies && outcome != Outcome::NotApplicable {
         return Err(Violation::new(
-            "checklist",
-            format!("check '{check}' does not apply to this purpose: mark it not applicable"),
+            "rule-ref.checklist",
+            msg!("violation.check-not-applicable", check = &c.title),
         ));
     }
     if applies && outcome == Outcome::NotApplicable {
         return Err(Violation::new(
-            "checklist",
-            format!("check '{check}' applies to this case: record passed, failed or pending"),
+            "rule-ref.checklist",
+            msg!("violation.check-applies", check = &c.title),
         ));
     }
     Ok(vec![Event::CheckRecorded {
@@ -862,7 +891,9 @@ pub struct HearingWindow {
 pub fn service_due(case: &Case, ctx: &Ctx<'_>) -> Result<term::Due, Violation> {
     let day = case
         .acceptance_day
-        .ok_or_else(|| Violation::new("lifecycle", "the application is not accepted yet"))?;
+        .ok_or_else(|| {
+            Violation::new("rule-ref.lifecycle", Msg::key("violation.not-accepted"))
+        })?;
     Ok(term::due_after_day(
         ctx.cal,
         day,
@@ -903,44 +934,48 @@ pub fn send_hearing_notice(case: &Case, ctx: &Ctx<'_>, input: NoticeInput) -> Tr
     may_act(ctx)?;
     must_be_accepted(case)?;
     if !ctx.version.hearing {
-        return Err(Violation::new("rules", "this procedure has no hearing"));
+        return Err(Violation::new(
+            "rule-ref.rules",
+            Msg::key("violation.no-hearing"),
+        ));
     }
     if input.grounds.is_empty() {
         return Err(Violation::new(
-            "hearing: grounds",
-            "a hearing notice names the grounds for refusal",
+            "rule-ref.hearing-grounds",
+            Msg::key("violation.notice-needs-grounds"),
         ));
     }
     for g in &input.grounds {
         if ctx.version.ground(g).is_none() {
             return Err(Violation::new(
-                "rules",
-                format!("'{g}' is not a refusal ground of {}", ctx.version.id),
+                "rule-ref.rules",
+                msg!("violation.no-ground", ground = g, version = &ctx.version.id),
             ));
         }
     }
-    not_in_future(ctx, input.sent_at, "a notice")?;
+    not_in_future(ctx, input.sent_at, Msg::key("violation.what-notice"))?;
     if let Some(accepted) = case.accepted_at
         && input.sent_at < accepted
     {
-        return Err(
-            Violation::new("hearing notice", "a notice cannot precede acceptance")
-                .earliest(accepted),
-        );
+        return Err(Violation::new(
+            "rule-ref.hearing-notice",
+            Msg::key("violation.notice-before-acceptance"),
+        )
+        .earliest(accepted));
     }
     let n = param(ctx.version, "hearing_notice")?;
     let window = hearing_window(case, ctx, input.planned_decision)?;
-    let source = match ctx.version.hearing_anchor {
-        HearingAnchor::Decision => "before the administrative act",
-        HearingAnchor::ServiceEnd => "before the service term ends",
+    let rule = match ctx.version.hearing_anchor {
+        HearingAnchor::Decision => msg!("rule-ref.notice-before-act", n = n),
+        HearingAnchor::ServiceEnd => msg!("rule-ref.notice-before-term-end", n = n),
     };
     if input.sent_at > window.notice_latest {
-        return Err(Violation::new(
-            format!("hearing notice: no later than {n} working days {source}"),
-            format!(
-                "the notice is late: for {} it must be sent by {}",
-                format_day(window.anchor),
-                format_local(ctx.cal, window.notice_latest)
+        return Err(Violation::with_rule(
+            rule,
+            msg!(
+                "violation.notice-late",
+                day = window.anchor,
+                by = local(ctx.cal, window.notice_latest)
             ),
         )
         .latest(window.notice_latest));
@@ -949,17 +984,17 @@ pub fn send_hearing_notice(case: &Case, ctx: &Ctx<'_>, input: NoticeInput) -> Tr
     let hearing_latest = hearing_latest(ctx, input.sent_at)?;
     if input.hearing_at < input.sent_at {
         return Err(Violation::new(
-            "hearing: after the notice",
-            "the hearing cannot come before the notice",
+            "rule-ref.hearing-after-notice",
+            Msg::key("violation.hearing-before-notice"),
         )
         .earliest(input.sent_at));
     }
     if input.hearing_at > hearing_latest {
-        return Err(Violation::new(
-            format!("hearing: no later than {within} working days from the notice"),
-            format!(
-                "the hearing must be held by {}",
-                format_local(ctx.cal, hearing_latest)
+        return Err(Violation::with_rule(
+            msg!("rule-ref.hearing-within", n = within),
+            msg!(
+                "violation.hearing-by",
+                by = local(ctx.cal, hearing_latest)
             ),
         )
         .earliest(input.sent_at)
@@ -967,8 +1002,8 @@ pub fn send_hearing_notice(case: &Case, ctx: &Ctx<'_>, input: NoticeInput) -> Tr
     }
     if input.place.trim().is_empty() {
         return Err(Violation::new(
-            "hearing notice",
-            "the notice states the place of the hearing",
+            "rule-ref.hearing-notice",
+            Msg::key("violation.notice-needs-place"),
         ));
     }
     Ok(vec![Event::HearingNoticeSent(HearingNotice {
@@ -994,24 +1029,21 @@ pub fn hold_hearing(
     let notice = case
         .notices
         .last()
-        .ok_or_else(|| Violation::new("hearing", "no hearing notice was sent"))?;
-    not_in_future(ctx, held_at, "a hearing")?;
+        .ok_or_else(|| Violation::new("rule-ref.hearing", Msg::key("violation.no-notice-sent")))?;
+    not_in_future(ctx, held_at, Msg::key("violation.what-hearing"))?;
     if held_at < notice.sent_at {
         return Err(Violation::new(
-            "hearing: after the notice",
-            "the hearing cannot precede its notice",
+            "rule-ref.hearing-after-notice",
+            Msg::key("violation.hearing-before-notice"),
         )
         .earliest(notice.sent_at));
     }
     let latest = hearing_latest(ctx, notice.sent_at)?;
     if held_at > latest {
         let within = param(ctx.version, "hearing_within")?;
-        return Err(Violation::new(
-            format!("hearing: no later than {within} working days from the notice"),
-            format!(
-                "the hearing had to be held by {}",
-                format_local(ctx.cal, latest)
-            ),
+        return Err(Violation::with_rule(
+            msg!("rule-ref.hearing-within", n = within),
+            msg!("violation.hearing-had-to-be", by = local(ctx.cal, latest)),
         )
         .earliest(notice.sent_at)
         .latest(latest));
@@ -1028,11 +1060,11 @@ fn may_decide(ctx: &Ctx<'_>) -> Result<(), Violation> {
     let ok = ctx.actor.role == Role::Supervisor || ctx.actor.role == ctx.version.decided_by;
     if !ok {
         return Err(Violation::new(
-            "roles",
-            format!(
-                "a {} decides under {}",
-                ctx.version.decided_by.as_str(),
-                ctx.version.id
+            "rule-ref.roles",
+            msg!(
+                "violation.who-decides",
+                role = Msg::key(ctx.version.decided_by.key()),
+                version = &ctx.version.id
             ),
         ));
     }
@@ -1049,15 +1081,15 @@ fn approval_for(version: &RuleVersion) -> ApprovalState {
 fn check_grounds(version: &RuleVersion, grounds: &[String]) -> Result<(), Violation> {
     if grounds.is_empty() {
         return Err(Violation::new(
-            "decision: grounds",
-            "a refusal names at least one ground",
+            "rule-ref.decision-grounds",
+            Msg::key("violation.refusal-needs-ground"),
         ));
     }
     for g in grounds {
         if version.ground(g).is_none() {
             return Err(Violation::new(
-                "rules",
-                format!("'{g}' is not a refusal ground of {}", version.id),
+                "rule-ref.rules",
+                msg!("violation.no-ground", ground = g, version = &version.id),
             ));
         }
     }
@@ -1072,8 +1104,8 @@ pub fn decide(case: &Case, ctx: &Ctx<'_>, kind: DecisionKind) -> Transition {
         && matches!(d.approval, ApprovalState::Pending)
     {
         return Err(Violation::new(
-            "approval",
-            "a decision already waits for approval",
+            "rule-ref.approval",
+            Msg::key("violation.already-pending"),
         ));
     }
     let purpose = case.purpose.as_deref();
@@ -1083,14 +1115,14 @@ pub fn decide(case: &Case, ctx: &Ctx<'_>, kind: DecisionKind) -> Transition {
                 match case.checks.get(&c.id).map(|r| r.outcome) {
                     None | Some(Outcome::Pending) | Some(Outcome::NotApplicable) => {
                         return Err(Violation::new(
-                            "decision: checklist",
-                            format!("check '{}' is not done", c.id),
+                            "rule-ref.decision-checklist",
+                            msg!("violation.check-not-done", check = &c.title),
                         ));
                     }
                     Some(Outcome::Failed) => {
                         return Err(Violation::new(
-                            "decision: checklist",
-                            format!("check '{}' failed: the permit cannot be issued", c.id),
+                            "rule-ref.decision-checklist",
+                            msg!("violation.check-failed", check = &c.title),
                         ));
                     }
                     _ => {}
@@ -1102,17 +1134,22 @@ pub fn decide(case: &Case, ctx: &Ctx<'_>, kind: DecisionKind) -> Transition {
             if ctx.version.hearing {
                 let notice = case.notices.last().ok_or_else(|| {
                     Violation::new(
-                        "hearing before a refusal",
-                        "a refusal needs a hearing notice first: the applicant has the right to be heard",
+                        "rule-ref.heard-before-refusal",
+                        Msg::key("violation.refusal-needs-notice"),
                     )
                 })?;
                 for g in grounds {
                     if !notice.grounds.contains(g) {
+                        let ground = match ctx.version.ground(g) {
+                            Some(r) => Arg::from(&r.title),
+                            None => Arg::from(g),
+                        };
                         return Err(Violation::new(
-                            "hearing before a refusal",
-                            format!(
-                                "the applicant was not heard on ground '{g}': send a notice naming it"
-                            ),
+                            "rule-ref.heard-before-refusal",
+                            Msg {
+                                key: "violation.not-heard-on",
+                                args: vec![("ground", ground)],
+                            },
                         ));
                     }
                 }
@@ -1136,12 +1173,12 @@ pub fn decide(case: &Case, ctx: &Ctx<'_>, kind: DecisionKind) -> Transition {
                     .map_err(TermError::from)?;
                 let earliest = term::at_local(ctx.cal, earliest_day, ctx.cal.office().opens)?;
                 if local(ctx.cal, ctx.now).date() < earliest_day {
-                    return Err(Violation::new(
-                        format!("hearing notice: no later than {n} working days before the act"),
-                        format!(
-                            "the notice was sent {}: the refusal can be taken from {}",
-                            format_local(ctx.cal, notice.sent_at),
-                            format_day(earliest_day)
+                    return Err(Violation::with_rule(
+                        msg!("rule-ref.notice-before-act", n = n),
+                        msg!(
+                            "violation.refusal-from",
+                            sent = local(ctx.cal, notice.sent_at),
+                            day = earliest_day
                         ),
                     )
                     .earliest(earliest));
@@ -1149,10 +1186,10 @@ pub fn decide(case: &Case, ctx: &Ctx<'_>, kind: DecisionKind) -> Transition {
                 let heard = case.hearings.iter().any(|h| h.held_at >= notice.sent_at);
                 if !heard && ctx.now <= notice.hearing_at {
                     return Err(Violation::new(
-                        "hearing before a refusal",
-                        format!(
-                            "the hearing is set for {}: record it first",
-                            format_local(ctx.cal, notice.hearing_at)
+                        "rule-ref.heard-before-refusal",
+                        msg!(
+                            "violation.hearing-set-for",
+                            at = local(ctx.cal, notice.hearing_at)
                         ),
                     )
                     .earliest(notice.hearing_at));
@@ -1161,8 +1198,8 @@ pub fn decide(case: &Case, ctx: &Ctx<'_>, kind: DecisionKind) -> Transition {
         }
         DecisionKind::Annul { .. } => {
             return Err(Violation::new(
-                "lifecycle",
-                "annulment is a separate action on an issued permit",
+                "rule-ref.lifecycle",
+                Msg::key("violation.annul-separately"),
             ));
         }
     }
@@ -1177,19 +1214,23 @@ pub fn decide(case: &Case, ctx: &Ctx<'_>, kind: DecisionKind) -> Transition {
 fn pending_decision(case: &Case) -> Result<&Decision, Violation> {
     match case.decision() {
         Some(d) if d.approval == ApprovalState::Pending => Ok(d),
-        _ => Err(Violation::new("approval", "no decision waits for approval")),
+        _ => Err(Violation::new(
+            "rule-ref.approval",
+            Msg::key("violation.nothing-pending"),
+        )),
     }
 }
 
-fn must_be_supervisor(ctx: &Ctx<'_>, what: &str) -> Result<(), Violation> {
+fn must_be_supervisor(ctx: &Ctx<'_>, what: Msg) -> Result<(), Violation> {
     may_act(ctx)?;
     if ctx.actor.role != Role::Supervisor {
         return Err(Violation::new(
-            "approval by a supervisor",
-            format!(
-                "only a supervisor may {what}; {} is an {}",
-                ctx.actor.login,
-                ctx.actor.role.as_str()
+            "rule-ref.approval-supervisor",
+            msg!(
+                "violation.only-supervisor",
+                what = what,
+                login = &ctx.actor.login,
+                role = Msg::key(ctx.actor.role.key())
             ),
         ));
     }
@@ -1198,12 +1239,12 @@ fn must_be_supervisor(ctx: &Ctx<'_>, what: &str) -> Result<(), Violation> {
 
 /// Approve a decision that waits for approval (supervisor only).
 pub fn approve(case: &Case, ctx: &Ctx<'_>) -> Transition {
-    must_be_supervisor(ctx, "approve a decision")?;
+    must_be_supervisor(ctx, Msg::key("violation.what-approve"))?;
     let d = pending_decision(case)?;
     if d.by == ctx.actor.login {
         return Err(Violation::new(
-            "approval by a supervisor",
-            "a decision is approved by someone other than its author",
+            "rule-ref.approval-supervisor",
+            Msg::key("violation.own-decision"),
         ));
     }
     Ok(vec![Event::DecisionApproved {
@@ -1214,12 +1255,12 @@ pub fn approve(case: &Case, ctx: &Ctx<'_>) -> Transition {
 
 /// Return a decision to the inspector with a comment (supervisor only).
 pub fn return_decision(case: &Case, ctx: &Ctx<'_>, comment: &str) -> Transition {
-    must_be_supervisor(ctx, "return a decision")?;
+    must_be_supervisor(ctx, Msg::key("violation.what-return"))?;
     pending_decision(case)?;
     if comment.trim().is_empty() {
         return Err(Violation::new(
-            "approval",
-            "a returned decision carries a comment",
+            "rule-ref.approval",
+            Msg::key("violation.return-needs-comment"),
         ));
     }
     Ok(vec![Event::DecisionReturned {
@@ -1235,16 +1276,16 @@ pub fn annul(case: &Case, ctx: &Ctx<'_>, grounds: Vec<String>) -> Transition {
     may_decide(ctx)?;
     if ctx.version.parameter("exit_after_annulment").is_none() {
         return Err(Violation::new(
-            "rules",
-            format!("{} has no annulment", ctx.version.id),
+            "rule-ref.rules",
+            msg!("violation.no-annulment", version = &ctx.version.id),
         ));
     }
     match case.standing_decision() {
         Some(d) if d.kind == DecisionKind::Issue && d.in_effect() => {}
         _ => {
             return Err(Violation::new(
-                "annulment",
-                "only an issued permit in effect can be annulled",
+                "rule-ref.annulment",
+                Msg::key("violation.annul-needs-permit"),
             ));
         }
     }
@@ -1275,16 +1316,16 @@ pub fn issue_duplicate(case: &Case, ctx: &Ctx<'_>, reason: DuplicateReason) -> T
     may_act(ctx)?;
     if case.procedure != "rvp" {
         return Err(Violation::new(
-            "order 992 §9-2",
-            "duplicates are issued for RVPs only",
+            "rule-ref.duplicate",
+            Msg::key("violation.duplicate-rvp-only"),
         ));
     }
     match case.standing_decision() {
         Some(d) if d.kind == DecisionKind::Issue && d.in_effect() => {}
         _ => {
             return Err(Violation::new(
-                "order 992 §9-2",
-                "no RVP was issued on this case",
+                "rule-ref.duplicate",
+                Msg::key("violation.duplicate-no-rvp"),
             ));
         }
     }
@@ -1308,12 +1349,13 @@ pub fn register_complaint(
         ComplaintTo::QualityAuthority => "complaint_quality_authority",
     };
     param(ctx.version, name)?;
-    not_in_future(ctx, registered_at, "a complaint")?;
+    not_in_future(ctx, registered_at, Msg::key("violation.what-complaint"))?;
     if registered_at < case.received_at {
-        return Err(
-            Violation::new("complaint", "a complaint cannot precede the application")
-                .earliest(case.received_at),
-        );
+        return Err(Violation::new(
+            "rule-ref.complaint",
+            Msg::key("violation.complaint-before-application"),
+        )
+        .earliest(case.received_at));
     }
     Ok(vec![Event::ComplaintRegistered(Complaint {
         registered_at,
@@ -1342,12 +1384,12 @@ pub fn answer_complaint(case: &Case, ctx: &Ctx<'_>, index: usize) -> Transition 
             Ok(vec![Event::ComplaintAnswered { index, at: ctx.now }])
         }
         Some(_) => Err(Violation::new(
-            "complaint",
-            "the complaint is already answered",
+            "rule-ref.complaint",
+            Msg::key("violation.complaint-answered"),
         )),
         None => Err(Violation::new(
-            "complaint",
-            format!("no complaint #{}", index + 1),
+            "rule-ref.complaint",
+            msg!("violation.no-complaint", n = index + 1),
         )),
     }
 }
@@ -1356,7 +1398,10 @@ pub fn answer_complaint(case: &Case, ctx: &Ctx<'_>, index: usize) -> Transition 
 pub fn add_note(_case: &Case, ctx: &Ctx<'_>, text: &str) -> Transition {
     may_act(ctx)?;
     if text.trim().is_empty() {
-        return Err(Violation::new("notes", "an empty note is not recorded"));
+        return Err(Violation::new(
+            "rule-ref.notes",
+            Msg::key("violation.empty-note"),
+        ));
     }
     Ok(vec![Event::NoteAdded(Note {
         by: ctx.actor.login.clone(),

@@ -9,6 +9,8 @@
 
 use std::fmt;
 
+use super::msg::{Localize, Msg};
+use crate::msg;
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -29,6 +31,14 @@ impl IdKind {
             _ => IdKind::Iin,
         }
     }
+
+    /// The kind's name in the catalogue (ИИН / ЖСН / IIN).
+    pub fn key(self) -> &'static str {
+        match self {
+            IdKind::Iin => "id-kind.iin",
+            IdKind::Bin => "id-kind.bin",
+        }
+    }
 }
 
 impl fmt::Display for IdKind {
@@ -41,27 +51,45 @@ impl fmt::Display for IdKind {
 }
 
 /// The rule an identifier breaks.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IdError {
-    #[error("must be 12 digits, found {0} characters")]
     Length(usize),
-    #[error("character {position} is '{found}', not a digit")]
     NotDigit { position: usize, found: char },
-    #[error("7th digit (century and sex) must be 1-6, found {0}")]
     CenturyDigit(u8),
-    #[error("digits 1-6 are not a real date of birth: {0}")]
     BirthDate(String),
-    #[error("digits 3-4 are not a month of registration: {0:02}")]
     RegistrationMonth(u32),
-    #[error("5th digit (entity type) must be 4, 5 or 6, found {0}")]
     EntityType(u8),
-    #[error("6th digit (division) must be 0-3, found {0}")]
     Division(u8),
-    #[error("check digit is {found}, expected {expected}")]
     CheckDigit { expected: u8, found: u8 },
-    #[error("both check-digit passes give 10: such a number is never issued")]
     NeverIssued,
 }
+
+impl Localize for IdError {
+    fn msg(&self) -> Msg {
+        match self {
+            IdError::Length(n) => msg!("error.id.length", n = *n),
+            IdError::NotDigit { position, found } => msg!(
+                "error.id.not-digit",
+                position = *position,
+                found = found.escape_default().to_string()
+            ),
+            IdError::CenturyDigit(d) => msg!("error.id.century", found = u32::from(*d)),
+            IdError::BirthDate(d) => msg!("error.id.birth-date", date = d),
+            IdError::RegistrationMonth(m) => {
+                msg!("error.id.month", month = format!("{m:02}"))
+            }
+            IdError::EntityType(d) => msg!("error.id.entity", found = u32::from(*d)),
+            IdError::Division(d) => msg!("error.id.division", found = u32::from(*d)),
+            IdError::CheckDigit { expected, found } => msg!(
+                "error.id.check-digit",
+                found = u32::from(*found),
+                expected = u32::from(*expected)
+            ),
+            IdError::NeverIssued => Msg::key("error.id.never-issued"),
+        }
+    }
+}
+crate::localized_error!(IdError);
 
 /// A well-formed identifier.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -196,14 +224,19 @@ pub struct BirthDateMismatch {
     pub encoded: NaiveDate,
 }
 
+impl Localize for BirthDateMismatch {
+    fn msg(&self) -> Msg {
+        msg!(
+            "error.id.birth-mismatch",
+            stated = self.stated.format("%d.%m.%Y").to_string(),
+            encoded = self.encoded.format("%d.%m.%Y").to_string()
+        )
+    }
+}
+
 impl fmt::Display for BirthDateMismatch {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "date of birth {} differs from the IIN's digits ({}); allowed since decree No. 853 of 26.08.2013, check the documents",
-            self.stated.format("%d.%m.%Y"),
-            self.encoded.format("%d.%m.%Y")
-        )
+        self.msg().fmt(f)
     }
 }
 

@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod case;
 pub mod checks;
 pub mod iin;
+pub mod msg;
 pub mod procedure;
 pub mod rules_error;
 pub mod term;

@@ -8,6 +8,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::msg::{Localize, Msg};
+use crate::msg;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
@@ -44,7 +46,29 @@ pub enum Role {
     Auditor,
 }
 
+impl std::str::FromStr for Role {
+    type Err = ();
+
+    fn from_str(s: &str) -> Result<Role, ()> {
+        match s {
+            "inspector" => Ok(Role::Inspector),
+            "supervisor" => Ok(Role::Supervisor),
+            "auditor" => Ok(Role::Auditor),
+            _ => Err(()),
+        }
+    }
+}
+
 impl Role {
+    /// The role's name in the catalogue.
+    pub fn key(self) -> &'static str {
+        match self {
+            Role::Inspector => "role.inspector",
+            Role::Supervisor => "role.supervisor",
+            Role::Auditor => "role.auditor",
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Inspector => "inspector",
@@ -349,17 +373,36 @@ pub struct Procedure {
 }
 
 /// No rule version applies.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LookupError {
-    #[error("unknown procedure '{0}' (known: {1})")]
     UnknownProcedure(String, String),
-    #[error("no rule version of '{procedure}' is in force on {day} (versions cover: {ranges})")]
     NoVersion {
         procedure: String,
         day: NaiveDate,
         ranges: String,
     },
 }
+
+impl Localize for LookupError {
+    fn msg(&self) -> Msg {
+        match self {
+            LookupError::UnknownProcedure(p, known) => {
+                msg!("error.rules.unknown-procedure", procedure = p, known = known)
+            }
+            LookupError::NoVersion {
+                procedure,
+                day,
+                ranges,
+            } => msg!(
+                "error.rules.no-version",
+                procedure = procedure,
+                day = *day,
+                ranges = ranges
+            ),
+        }
+    }
+}
+crate::localized_error!(LookupError);
 
 impl Procedure {
     /// The version in force on `day` (a case's acceptance date).

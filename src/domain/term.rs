@@ -7,6 +7,8 @@
 
 use std::fmt;
 
+use super::msg::{Localize, Msg};
+use crate::msg;
 use chrono::{DateTime, Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 use serde::Serialize;
 
@@ -70,13 +72,27 @@ fn plural(n: u32) -> &'static str {
 }
 
 /// A deadline could not be computed.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TermError {
-    #[error(transparent)]
-    Calendar(#[from] CalendarError),
-    #[error("{0} does not exist in the calendar's time zone")]
+    Calendar(CalendarError),
     NoSuchLocalTime(NaiveDateTime),
 }
+
+impl From<CalendarError> for TermError {
+    fn from(e: CalendarError) -> Self {
+        TermError::Calendar(e)
+    }
+}
+
+impl Localize for TermError {
+    fn msg(&self) -> Msg {
+        match self {
+            TermError::Calendar(e) => e.msg(),
+            TermError::NoSuchLocalTime(t) => msg!("error.term.no-such-time", at = *t),
+        }
+    }
+}
+crate::localized_error!(TermError);
 
 /// Why a term counts from the instant it does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -351,20 +367,15 @@ impl fmt::Display for TimeLeft {
 
 /// Parse an instant given as RFC 3339 or as `YYYY-MM-DD HH:MM[:SS]` in the
 /// calendar's zone.
-pub fn parse_instant(cal: &Calendar, text: &str) -> Result<DateTime<Utc>, String> {
+pub fn parse_instant(cal: &Calendar, text: &str) -> Result<DateTime<Utc>, Msg> {
     let text = text.trim();
     if let Ok(t) = DateTime::parse_from_rfc3339(text) {
         return Ok(t.with_timezone(&Utc));
     }
     let naive = NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M")
         .or_else(|_| NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S"))
-        .map_err(|_| {
-            format!(
-                "'{}' is neither an RFC 3339 instant (2026-11-20T17:45:00+05:00) nor a local time 'YYYY-MM-DD HH:MM'",
-                text.escape_default()
-            )
-        })?;
-    at_local(cal, naive.date(), naive.time()).map_err(|e| e.to_string())
+        .map_err(|_| msg!("error.term.bad-instant", text = text.escape_default().to_string()))?;
+    at_local(cal, naive.date(), naive.time()).map_err(|e| e.msg())
 }
 
 // ---------------------------------------------------------------------------

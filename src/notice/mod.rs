@@ -12,6 +12,8 @@
 pub mod template;
 mod values;
 
+use crate::domain::msg::{Localize, Msg};
+use crate::msg;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
@@ -212,14 +214,21 @@ pub fn load() -> Result<Templates, RuleError> {
 }
 
 /// Why a notice cannot be produced.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NoticeError {
     /// The kind does not fit the case (its procedure or its state).
-    #[error("{0}")]
-    NotApplicable(String),
-    #[error("{0}")]
-    Template(String),
+    NotApplicable(Msg),
+    Template(Msg),
 }
+
+impl Localize for NoticeError {
+    fn msg(&self) -> Msg {
+        match self {
+            NoticeError::NotApplicable(m) | NoticeError::Template(m) => m.clone(),
+        }
+    }
+}
+crate::localized_error!(NoticeError);
 
 /// Who issues the notice.
 #[derive(Debug, Clone)]
@@ -257,7 +266,7 @@ pub struct Rendered {
 
 /// The subject of a notice of `kind` on `case`, or why the kind does not fit.
 pub fn subject(kind: Kind, case: &Case, version: &RuleVersion) -> Result<String, NoticeError> {
-    let no = |s: String| Err(NoticeError::NotApplicable(s));
+    let no = |m: Msg| Err(NoticeError::NotApplicable(m));
     let n = &case.number;
     let standing = case
         .decisions
@@ -269,41 +278,34 @@ pub fn subject(kind: Kind, case: &Case, version: &RuleVersion) -> Result<String,
         Kind::Acceptance => {
             if case.accepted_at.is_none() {
                 return no(match case.status {
-                    Status::RefusedToAccept => format!(
-                        "case {n} was refused acceptance: issue the receipt of refusal to accept (refusal-to-accept)"
-                    ),
-                    _ => {
-                        format!("case {n} is not accepted yet: the receipt is issued on acceptance")
-                    }
+                    Status::RefusedToAccept => msg!("error.notice.refused-acceptance", number = n),
+                    _ => msg!("error.notice.not-accepted", number = n),
                 });
             }
             Ok("acceptance".into())
         }
         Kind::RefusalToAccept => {
             if case.status != Status::RefusedToAccept {
-                return no(format!(
-                    "case {n} was not refused acceptance: there is no refusal to accept to give a receipt for"
-                ));
+                return no(msg!("error.notice.not-refused-acceptance", number = n));
             }
             Ok("refusal-to-accept".into())
         }
         Kind::HearingNotice => {
             if !version.hearing {
-                return no(format!(
-                    "the rules of case {n} ({}) have no hearing",
-                    version.id
+                return no(msg!(
+                    "error.notice.no-hearing",
+                    number = n,
+                    version = &version.id
                 ));
             }
             if case.notices.is_empty() {
-                return no(format!(
-                    "no hearing notice is recorded on case {n}: record the notice (date, place, grounds) first"
-                ));
+                return no(msg!("error.notice.no-notice", number = n));
             }
             Ok(format!("notice:{}", case.notices.len()))
         }
         Kind::Refusal | Kind::Decision | Kind::Annulment => {
             let Some((i, d)) = standing else {
-                return no(format!("case {n} has no decision"));
+                return no(msg!("error.notice.no-decision", number = n));
             };
             let fits = matches!(
                 (kind, &d.kind),
@@ -316,45 +318,41 @@ pub fn subject(kind: Kind, case: &Case, version: &RuleVersion) -> Result<String,
             );
             if !fits {
                 let what = match &d.kind {
-                    DecisionKind::Issue => "an issue",
-                    DecisionKind::Refuse { .. } => "a refusal",
-                    DecisionKind::Annul { .. } => "an annulment",
-                };
-                let hint = match d.kind {
-                    DecisionKind::Annul { .. } => " (its notice is: annulment)",
-                    DecisionKind::Refuse { .. } => " (its notices are: refusal, decision)",
-                    DecisionKind::Issue => " (its notice is: decision)",
+                    DecisionKind::Issue => Msg::key("error.notice.is-issue"),
+                    DecisionKind::Refuse { .. } => Msg::key("error.notice.is-refusal"),
+                    DecisionKind::Annul { .. } => Msg::key("error.notice.is-annulment"),
                 };
                 let need = match kind {
-                    Kind::Refusal => "a refusal notice needs a refusal decision",
-                    Kind::Annulment => "an annulment notice needs an annulment of the permit",
-                    _ => "a decision notification is for an issue or a refusal",
+                    Kind::Refusal => Msg::key("error.notice.needs-refusal"),
+                    Kind::Annulment => Msg::key("error.notice.needs-annulment"),
+                    _ => Msg::key("error.notice.needs-issue-or-refusal"),
                 };
-                return no(format!("{need}; the decision on case {n} is {what}{hint}"));
+                return no(msg!(
+                    "error.notice.wrong-decision",
+                    need = need,
+                    number = n,
+                    what = what
+                ));
             }
             if !d.in_effect() {
-                return no(format!(
-                    "the decision on case {n} waits for a supervisor's approval: the notice is issued once it is approved{}",
-                    if case.procedure == "pr" {
-                        " (the conclusion for approval is pr-conclusion)"
-                    } else {
-                        ""
-                    }
-                ));
+                return no(if case.procedure == "pr" {
+                    msg!("error.notice.pending-pr", number = n)
+                } else {
+                    msg!("error.notice.pending", number = n)
+                });
             }
             Ok(format!("decision:{}", i + 1))
         }
         Kind::PrConclusion => {
             if case.procedure != "pr" || version.approval != Approval::Supervisor {
-                return no(format!(
-                    "a PR conclusion is drawn up on PR cases; case {n} is {}",
-                    case.procedure
+                return no(msg!(
+                    "error.notice.pr-only",
+                    number = n,
+                    procedure = &case.procedure
                 ));
             }
             let Some((i, d)) = standing else {
-                return no(format!(
-                    "case {n} has no decision yet: the conclusion states the decision to issue, refuse or annul"
-                ));
+                return no(msg!("error.notice.no-decision-yet", number = n));
             };
             let state = match d.approval {
                 ApprovalState::Pending => "pending",
@@ -375,7 +373,9 @@ pub fn render(
     let subject = subject(kind, input.case, input.version)?;
     let t = templates
         .get(kind, lang)
-        .ok_or_else(|| NoticeError::Template(format!("no template {}", file_name(kind, lang))))?;
+        .ok_or_else(|| {
+            NoticeError::Template(msg!("error.notice.no-template", file = file_name(kind, lang)))
+        })?;
     let values = values::collect(input, kind, lang);
     let blocks = fill(t, &values);
     Ok(Rendered {

@@ -10,6 +10,9 @@
 
 mod html;
 
+use crate::domain::msg::Localize;
+#[allow(unused_imports)]
+use crate::msg;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -164,12 +167,12 @@ impl DailyFigures {
     ) -> Result<DailyFigures, StoreError> {
         let cal = &store.cal;
         let start = term::at_local(cal, day, chrono::NaiveTime::MIN)
-            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+            .map_err(|e| StoreError::Invalid(e.msg()))?;
         let next = day
             .succ_opt()
-            .ok_or_else(|| StoreError::Invalid(format!("no day after {day}")))?;
+            .ok_or_else(|| StoreError::Invalid(crate::msg!("error.store.no-day-after", day = day)))?;
         let end = term::at_local(cal, next, chrono::NaiveTime::MIN)
-            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+            .map_err(|e| StoreError::Invalid(e.msg()))?;
         let names: BTreeMap<String, String> = store
             .users()?
             .into_iter()

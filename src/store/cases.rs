@@ -1,5 +1,8 @@
 //! Cases: load, create, change through domain transitions, and the queue.
 
+use crate::domain::msg::{Localize, Msg};
+#[allow(unused_imports)]
+use crate::msg;
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
@@ -519,12 +522,13 @@ fn next_due(
 fn version_of<'r>(rules: &'r Rules, c: &Case) -> Result<&'r RuleVersion, StoreError> {
     rules
         .procedure(&c.procedure)
-        .map_err(|e| StoreError::Invalid(e.to_string()))?
+        .map_err(|e| StoreError::Invalid(e.msg()))?
         .version(&c.version)
         .ok_or_else(|| {
-            StoreError::Invalid(format!(
-                "case {}: unknown rule version '{}'",
-                c.number, c.version
+            StoreError::Invalid(crate::msg!(
+                "error.store.unknown-version",
+                number = &c.number,
+                version = &c.version
             ))
         })
 }
@@ -646,7 +650,7 @@ fn stale(conn: &Connection, number: &str) -> Result<StoreError, StoreError> {
             by,
             at,
         },
-        None => StoreError::NotFound(format!("no case {number}")),
+        None => super::no_case(number),
     })
 }
 
@@ -656,9 +660,9 @@ fn case_json(c: &Case) -> String {
 
 fn may_write(actor: &Actor) -> Result<(), StoreError> {
     if actor.role == Role::Auditor {
-        return Err(StoreError::Denied(format!(
-            "{} is an auditor: auditors cannot change anything",
-            actor.login
+        return Err(StoreError::Denied(crate::msg!(
+            "error.store.auditor-changes",
+            login = &actor.login
         )));
     }
     Ok(())
@@ -764,7 +768,7 @@ impl CaseQueries for SqlQueries<'_> {
 impl Store {
     /// Read a case.
     pub fn case(&self, number: &str) -> Result<Loaded, StoreError> {
-        load(&self.conn, number)?.ok_or_else(|| StoreError::NotFound(format!("no case {number}")))
+        load(&self.conn, number)?.ok_or_else(|| super::no_case(number))
     }
 
     /// Record a newly received application.
@@ -780,9 +784,9 @@ impl Store {
                 .prepare_cached("SELECT count(*) FROM cases WHERE number = ?1")?
                 .query_row([&c.number], |r| r.get(0))?;
             if exists > 0 {
-                return Err(StoreError::Invalid(format!(
-                    "case {} already exists",
-                    c.number
+                return Err(StoreError::Invalid(crate::msg!(
+                    "error.store.case-exists",
+                    number = &c.number
                 )));
             }
             write_case(tx, cal, rules, c, &actor.login, now, None)?;
@@ -815,7 +819,7 @@ impl Store {
         may_write(actor)?;
         self.write(|tx, cal, rules| {
             let loaded = load(tx, number)?
-                .ok_or_else(|| StoreError::NotFound(format!("no case {number}")))?;
+                .ok_or_else(|| super::no_case(number))?;
             if loaded.row_version != seen_version {
                 return Err(StoreError::Stale {
                     number: number.to_string(),
@@ -879,7 +883,7 @@ impl Store {
         let supervisor = actor.role == Role::Supervisor;
         self.write(|tx, cal, rules| {
             let loaded = load(tx, number)?
-                .ok_or_else(|| StoreError::NotFound(format!("no case {number}")))?;
+                .ok_or_else(|| super::no_case(number))?;
             if loaded.row_version != seen_version {
                 return Err(StoreError::Stale {
                     number: number.to_string(),
@@ -889,10 +893,7 @@ impl Store {
             }
             let taking_free = loaded.case.assignee.is_none() && to == Some(actor.login.as_str());
             if !supervisor && !taking_free {
-                return Err(StoreError::Denied(
-                    "only a supervisor reassigns cases; an inspector may take an unassigned case"
-                        .into(),
-                ));
+                return Err(StoreError::Denied(Msg::key("error.store.reassign")));
             }
             if let Some(login) = to {
                 let known: i64 = tx.query_row(
@@ -901,8 +902,9 @@ impl Store {
                     |r| r.get(0),
                 )?;
                 if known == 0 {
-                    return Err(StoreError::Invalid(format!(
-                        "'{login}' is not an inspector or supervisor of kezek"
+                    return Err(StoreError::Invalid(crate::msg!(
+                        "error.store.not-staff",
+                        login = login
                     )));
                 }
             }

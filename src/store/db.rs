@@ -1,5 +1,8 @@
 //! Opening the database: location, permissions, pragmas, migrations.
 
+use crate::domain::msg::{Localize, Msg};
+#[allow(unused_imports)]
+use crate::msg;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -26,7 +29,7 @@ pub fn open(path: &Path) -> Result<Connection, StoreError> {
     if !existed {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)
-                .map_err(|e| StoreError::Io(format!("{}: {e}", dir.display())))?;
+                .map_err(|e| StoreError::Io(path_error(dir, &e)))?;
         }
         create_private(path)?;
     }
@@ -36,7 +39,7 @@ pub fn open(path: &Path) -> Result<Connection, StoreError> {
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
-    .map_err(|e| StoreError::Open(format!("{}: {e}", path.display())))?;
+    .map_err(|e| StoreError::Open(path.display().to_string(), e.to_string()))?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
@@ -65,13 +68,22 @@ fn create_private(path: &Path) -> Result<(), StoreError> {
             {
                 use std::os::unix::fs::PermissionsExt;
                 std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o660))
-                    .map_err(|e| StoreError::Io(format!("{}: {e}", path.display())))?;
+                    .map_err(|e| StoreError::Io(path_error(path, &e)))?;
             }
             Ok(())
         }
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
-        Err(e) => Err(StoreError::Io(format!("{}: {e}", path.display()))),
+        Err(e) => Err(StoreError::Io(path_error(path, &e))),
     }
+}
+
+/// `path: what went wrong`.
+pub(crate) fn path_error(path: &Path, e: &std::io::Error) -> Msg {
+    crate::msg!(
+        "error.path",
+        path = path.display().to_string(),
+        detail = e.msg()
+    )
 }
 
 /// The schema version this binary writes.

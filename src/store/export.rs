@@ -1,5 +1,8 @@
 //! Export of cases (CSV or JSON) and of the audit log.
 
+use crate::domain::msg::{Localize, Msg};
+#[allow(unused_imports)]
+use crate::msg;
 use std::io::Write;
 
 use chrono::NaiveDate;
@@ -163,7 +166,7 @@ impl Store {
         // Local days to UTC bounds: the received_at column is UTC text.
         let bound = |d: NaiveDate| -> Result<String, StoreError> {
             let t = crate::domain::term::at_local(&self.cal, d, chrono::NaiveTime::MIN)
-                .map_err(|e| StoreError::Invalid(e.to_string()))?;
+                .map_err(|e| StoreError::Invalid(e.msg()))?;
             Ok(super::ts(t))
         };
         if let Some(from) = filter.from {
@@ -173,14 +176,14 @@ impl Store {
         if let Some(to) = filter.to {
             let next = to
                 .succ_opt()
-                .ok_or_else(|| StoreError::Invalid("--to is out of range".into()))?;
+                .ok_or_else(|| StoreError::Invalid(Msg::key("error.store.to-out-of-range")))?;
             args.push(bound(next)?);
             sql.push_str(&format!(" AND c.received_at < ?{}", args.len()));
         }
         sql.push_str(" ORDER BY c.number");
         let mut stmt = self.conn.prepare(&sql)?;
         let mut rows = stmt.query(params_from_iter(args.iter()))?;
-        let io = |e: std::io::Error| StoreError::Io(format!("cannot write the export: {e}"));
+        let io = |e: std::io::Error| StoreError::Io(crate::msg!("error.store.export-write", detail = e.msg()));
         let mut count = 0u64;
         let mut buf = String::with_capacity(64 * 1024);
         match format {
@@ -274,7 +277,7 @@ impl Store {
                     }
                     buf.push_str("\n  ");
                     buf.push_str(
-                        &serde_json::to_string(&row).map_err(|e| StoreError::Io(e.to_string()))?,
+                        &serde_json::to_string(&row).map_err(|e| StoreError::Sql(e.to_string()))?,
                     );
                 }
             }
@@ -300,7 +303,7 @@ impl Store {
             .conn
             .prepare("SELECT seq, at, actor, case_number, action, before, after, prev_hash, hash FROM audit ORDER BY seq")?;
         let mut rows = stmt.query([])?;
-        let io = |e: std::io::Error| StoreError::Io(format!("cannot write the export: {e}"));
+        let io = |e: std::io::Error| StoreError::Io(crate::msg!("error.store.export-write", detail = e.msg()));
         let mut n = 0;
         while let Some(r) = rows.next()? {
             let v = serde_json::json!({

@@ -6,8 +6,9 @@
 //! duplicates: cases are keyed by application number.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt;
 
+use crate::domain::msg::{Localize, Msg};
+use crate::msg;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value;
 
@@ -21,19 +22,37 @@ use crate::domain::term;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImportError {
     /// `line 5` (CSV) or `record 3` (JSON), or `file`.
-    pub place: String,
+    pub place: Msg,
     pub field: String,
-    pub reason: String,
+    pub reason: Msg,
 }
 
-impl fmt::Display for ImportError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Localize for ImportError {
+    fn msg(&self) -> Msg {
         if self.field.is_empty() {
-            write!(f, "{}: {}", self.place, self.reason)
+            msg!(
+                "error.import.at",
+                place = self.place.clone(),
+                reason = self.reason.clone()
+            )
         } else {
-            write!(f, "{}, field {}: {}", self.place, self.field, self.reason)
+            msg!(
+                "error.import.at-field",
+                place = self.place.clone(),
+                field = &self.field,
+                reason = self.reason.clone()
+            )
         }
     }
+}
+crate::localized_error!(ImportError);
+
+fn line(n: u64) -> Msg {
+    msg!("error.import.line", n = n)
+}
+
+fn file_place() -> Msg {
+    Msg::key("error.import.file")
 }
 
 /// The fields of an import record (see README).
@@ -73,7 +92,7 @@ struct RawPerson {
 }
 
 struct Raw {
-    place: String,
+    place: Msg,
     fields: BTreeMap<String, String>,
     documents: Vec<RawDoc>,
     family: Vec<RawPerson>,
@@ -87,27 +106,22 @@ fn shown(s: &str) -> String {
 
 /// Decode the file's bytes as UTF-8 (a UTF-8 byte-order mark is dropped).
 fn decode(bytes: &[u8]) -> Result<&str, ImportError> {
-    let file_err = |reason: String| ImportError {
-        place: "file".into(),
+    let file_err = |reason: Msg| ImportError {
+        place: file_place(),
         field: String::new(),
         reason,
     };
     if bytes.len() > MAX_FILE {
-        return Err(file_err(format!(
-            "the file is larger than {} MiB",
-            MAX_FILE >> 20
-        )));
+        return Err(file_err(msg!("error.import.too-large", mib = MAX_FILE >> 20)));
     }
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        return Err(file_err("the file is UTF-16: save it as UTF-8".into()));
+        return Err(file_err(Msg::key("error.import.utf16")));
     }
     let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
     std::str::from_utf8(bytes).map_err(|e| {
         let at = e.valid_up_to();
         let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
-        file_err(format!(
-            "not UTF-8 (byte {at}, line {line}): save the file as UTF-8 (Windows-1251 and KZ-1048 are not read)"
-        ))
+        file_err(msg!("error.import.not-utf8", byte = at, line = line))
     })
 }
 
@@ -126,29 +140,33 @@ fn parse_json(text: &str, errors: &mut Vec<ImportError>) -> Vec<Raw> {
         Ok(v) => v,
         Err(e) => {
             errors.push(ImportError {
-                place: format!("line {}", e.line()),
+                place: line(e.line() as u64),
                 field: String::new(),
-                reason: format!("not valid JSON (column {}): {e}", e.column()),
+                reason: msg!(
+                    "error.import.json",
+                    column = e.column(),
+                    detail = e.to_string()
+                ),
             });
             return Vec::new();
         }
     };
     let Value::Array(items) = value else {
         errors.push(ImportError {
-            place: "file".into(),
+            place: file_place(),
             field: String::new(),
-            reason: "expected a JSON array of application records".into(),
+            reason: Msg::key("error.import.not-array"),
         });
         return Vec::new();
     };
     let mut out = Vec::new();
     for (i, item) in items.into_iter().enumerate() {
-        let place = format!("record {}", i + 1);
+        let place = msg!("error.import.record", n = i + 1);
         let Value::Object(map) = item else {
             errors.push(ImportError {
                 place,
                 field: String::new(),
-                reason: "expected an object".into(),
+                reason: Msg::key("error.import.not-object"),
             });
             continue;
         };
@@ -168,7 +186,7 @@ fn parse_json(text: &str, errors: &mut Vec<ImportError>) -> Vec<Raw> {
                         .collect::<String>()
                         .escape_default()
                         .to_string(),
-                    reason: format!("unknown field (known: {})", FIELDS.join(", ")),
+                    reason: msg!("error.import.unknown-field", known = FIELDS.join(", ")),
                 });
                 continue;
             }
@@ -185,7 +203,7 @@ fn parse_json(text: &str, errors: &mut Vec<ImportError>) -> Vec<Raw> {
                             _ => errors.push(ImportError {
                                 place: place.clone(),
                                 field: format!("documents[{}]", j + 1),
-                                reason: "needs kind and number".into(),
+                                reason: Msg::key("error.import.document-needs"),
                             }),
                         }
                     }
@@ -203,7 +221,7 @@ fn parse_json(text: &str, errors: &mut Vec<ImportError>) -> Vec<Raw> {
                             _ => errors.push(ImportError {
                                 place: place.clone(),
                                 field: format!("family[{}]", j + 1),
-                                reason: "needs name and key".into(),
+                                reason: Msg::key("error.import.person-needs"),
                             }),
                         }
                     }
@@ -212,7 +230,7 @@ fn parse_json(text: &str, errors: &mut Vec<ImportError>) -> Vec<Raw> {
                 ("documents" | "family", _) => errors.push(ImportError {
                     place: place.clone(),
                     field: k.clone(),
-                    reason: "expected an array".into(),
+                    reason: Msg::key("error.import.not-list"),
                 }),
                 (_, v) => {
                     if let Some(t) = value_text(&v) {
@@ -227,7 +245,7 @@ fn parse_json(text: &str, errors: &mut Vec<ImportError>) -> Vec<Raw> {
 }
 
 /// `kind:number[:valid_until]` separated by `;`.
-fn csv_documents(s: &str, place: &str, errors: &mut Vec<ImportError>) -> Vec<RawDoc> {
+fn csv_documents(s: &str, place: &Msg, errors: &mut Vec<ImportError>) -> Vec<RawDoc> {
     let mut out = Vec::new();
     for (j, part) in s
         .split(';')
@@ -248,9 +266,9 @@ fn csv_documents(s: &str, place: &str, errors: &mut Vec<ImportError>) -> Vec<Raw
                 valid_until: Some(until.to_string()).filter(|u| !u.is_empty()),
             }),
             _ => errors.push(ImportError {
-                place: place.to_string(),
+                place: place.clone(),
                 field: format!("documents[{}]", j + 1),
-                reason: format!("{} is not kind:number[:YYYY-MM-DD]", shown(part)),
+                reason: msg!("error.import.document-shape", value = shown(part)),
             }),
         }
     }
@@ -258,7 +276,7 @@ fn csv_documents(s: &str, place: &str, errors: &mut Vec<ImportError>) -> Vec<Raw
 }
 
 /// `name:key[:iin[:birth_date]]` separated by `;`.
-fn csv_family(s: &str, place: &str, errors: &mut Vec<ImportError>) -> Vec<RawPerson> {
+fn csv_family(s: &str, place: &Msg, errors: &mut Vec<ImportError>) -> Vec<RawPerson> {
     let mut out = Vec::new();
     for (j, part) in s
         .split(';')
@@ -269,9 +287,9 @@ fn csv_family(s: &str, place: &str, errors: &mut Vec<ImportError>) -> Vec<RawPer
         let bits: Vec<&str> = part.split(':').map(str::trim).collect();
         if bits.len() < 2 || bits.len() > 4 {
             errors.push(ImportError {
-                place: place.to_string(),
+                place: place.clone(),
                 field: format!("family[{}]", j + 1),
-                reason: format!("{} is not name:key[:iin[:YYYY-MM-DD]]", shown(part)),
+                reason: msg!("error.import.person-shape", value = shown(part)),
             });
             continue;
         }
@@ -294,9 +312,9 @@ fn parse_csv(text: &str, errors: &mut Vec<ImportError>) -> Vec<Raw> {
         Ok(h) => h.iter().map(|x| x.trim().to_string()).collect(),
         Err(e) => {
             errors.push(ImportError {
-                place: "line 1".into(),
+                place: line(1),
                 field: String::new(),
-                reason: format!("cannot read the header row: {e}"),
+                reason: msg!("error.import.header", detail = e.to_string()),
             });
             return Vec::new();
         }
@@ -304,14 +322,14 @@ fn parse_csv(text: &str, errors: &mut Vec<ImportError>) -> Vec<Raw> {
     for h in &headers {
         if !FIELDS.contains(&h.as_str()) {
             errors.push(ImportError {
-                place: "line 1".into(),
+                place: line(1),
                 field: h
                     .chars()
                     .take(60)
                     .collect::<String>()
                     .escape_default()
                     .to_string(),
-                reason: format!("unknown column (known: {})", FIELDS.join(", ")),
+                reason: msg!("error.import.unknown-column", known = FIELDS.join(", ")),
             });
         }
     }
@@ -320,17 +338,16 @@ fn parse_csv(text: &str, errors: &mut Vec<ImportError>) -> Vec<Raw> {
         let row = match row {
             Ok(r) => r,
             Err(e) => {
-                let line = e.position().map(|p| p.line()).unwrap_or(0);
+                let at = e.position().map(|p| p.line()).unwrap_or(0);
                 errors.push(ImportError {
-                    place: format!("line {line}"),
+                    place: line(at),
                     field: String::new(),
-                    reason: format!("cannot read the row: {e}"),
+                    reason: msg!("error.import.row", detail = e.to_string()),
                 });
                 continue;
             }
         };
-        let line = row.position().map(|p| p.line()).unwrap_or(0);
-        let place = format!("line {line}");
+        let place = line(row.position().map(|p| p.line()).unwrap_or(0));
         let mut raw = Raw {
             place: place.clone(),
             fields: BTreeMap::new(),
@@ -355,14 +372,14 @@ fn parse_csv(text: &str, errors: &mut Vec<ImportError>) -> Vec<Raw> {
 }
 
 struct Checker<'a> {
-    place: &'a str,
+    place: &'a Msg,
     errors: &'a mut Vec<ImportError>,
 }
 
 impl Checker<'_> {
-    fn fail(&mut self, field: &str, reason: String) {
+    fn fail(&mut self, field: &str, reason: Msg) {
         self.errors.push(ImportError {
-            place: self.place.to_string(),
+            place: self.place.clone(),
             field: field.to_string(),
             reason,
         });
@@ -373,7 +390,7 @@ impl Checker<'_> {
         match raw.fields.get(field).map(|s| s.trim()) {
             None | Some("") => {
                 if required {
-                    self.fail(field, "required".into());
+                    self.fail(field, Msg::key("error.import.required"));
                 }
                 None
             }
@@ -386,21 +403,12 @@ impl Checker<'_> {
         if v.chars().count() > max {
             self.fail(
                 field,
-                format!(
-                    "{} characters, more than the {max} allowed",
-                    v.chars().count()
-                ),
+                msg!("error.import.too-long", n = v.chars().count(), max = max),
             );
             return None;
         }
         if v.chars().any(crate::domain::text::is_unsafe) {
-            self.fail(
-                field,
-                format!(
-                    "{} contains control characters or escape sequences",
-                    shown(v)
-                ),
-            );
+            self.fail(field, msg!("error.import.control", value = shown(v)));
             return None;
         }
         Some(v.to_string())
@@ -411,7 +419,7 @@ impl Checker<'_> {
         match NaiveDate::parse_from_str(v, "%Y-%m-%d") {
             Ok(d) => Some(d),
             Err(_) => {
-                self.fail(field, format!("{} is not a real date YYYY-MM-DD", shown(v)));
+                self.fail(field, msg!("error.import.date", value = shown(v)));
                 None
             }
         }
@@ -427,7 +435,15 @@ impl Checker<'_> {
         match result {
             Ok(_) => Some(v),
             Err(e) => {
-                self.fail(field, format!("{} is not a valid {kind}: {e}", shown(&v)));
+                self.fail(
+                    field,
+                    msg!(
+                        "error.import.id",
+                        value = shown(&v),
+                        kind = Msg::key(kind.key()),
+                        why = e.msg()
+                    ),
+                );
                 None
             }
         }
@@ -454,12 +470,12 @@ pub fn parse(
     };
     if raws.is_empty() && errors.is_empty() {
         errors.push(ImportError {
-            place: "file".into(),
+            place: file_place(),
             field: String::new(),
-            reason: "no records".into(),
+            reason: Msg::key("error.import.empty"),
         });
     }
-    let mut seen: BTreeMap<String, String> = BTreeMap::new();
+    let mut seen: BTreeMap<String, Msg> = BTreeMap::new();
     let mut cases = Vec::new();
     for raw in &raws {
         let mut ck = Checker {
@@ -468,10 +484,12 @@ pub fn parse(
         };
         if let Some(c) = record(&mut ck, raw, cal, rules, known_users) {
             if let Some(first) = seen.get(&c.number) {
-                ck.fail(
-                    "number",
-                    format!("{} appears twice (first at {first})", shown(&c.number)),
+                let twice = msg!(
+                    "error.import.twice",
+                    value = shown(&c.number),
+                    first = first.clone()
                 );
+                ck.fail("number", twice);
                 continue;
             }
             seen.insert(c.number.clone(), raw.place.clone());
@@ -499,20 +517,14 @@ fn record(
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '/' | '_' | '.'))
     {
-        ck.fail(
-            "number",
-            format!(
-                "{} may hold only letters A-Z, digits, '-', '/', '_', '.'",
-                shown(n)
-            ),
-        );
+        ck.fail("number", msg!("error.import.number", value = shown(n)));
     }
     let procedure = ck
         .text(raw, "procedure", true, 40)
         .and_then(|p| match rules.procedure(&p) {
             Ok(pr) => Some(pr),
             Err(e) => {
-                ck.fail("procedure", e.to_string());
+                ck.fail("procedure", e.msg());
                 None
             }
         });
@@ -528,7 +540,7 @@ fn record(
     let acceptance_day = received_at.and_then(|t| match term::start_of_term(cal, t) {
         Ok(s) => Some(s.acceptance_day),
         Err(e) => {
-            ck.fail("received_at", e.to_string());
+            ck.fail("received_at", e.msg());
             None
         }
     });
@@ -536,7 +548,7 @@ fn record(
         (Some(p), Some(day)) => match p.version_at(day) {
             Ok(v) => Some(v),
             Err(e) => {
-                ck.fail("received_at", e.to_string());
+                ck.fail("received_at", e.msg());
                 None
             }
         },
@@ -551,16 +563,13 @@ fn record(
                 {
                     ck.fail(
                         "channel",
-                        format!("{} is not a channel of {}", shown(&s), v.id),
+                        msg!("error.import.channel-of", value = shown(&s), version = &v.id),
                     );
                 }
                 Some(c)
             }
             Err(_) => {
-                ck.fail(
-                    "channel",
-                    format!("{} is not office, state_corporation or portal", shown(&s)),
-                );
+                ck.fail("channel", msg!("error.import.channel", value = shown(&s)));
                 None
             }
         },
@@ -570,18 +579,21 @@ fn record(
         match &purpose {
             Some(p) if !v.purposes.iter().any(|x| &x.id == p) => ck.fail(
                 "purpose",
-                format!(
-                    "{} is not a purpose of {} ({})",
-                    shown(p),
-                    v.id,
-                    v.purposes
+                msg!(
+                    "error.import.purpose",
+                    value = shown(p),
+                    version = &v.id,
+                    known = v
+                        .purposes
                         .iter()
                         .map(|x| x.id.as_str())
                         .collect::<Vec<_>>()
                         .join(", ")
                 ),
             ),
-            None if !v.purposes.is_empty() => ck.fail("purpose", format!("required for {}", v.id)),
+            None if !v.purposes.is_empty() => {
+                ck.fail("purpose", msg!("error.import.required-for", version = &v.id))
+            }
             _ => {}
         }
     }
@@ -599,13 +611,7 @@ fn record(
     if let Some(c) = &citizenship
         && !(c.len() == 3 && c.chars().all(|x| x.is_ascii_uppercase()))
     {
-        ck.fail(
-            "citizenship",
-            format!(
-                "{} is not a 3-letter country code (ISO 3166 alpha-3)",
-                shown(c)
-            ),
-        );
+        ck.fail("citizenship", msg!("error.import.country", value = shown(c)));
     }
     let host_name = ck.text(raw, "host_name", false, MAX_NAME);
     let host_id = ck.text(raw, "host_id", false, 20);
@@ -618,7 +624,7 @@ fn record(
     if let Some(a) = &assignee
         && !users.contains(a)
     {
-        ck.fail("assignee", format!("{} is not a user you may assign (an inspector assigns only themselves; auditors take no cases)", shown(a)));
+        ck.fail("assignee", msg!("error.import.assignee", value = shown(a)));
     }
     let mut documents = Vec::new();
     for (j, d) in raw.documents.iter().enumerate() {
@@ -631,7 +637,7 @@ fn record(
         {
             ck.fail(
                 &field,
-                format!("{} is not a document of {}", shown(k), v.id),
+                msg!("error.import.document-of", value = shown(k), version = &v.id),
             );
         }
         if let (Some(kind), Some(number)) = (kind, number) {

@@ -21,45 +21,80 @@ use rusqlite::Connection;
 
 use crate::domain::calendar::Calendar;
 use crate::domain::case::Violation;
+use crate::domain::msg::{Localize, Msg};
+use crate::msg;
 use crate::domain::procedure::Rules;
 
 /// Why a store operation failed, in words for the user.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 pub enum StoreError {
-    #[error("cannot open the database {0}")]
-    Open(String),
-    #[error("{0}")]
-    Io(String),
-    #[error(
-        "the database {path} has schema version {found}, newer than this kezek supports ({supported}): use a newer kezek"
-    )]
+    /// The database file cannot be opened (path and SQLite's reason).
+    Open(String, String),
+    Io(Msg),
     TooNew {
         path: String,
         found: i64,
         supported: i64,
     },
-    #[error("database migration {version} failed: {reason}")]
-    Migration { version: i64, reason: String },
-    #[error("the database is busy (another session is writing); nothing was changed, try again")]
+    Migration {
+        version: i64,
+        reason: String,
+    },
     Busy,
-    #[error("database error: {0}")]
+    /// SQLite's own report, or a database whose contents kezek cannot read.
     Sql(String),
-    #[error("{0}")]
-    NotFound(String),
-    #[error("{0}")]
-    Denied(String),
-    #[error(
-        "case {number} was changed by {by} at {at} after you opened it; reload it and redo your change"
-    )]
+    NotFound(Msg),
+    Denied(Msg),
     Stale {
         number: String,
         by: String,
         at: String,
     },
-    #[error("{0}")]
-    Rule(#[from] Violation),
-    #[error("{0}")]
-    Invalid(String),
+    Rule(Violation),
+    Invalid(Msg),
+}
+
+impl From<Violation> for StoreError {
+    fn from(v: Violation) -> Self {
+        StoreError::Rule(v)
+    }
+}
+
+impl Localize for StoreError {
+    fn msg(&self) -> Msg {
+        match self {
+            StoreError::Open(path, detail) => {
+                msg!("error.store.open", path = path, detail = detail)
+            }
+            StoreError::Io(m) | StoreError::NotFound(m) | StoreError::Denied(m) => m.clone(),
+            StoreError::Invalid(m) => m.clone(),
+            StoreError::TooNew {
+                path,
+                found,
+                supported,
+            } => msg!(
+                "error.store.too-new",
+                path = path,
+                found = *found,
+                supported = *supported
+            ),
+            StoreError::Migration { version, reason } => {
+                msg!("error.store.migration", version = *version, reason = reason)
+            }
+            StoreError::Busy => Msg::key("error.store.busy"),
+            StoreError::Sql(detail) => msg!("error.store.sql", detail = detail),
+            StoreError::Stale { number, by, at } => {
+                msg!("error.store.stale", number = number, by = by, at = at)
+            }
+            StoreError::Rule(v) => v.msg(),
+        }
+    }
+}
+crate::localized_error!(StoreError);
+
+/// No case with this number.
+pub(crate) fn no_case(number: &str) -> StoreError {
+    StoreError::NotFound(msg!("error.store.no-case", number = number))
 }
 
 impl From<rusqlite::Error> for StoreError {

@@ -1,6 +1,9 @@
 //! Notices issued to applicants, kept with the case word for word: a later
 //! change of a template never changes what was handed over.
 
+use crate::domain::msg::Localize;
+#[allow(unused_imports)]
+use crate::msg;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
@@ -72,9 +75,9 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<(IssuedNotice, bool), StoreError> {
         if actor.role == Role::Auditor {
-            return Err(StoreError::Denied(format!(
-                "{} is an auditor: auditors cannot issue notices",
-                actor.login
+            return Err(StoreError::Denied(crate::msg!(
+                "error.store.auditor-notices",
+                login = &actor.login
             )));
         }
         let staff: BTreeMap<String, String> = self
@@ -91,19 +94,20 @@ impl Store {
         };
         self.write(|tx, cal, rules| {
             let loaded = cases::load(tx, number)?
-                .ok_or_else(|| StoreError::NotFound(format!("no case {number}")))?;
+                .ok_or_else(|| super::no_case(number))?;
             let c = &loaded.case;
             let procedure = rules
                 .procedure(&c.procedure)
-                .map_err(|e| StoreError::Invalid(e.to_string()))?;
+                .map_err(|e| StoreError::Invalid(e.msg()))?;
             let version = procedure.version(&c.version).ok_or_else(|| {
-                StoreError::Invalid(format!(
-                    "case {number}: unknown rule version '{}'",
-                    c.version
+                StoreError::Invalid(crate::msg!(
+                    "error.store.unknown-version",
+                    number = number,
+                    version = &c.version
                 ))
             })?;
             let subject = notice::subject(kind, c, version)
-                .map_err(|e| StoreError::Invalid(e.to_string()))?;
+                .map_err(|e| StoreError::Invalid(e.msg()))?;
             let lang_s = notice::lang_id(lang);
             let existing = tx
                 .prepare_cached(&format!(
@@ -125,7 +129,7 @@ impl Store {
                 now,
             };
             let r = notice::render(templates, &input, kind, lang)
-                .map_err(|e| StoreError::Invalid(e.to_string()))?;
+                .map_err(|e| StoreError::Invalid(e.msg()))?;
             let issued_at = ts(now);
             tx.prepare_cached(
                 "INSERT INTO issued_notices (case_number, kind, lang, subject, text, html, template,
@@ -209,7 +213,10 @@ impl Store {
             .optional()?;
         match found {
             Some(n) => with_lang(n),
-            None => Err(StoreError::NotFound(format!("no issued notice #{id}"))),
+            None => Err(StoreError::NotFound(crate::msg!(
+                "error.store.no-notice",
+                id = id
+            ))),
         }
     }
 }

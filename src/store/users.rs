@@ -1,5 +1,8 @@
 //! kezek users: the operating-system user running kezek, mapped to a role.
 
+use crate::domain::msg::{Arg, Msg};
+#[allow(unused_imports)]
+use crate::msg;
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
@@ -26,7 +29,7 @@ pub fn current_login() -> Result<String, StoreError> {
     uzers::get_current_username()
         .and_then(|n| n.into_string().ok())
         .ok_or_else(|| {
-            StoreError::Denied("cannot tell which operating-system user is running kezek".into())
+            StoreError::Denied(Msg::key("error.store.who"))
         })
 }
 
@@ -94,9 +97,9 @@ impl Store {
                 login: u.login,
                 role: u.role,
             }),
-            None => Err(StoreError::Denied(format!(
-                "operating-system user '{login}' is not a kezek user: a supervisor adds it with \
-                 kezek user add {login} --role inspector --name \"…\""
+            None => Err(StoreError::Denied(msg!(
+                "error.store.not-a-user",
+                login = &login
             ))),
         }
     }
@@ -112,16 +115,14 @@ impl Store {
         name: &str,
     ) -> Result<Role, StoreError> {
         if !valid_login(login) {
-            return Err(StoreError::Invalid(format!(
-                "login '{}' must be 1-64 characters of a-z, 0-9, '.', '_' or '-'",
-                login.escape_default()
+            return Err(StoreError::Invalid(msg!(
+                "error.store.bad-login",
+                login = login.escape_default().to_string()
             )));
         }
         let name = name.trim();
         if name.is_empty() || name.chars().any(char::is_control) || name.chars().count() > 200 {
-            return Err(StoreError::Invalid(
-                "--name must be 1-200 characters without control characters".into(),
-            ));
+            return Err(StoreError::Invalid(Msg::key("error.store.bad-name")));
         }
         let now = chrono::Utc::now();
         self.write(|tx, _, _| {
@@ -135,20 +136,26 @@ impl Store {
                 match by_role.as_deref() {
                     Some("supervisor") => role,
                     Some(other) => {
-                        return Err(StoreError::Denied(format!(
-                            "only a supervisor may add users; {by} is an {other}"
-                        )));
+                        let role = match other.parse::<Role>() {
+                            Ok(r) => Arg::from(Msg::key(r.key())),
+                            Err(_) => Arg::from(other),
+                        };
+                        return Err(StoreError::Denied(Msg {
+                            key: "error.store.add-users",
+                            args: vec![("login", Arg::from(by)), ("role", role)],
+                        }));
                     }
                     None => {
-                        return Err(StoreError::Denied(format!(
-                            "operating-system user '{by}' is not a kezek user; only a supervisor may add users"
+                        return Err(StoreError::Denied(msg!(
+                            "error.store.add-users-unknown",
+                            login = by
                         )));
                     }
                 }
             };
             let exists: i64 = tx.query_row("SELECT count(*) FROM users WHERE login = ?1", [login], |r| r.get(0))?;
             if exists > 0 {
-                return Err(StoreError::Invalid(format!("user '{login}' already exists")));
+                return Err(StoreError::Invalid(msg!("error.store.user-exists", login = login)));
             }
             tx.execute(
                 "INSERT INTO users (login, name, role, created_at, created_by) VALUES (?1, ?2, ?3, ?4, ?5)",
