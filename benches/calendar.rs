@@ -81,8 +81,10 @@ fn bench(c: &mut Criterion) {
             let listed: usize = ten_years
                 .range(from, to)
                 .map(|it| {
-                    it.map(|(d, k)| black_box(ten_years.describe(d, k)).len())
-                        .sum()
+                    it.map(|(_, k)| {
+                        black_box(ten_years.day_msg(k).text(kezek::i18n::Lang::Ru)).len()
+                    })
+                    .sum()
                 })
                 .unwrap_or(0);
             black_box(listed)

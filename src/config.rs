@@ -8,7 +8,9 @@
 use std::path::PathBuf;
 
 use crate::domain::calendar::{self, Calendar};
+use crate::domain::msg::{Localize, Msg};
 use crate::domain::rules_error::{RuleError, Source};
+use crate::msg;
 
 /// The configuration directory, if one can be determined.
 pub fn config_dir() -> Option<PathBuf> {
@@ -78,23 +80,34 @@ pub const SETTINGS_FILE: &str = "kezek.toml";
 /// The interface language: `--lang`, else `lang` in `<config>/kezek.toml`,
 /// else `$LANG` (kk, ru or en), else Russian. A bad `--lang` or a bad
 /// setting is an error that says where it came from.
-pub fn ui_lang(flag: Option<&str>) -> Result<crate::i18n::Lang, String> {
+pub fn ui_lang(flag: Option<&str>) -> Result<crate::i18n::Lang, Msg> {
     use crate::i18n::Lang;
     if let Some(f) = flag {
-        return Lang::parse(f).ok_or_else(|| format!("--lang {f}: use kk, ru or en"));
+        return Lang::parse(f)
+            .ok_or_else(|| msg!("error.lang-flag", value = f.escape_default().to_string()));
     }
     if let Some(path) = config_dir().map(|d| d.join(SETTINGS_FILE))
         && path.exists()
     {
         let name = path.display().to_string();
-        let text =
-            std::fs::read_to_string(&path).map_err(|e| format!("{name}: cannot read: {e}"))?;
-        let doc: toml::Table =
-            toml::from_str(&text).map_err(|e| format!("{name}: {}", e.message()))?;
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| msg!("error.path", path = &name, detail = e.msg()))?;
+        let doc: toml::Table = toml::from_str(&text).map_err(|e| {
+            msg!(
+                "error.path",
+                path = &name,
+                detail = e.message().trim().to_string()
+            )
+        })?;
         if let Some(v) = doc.get("lang") {
             let s = v.as_str().unwrap_or_default();
-            return Lang::parse(s)
-                .ok_or_else(|| format!("{name}: lang = {v}: use \"kk\", \"ru\" or \"en\""));
+            return Lang::parse(s).ok_or_else(|| {
+                msg!(
+                    "error.lang-setting",
+                    file = &name,
+                    value = v.to_string().escape_default().to_string()
+                )
+            });
         }
     }
     for var in ["LC_ALL", "LC_MESSAGES", "LANG"] {

@@ -174,19 +174,12 @@ pub fn texts(lang: Lang) -> &'static Texts {
     &catalogue().texts[slot(lang)]
 }
 
-const WEEKDAYS: [&str; 7] = [
-    "weekday.mon",
-    "weekday.tue",
-    "weekday.wed",
-    "weekday.thu",
-    "weekday.fri",
-    "weekday.sat",
-    "weekday.sun",
-];
-
 /// The short weekday name of a day.
 pub fn weekday(lang: Lang, day: NaiveDate) -> &'static str {
-    t(lang, WEEKDAYS[day.weekday().num_days_from_monday() as usize])
+    t(
+        lang,
+        crate::domain::calendar::WEEKDAY_KEYS[day.weekday().num_days_from_monday() as usize],
+    )
 }
 
 /// `Пн 23.11.2026`: the short weekday and the day.
@@ -221,11 +214,7 @@ impl Arg {
 impl Msg {
     /// The sentence in a language.
     pub fn text(&self, lang: Lang) -> String {
-        let args: Vec<(&str, String)> = self
-            .args
-            .iter()
-            .map(|(n, a)| (*n, a.text(lang)))
-            .collect();
+        let args: Vec<(&str, String)> = self.args.iter().map(|(n, a)| (*n, a.text(lang))).collect();
         let refs: Vec<(&str, &dyn Display)> =
             args.iter().map(|(n, v)| (*n, v as &dyn Display)).collect();
         fill(t(lang, self.key), &refs)
@@ -242,6 +231,12 @@ impl std::fmt::Display for Msg {
 /// What went wrong, in a language.
 pub fn say(lang: Lang, what: &dyn Localize) -> String {
     what.msg().text(lang)
+}
+
+impl Localize for serde_json::Error {
+    fn msg(&self) -> Msg {
+        crate::msg!("error.json", detail = self.to_string())
+    }
 }
 
 impl Localize for std::io::Error {

@@ -21,7 +21,9 @@ use tokio::sync::mpsc::UnboundedReceiver;
 use crate::app::worker::{self, Opened, Reply, Request};
 use crate::app::{self, Effect, Model, Screen, View};
 use crate::cli::{Failure, Outcome};
+use crate::domain::msg::{Localize, Msg};
 use crate::i18n::{Lang, tf};
+use crate::msg;
 use crate::store::cases::QueueFilter;
 use crate::ui::{self, Theme, Ui};
 
@@ -232,7 +234,7 @@ fn install_crash_log() {
 /// Open the console on a database.
 pub fn run(db: Option<PathBuf>, lang: Lang) -> Result<Outcome, Failure> {
     if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
-        return Err(Failure(crate::i18n::t(lang, "error.no-tty").into()));
+        return Err(Failure(Msg::key("error.no-tty")));
     }
     let (store, _) = crate::cli::store_cmds::open_store(db)?;
     let me = store.current_actor()?;
@@ -261,13 +263,13 @@ pub fn run(db: Option<PathBuf>, lang: Lang) -> Result<Outcome, Failure> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| Failure(format!("cannot start the runtime: {e}")))?;
+        .map_err(|e| Failure(msg!("error.runtime", detail = e.msg())))?;
     let (req_tx, req_rx) = std::sync::mpsc::channel();
     let (rep_tx, rep_rx) = tokio::sync::mpsc::unbounded_channel();
     let worker = std::thread::Builder::new()
         .name("kezek-db".into())
         .spawn(move || worker::run(store, me, lang, req_rx, |r| rep_tx.send(r).is_ok()))
-        .map_err(|e| Failure(format!("cannot start the database worker: {e}")))?;
+        .map_err(|e| Failure(msg!("error.worker-start", detail = e.msg())))?;
     let mut link = Link {
         tx: req_tx,
         generation: 0,
@@ -276,7 +278,7 @@ pub fn run(db: Option<PathBuf>, lang: Lang) -> Result<Outcome, Failure> {
     link.load_queue(&m);
 
     let mut terminal =
-        ratatui::try_init().map_err(|e| Failure(format!("cannot set up the terminal: {e}")))?;
+        ratatui::try_init().map_err(|e| Failure(msg!("error.terminal-setup", detail = e.msg())))?;
     install_crash_log();
     tracing::info!("console opened");
     let mut ui = Ui {
@@ -320,8 +322,8 @@ async fn event_loop(
     themes: &std::collections::BTreeMap<String, Theme>,
     mut replies: UnboundedReceiver<Reply>,
 ) -> Result<Outcome, Failure> {
-    let io = |e: std::io::Error| Failure(format!("terminal: {e}"));
-    let sig = |e: std::io::Error| Failure(format!("cannot watch signals: {e}"));
+    let io = |e: std::io::Error| Failure(msg!("error.terminal", detail = e.msg()));
+    let sig = |e: std::io::Error| Failure(msg!("error.signals", detail = e.msg()));
     let mut term = signal(SignalKind::terminate()).map_err(sig)?;
     let mut hup = signal(SignalKind::hangup()).map_err(sig)?;
     let mut events = EventStream::new();
@@ -361,7 +363,7 @@ async fn event_loop(
             }
             reply = replies.recv() => {
                 let Some(reply) = reply else {
-                    return Err(Failure("the database worker stopped".into()));
+                    return Err(Failure(Msg::key("error.worker-stopped")));
                 };
                 dirty |= on_reply(m, link, reply);
                 while let Ok(r) = replies.try_recv() {

@@ -236,7 +236,9 @@ fn acceptance_is_refused_for_an_incomplete_package_or_an_expired_document() {
     )
     .unwrap_err();
     assert!(
-        err.message.to_string().contains(&format!("missing document “{}”", removed.kind)),
+        err.message
+            .to_string()
+            .contains(&format!("missing document “{}”", removed.kind)),
         "{err}"
     );
     let r = case::refuse_to_accept(
@@ -265,7 +267,12 @@ fn acceptance_is_refused_for_an_incomplete_package_or_an_expired_document() {
         None,
     )
     .unwrap_err();
-    assert!(err.message.to_string().contains("expired on Sun 15.11.2026"), "{err}");
+    assert!(
+        err.message
+            .to_string()
+            .contains("expired on Sun 15.11.2026"),
+        "{err}"
+    );
     // Valid through the acceptance day itself is fine.
     for doc in c.documents.iter_mut().filter(|x| x.kind == expiring.id) {
         doc.valid_until = Some(d("2026-11-16"));
@@ -313,7 +320,10 @@ fn late_rvp_acceptance_needs_one_of_the_two_exceptions() {
     c.entry_date = Some(d("2026-08-01"));
     let cx = ctx(&c, &a, "2026-10-30T10:00:00+05:00");
     let err = case::accept(&c, &cx, &Fake::default(), None).unwrap_err();
-    assert!(err.message.to_string().contains("ended on Thu 29.10.2026"), "{err}");
+    assert!(
+        err.message.to_string().contains("ended on Thu 29.10.2026"),
+        "{err}"
+    );
     assert!(err.rule.to_string().contains("§9-1"), "{err}");
     let ok = LateException::Art517 {
         ruling: "ruling 17 of 30.10.2026".into(),
@@ -346,7 +356,9 @@ fn pr_reapplication_is_blocked_for_one_year() {
     let c = new_case("pr", "2026-11-23T10:00:00+05:00", None);
     let err = case::accept(&c, &ctx(&c, &a, "2026-11-23T10:00:00+05:00"), &fake, None).unwrap_err();
     assert!(
-        err.message.to_string().contains("possible from Tue 24.11.2026"),
+        err.message
+            .to_string()
+            .contains("possible from Tue 24.11.2026"),
         "{err}"
     );
     assert_eq!(err.earliest, Some(at("2026-11-24T09:00:00+05:00")));
@@ -491,7 +503,10 @@ fn hearing_notice_window_edges() {
     );
     let err = case::send_hearing_notice(&c, &ctx(&c, &a, now), a_day_late).unwrap_err();
     assert_eq!(err.latest, Some(at("2026-11-24T18:30:00+05:00")));
-    assert!(err.message.to_string().contains("Tue 24.11.2026 18:30"), "{err}");
+    assert!(
+        err.message.to_string().contains("Tue 24.11.2026 18:30"),
+        "{err}"
+    );
 
     // Across a weekend: decision Mon 30.11 → notice by Wed 25.11.
     let ok = notice(
@@ -702,7 +717,10 @@ fn pr_conclusion_needs_a_supervisor_and_annulment_sets_the_exit_term() {
     run(&mut c, r);
     assert_eq!(c.status, Status::Accepted, "waits for approval");
     let err = case::approve(&c, &ctx(&c, &i, now)).unwrap_err();
-    assert!(err.message.to_string().contains("only a supervisor"), "{err}");
+    assert!(
+        err.message.to_string().contains("only a supervisor"),
+        "{err}"
+    );
     assert!(case::approve(&c, &ctx(&c, &au, now)).is_err());
     // Returned with a comment, decided again, approved.
     assert!(case::return_decision(&c, &ctx(&c, &s, now), " ").is_err());
@@ -1162,7 +1180,10 @@ fn an_applicable_check_cannot_be_waved_through_as_not_applicable() {
         "",
     )
     .unwrap_err();
-    assert!(err.message.to_string().contains("applies to this case"), "{err}");
+    assert!(
+        err.message.to_string().contains("applies to this case"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -1233,7 +1254,10 @@ fn no_self_approval_and_a_returned_annulment_can_be_redone() {
     );
     run(&mut c, r);
     let err = case::approve(&c, &ctx(&c, &s, "2026-10-20T11:00:00+05:00")).unwrap_err();
-    assert!(err.message.to_string().contains("other than its author"), "{err}");
+    assert!(
+        err.message.to_string().contains("other than its author"),
+        "{err}"
+    );
     let other = Actor {
         login: "deputy".into(),
         role: Role::Supervisor,

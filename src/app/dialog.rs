@@ -398,8 +398,8 @@ impl Dialog {
                     "electronic" => NoticeChannel::Electronic,
                     _ => NoticeChannel::InPerson,
                 };
-                let hearing_at =
-                    parse_local(cal, lang, &self.value(4)).map_err(|e| bad("dialog.hearing-at", e))?;
+                let hearing_at = parse_local(cal, lang, &self.value(4))
+                    .map_err(|e| bad("dialog.hearing-at", e))?;
                 let input = NoticeInput {
                     sent_at,
                     channel,

@@ -6,8 +6,12 @@ use serde::Serialize;
 
 use super::{Failure, Format, Outcome, emit};
 use crate::config;
-use crate::domain::calendar::{Calendar, weekday_short};
+use crate::domain::calendar::{Calendar, DayKind, weekday_short};
+use crate::domain::msg::Msg;
 use crate::domain::term::{self, Term};
+use crate::domain::text::printable;
+use crate::i18n::{self, Lang, t};
+use crate::msg;
 
 #[derive(Debug, Subcommand)]
 pub enum CalendarCommand {
@@ -54,12 +58,36 @@ const MAX_LIST_DAYS: i64 = 36_525;
 #[derive(Serialize)]
 struct DayRow {
     date: NaiveDate,
+    /// A stable code (`Mon` … `Sun`), not a word.
     weekday: &'static str,
     working: bool,
     kind: &'static str,
     reason: String,
     /// The year's data is an estimate.
     estimate: bool,
+}
+
+#[derive(Serialize)]
+struct SkippedJson {
+    date: NaiveDate,
+    reason: String,
+}
+
+/// The explanation as JSON: values stay values, sentences are worded.
+#[derive(Serialize)]
+struct ExplanationJson {
+    received: String,
+    counts_from: String,
+    start_rule: term::StartRule,
+    start_reason: String,
+    acceptance_day: NaiveDate,
+    term: String,
+    rule: String,
+    counted: Vec<NaiveDate>,
+    skipped: Vec<SkippedJson>,
+    rolled_from: Option<NaiveDate>,
+    due: String,
+    estimate: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -72,7 +100,7 @@ struct AddOutput {
     acceptance_day: NaiveDate,
     estimate: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    explanation: Option<term::Explanation>,
+    explanation: Option<ExplanationJson>,
 }
 
 #[derive(Serialize)]
@@ -83,10 +111,10 @@ struct YearRow {
     note: Option<String>,
 }
 
-pub fn run(cmd: CalendarCommand) -> Result<Outcome, Failure> {
+pub fn run(cmd: CalendarCommand, lang: Lang) -> Result<Outcome, Failure> {
     let cal = config::load_calendar()?;
     match cmd {
-        CalendarCommand::List { from, to, format } => list(&cal, from, to, format),
+        CalendarCommand::List { from, to, format } => list(&cal, from, to, format, lang),
         CalendarCommand::Add {
             from,
             working_days,
@@ -99,15 +127,11 @@ pub fn run(cmd: CalendarCommand) -> Result<Outcome, Failure> {
                 (Some(n), None) => Term::working_days(n),
                 (None, Some(n)) if no_roll => Term::calendar_days(n).without_roll(),
                 (None, Some(n)) => Term::calendar_days(n),
-                _ => {
-                    return Err(Failure(
-                        "give one of --working-days or --calendar-days".into(),
-                    ));
-                }
+                _ => return Err(Failure(Msg::key("cli.calendar.one-term"))),
             };
-            add(&cal, &from, term, explain, format)
+            add(&cal, &from, term, explain, format, lang)
         }
-        CalendarCommand::Years { format } => years(&cal, format),
+        CalendarCommand::Years { format } => years(&cal, format, lang),
     }
 }
 
@@ -116,37 +140,55 @@ fn list(
     from: NaiveDate,
     to: NaiveDate,
     format: Format,
+    lang: Lang,
 ) -> Result<Outcome, Failure> {
     if from > to {
-        return Err(Failure(format!("--from {from} is after --to {to}")));
+        return Err(Failure(msg!("cli.from-after-to", from = from, to = to)));
     }
     if (to - from).num_days() >= MAX_LIST_DAYS {
-        return Err(Failure(format!(
-            "the range {from}..{to} is longer than 100 years"
-        )));
+        return Err(Failure(msg!("cli.calendar.too-long", from = from, to = to)));
     }
-    let rows: Vec<DayRow> = cal
+    let rows: Vec<(DayRow, DayKind)> = cal
         .range(from, to)?
-        .map(|(date, kind)| DayRow {
-            date,
-            weekday: weekday_short(chrono::Datelike::weekday(&date)),
-            working: kind.is_working(),
-            kind: kind.code(),
-            reason: cal.describe(date, kind),
-            estimate: cal.estimate_note(chrono::Datelike::year(&date)).is_some(),
+        .map(|(date, kind)| {
+            let reason = if kind.is_working() && !matches!(kind, DayKind::WorkingByTransfer { .. })
+            {
+                String::new()
+            } else {
+                cal.day_msg(kind).text(lang)
+            };
+            let row = DayRow {
+                date,
+                weekday: weekday_short(chrono::Datelike::weekday(&date)),
+                working: kind.is_working(),
+                kind: kind.code(),
+                reason,
+                estimate: cal.estimate_note(chrono::Datelike::year(&date)).is_some(),
+            };
+            (row, kind)
         })
         .collect();
     let out = match format {
-        Format::Json => serde_json::to_string_pretty(&rows)? + "\n",
+        Format::Json => {
+            let rows: Vec<&DayRow> = rows.iter().map(|(r, _)| r).collect();
+            serde_json::to_string_pretty(&rows)? + "\n"
+        }
         Format::Text => {
+            let working = t(lang, "cli.calendar.working");
+            let off = t(lang, "cli.calendar.off");
+            let width = working.chars().count().max(off.chars().count());
+            let mark = t(lang, "cli.calendar.estimate-mark");
             let mut s = String::with_capacity(rows.len() * 40);
-            for r in &rows {
-                let state = if r.working { "working" } else { "off" };
-                let mark = if r.estimate { " (estimate)" } else { "" };
-                s.push_str(&format!(
-                    "{} {} {:<7} {}{mark}\n",
-                    r.date, r.weekday, state, r.reason
-                ));
+            for (r, _) in &rows {
+                let state = if r.working { working } else { off };
+                let mark = if r.estimate { mark } else { "" };
+                let line = format!(
+                    "{} {state:<width$} {}{mark}",
+                    i18n::day(lang, r.date),
+                    r.reason
+                );
+                s.push_str(line.trim_end());
+                s.push('\n');
             }
             s
         }
@@ -155,14 +197,90 @@ fn list(
     Ok(Outcome::Ok)
 }
 
+/// The explanation as aligned lines in the language.
+fn explanation_text(e: &term::Explanation, lang: Lang) -> String {
+    let label = |k: &'static str| t(lang, k);
+    let labels = [
+        "explain.received",
+        "explain.counts-from",
+        "explain.acceptance",
+        "explain.term",
+        "explain.skipped",
+        "explain.rolled",
+        "explain.due",
+        "explain.warning",
+    ];
+    let width = labels
+        .iter()
+        .map(|k| label(k).chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(t(lang, "explain.day").chars().count() + 4);
+    let mut out = Vec::new();
+    let mut line = |k: &str, text: String| out.push(format!("{k:<width$}  {text}"));
+    line(label("explain.received"), i18n::local(lang, e.received));
+    line(
+        label("explain.counts-from"),
+        format!(
+            "{} ({})",
+            i18n::local(lang, e.counts_from),
+            e.start_reason.text(lang)
+        ),
+    );
+    line(
+        label("explain.acceptance"),
+        msg!("explain.not-counted", day = e.acceptance_day).text(lang),
+    );
+    line(
+        label("explain.term"),
+        format!("{}: {}", e.term.msg().text(lang), e.rule.text(lang)),
+    );
+    let n = e.counted.len();
+    for (i, day) in e.counted.iter().enumerate() {
+        if n <= 12 || i < 5 || i + 5 >= n {
+            line(
+                &format!("{} {}", label("explain.day"), i + 1),
+                i18n::day(lang, *day),
+            );
+        } else if i == 5 {
+            line("", msg!("explain.more", n = n - 10).text(lang));
+        }
+    }
+    for (i, s) in e.skipped.iter().enumerate() {
+        let k = if i == 0 { label("explain.skipped") } else { "" };
+        line(
+            k,
+            format!("{}  {}", i18n::day(lang, s.date), s.reason.text(lang)),
+        );
+    }
+    if let Some(from) = e.rolled_from {
+        line(
+            label("explain.rolled"),
+            msg!("explain.rolled-from", day = from).text(lang),
+        );
+    }
+    line(label("explain.due"), e.due.text(lang));
+    if let Some(y) = e.estimate {
+        line(
+            label("explain.warning"),
+            msg!("cli.calendar.estimate", year = y).text(lang),
+        );
+    }
+    out.iter()
+        .map(|l| l.trim_end().to_string() + "\n")
+        .collect()
+}
+
 fn add(
     cal: &Calendar,
     from: &str,
     term: Term,
     explain: bool,
     format: Format,
+    lang: Lang,
 ) -> Result<Outcome, Failure> {
-    let received = term::parse_instant(cal, from).map_err(|e| Failure(format!("--from: {e}")))?;
+    let received = term::parse_instant(cal, from)
+        .map_err(|e| Failure(msg!("cli.option", option = "--from", why = e)))?;
     let d = term::deadline(cal, received, term)?;
     let zone = cal.zone();
     let rfc = |t: chrono::DateTime<chrono::Utc>| {
@@ -174,26 +292,50 @@ fn add(
     } else {
         None
     };
-    let estimate = d.estimate.and_then(|y| cal.estimate_warning(y));
+    let estimate = d
+        .estimate
+        .map(|y| msg!("cli.calendar.estimate", year = y).text(lang));
     if let Some(e) = &estimate {
-        eprintln!("kezek: warning: {e}");
+        eprintln!("kezek: {e}");
     }
     let out = match format {
         Format::Json => {
             let o = AddOutput {
                 due: rfc(d.due),
                 due_day: d.due_day,
-                term: term.to_string(),
+                term: term.msg().text(lang),
                 received: rfc(d.start.received),
                 counts_from: rfc(d.start.counts_from),
                 acceptance_day: d.start.acceptance_day,
                 estimate,
-                explanation,
+                explanation: explanation.map(|e| ExplanationJson {
+                    received: rfc(d.start.received),
+                    counts_from: rfc(d.start.counts_from),
+                    start_rule: e.start_rule,
+                    start_reason: e.start_reason.text(lang),
+                    acceptance_day: e.acceptance_day,
+                    term: e.term.msg().text(lang),
+                    rule: e.rule.text(lang),
+                    counted: e.counted.clone(),
+                    skipped: e
+                        .skipped
+                        .iter()
+                        .map(|s| SkippedJson {
+                            date: s.date,
+                            reason: s.reason.text(lang),
+                        })
+                        .collect(),
+                    rolled_from: e.rolled_from,
+                    due: e.due.text(lang),
+                    estimate: e
+                        .estimate
+                        .map(|y| msg!("cli.calendar.estimate", year = y).text(lang)),
+                }),
             };
             serde_json::to_string_pretty(&o)? + "\n"
         }
         Format::Text => match explanation {
-            Some(e) => format!("{}\n{e}\n", rfc(d.due)),
+            Some(e) => format!("{}\n{}", rfc(d.due), explanation_text(&e, lang)),
             None => format!("{}\n", rfc(d.due)),
         },
     };
@@ -201,7 +343,7 @@ fn add(
     Ok(Outcome::Ok)
 }
 
-fn years(cal: &Calendar, format: Format) -> Result<Outcome, Failure> {
+fn years(cal: &Calendar, format: Format, lang: Lang) -> Result<Outcome, Failure> {
     let (first, last) = cal.years();
     let mut rows = Vec::new();
     for year in first..=last {
@@ -230,20 +372,37 @@ fn years(cal: &Calendar, format: Format) -> Result<Outcome, Failure> {
     }
     let out = match format {
         Format::Json => serde_json::to_string_pretty(&rows)? + "\n",
-        Format::Text => rows
-            .iter()
-            .map(|r| {
-                let note = r
-                    .note
-                    .as_deref()
-                    .map(|n| format!("  {n}"))
-                    .unwrap_or_default();
-                format!(
-                    "{} {:<9} {} working days{note}\n",
-                    r.year, r.status, r.working_days
-                )
-            })
-            .collect(),
+        Format::Text => {
+            let status = |s: &str| {
+                if s == "estimate" {
+                    t(lang, "cli.calendar.estimated")
+                } else {
+                    t(lang, "cli.calendar.confirmed")
+                }
+            };
+            let width = rows
+                .iter()
+                .map(|r| status(r.status).chars().count())
+                .max()
+                .unwrap_or(0);
+            rows.iter()
+                .map(|r| {
+                    // The note is the calendar file's own text (data), shown as written.
+                    let note = r
+                        .note
+                        .as_deref()
+                        .map(|n| format!("  {}", printable(n)))
+                        .unwrap_or_default();
+                    let line = format!(
+                        "{} {:<width$} {}{note}",
+                        r.year,
+                        status(r.status),
+                        msg!("cli.calendar.working-days", n = r.working_days).text(lang)
+                    );
+                    line.trim_end().to_string() + "\n"
+                })
+                .collect()
+        }
     };
     emit(&out)?;
     Ok(Outcome::Ok)

@@ -7,6 +7,9 @@ use serde::Serialize;
 
 use super::{Failure, Format, Outcome, emit};
 use crate::domain::iin::{self, IdKind};
+use crate::domain::msg::Localize;
+use crate::i18n::{Lang, t};
+use crate::msg;
 
 #[derive(Debug, Subcommand)]
 pub enum IinCommand {
@@ -28,13 +31,14 @@ struct Row {
     error: Option<String>,
 }
 
-pub fn run(cmd: IinCommand) -> Result<Outcome, Failure> {
+pub fn run(cmd: IinCommand, lang: Lang) -> Result<Outcome, Failure> {
     let IinCommand::Check { values, format } = cmd;
     let mut inputs = Vec::new();
     for v in values {
         if v == "-" {
             for (n, line) in std::io::stdin().lock().lines().enumerate() {
-                let line = line.map_err(|e| Failure(format!("stdin line {}: {e}", n + 1)))?;
+                let line = line
+                    .map_err(|e| Failure(msg!("cli.iin.stdin", line = n + 1, detail = e.msg())))?;
                 let line = line.trim();
                 if !line.is_empty() {
                     inputs.push(line.to_string());
@@ -51,7 +55,7 @@ pub fn run(cmd: IinCommand) -> Result<Outcome, Failure> {
             Row {
                 valid: result.is_ok(),
                 kind,
-                error: result.err().map(|e| e.to_string()),
+                error: result.err().map(|e| e.msg().text(lang)),
                 input,
             }
         })
@@ -63,9 +67,10 @@ pub fn run(cmd: IinCommand) -> Result<Outcome, Failure> {
             .iter()
             .map(|r| {
                 let shown: String = r.input.escape_default().collect();
+                let kind = t(lang, r.kind.key());
                 match &r.error {
-                    None => format!("{shown}\tvalid\t{}\n", r.kind),
-                    Some(e) => format!("{shown}\tinvalid\t{}\t{e}\n", r.kind),
+                    None => format!("{shown}\t{}\t{kind}\n", t(lang, "cli.iin.valid")),
+                    Some(e) => format!("{shown}\t{}\t{kind}\t{e}\n", t(lang, "cli.iin.invalid")),
                 }
             })
             .collect(),

@@ -17,6 +17,10 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::domain::msg::{Localize, Msg};
+use crate::i18n::Lang;
+use crate::msg;
+
 /// kezek: the migration-police inspector's console.
 #[derive(Debug, Parser)]
 #[command(name = "kezek", version, about, long_about = None)]
@@ -155,13 +159,29 @@ pub enum Outcome {
     Invalid,
 }
 
-/// An error that ends a command with one line on stderr and exit code 2.
+/// An error that ends a command with one line on stderr and exit code 2,
+/// worded in the interface language when it is printed.
 #[derive(Debug)]
-pub struct Failure(pub String);
+pub struct Failure(pub Msg);
 
-impl<E: std::fmt::Display> From<E> for Failure {
+impl<E: Localize> From<E> for Failure {
     fn from(e: E) -> Self {
-        Failure(e.to_string())
+        Failure(e.msg())
+    }
+}
+
+/// A file that cannot be written or read: its path and why.
+pub(crate) fn path_failure(path: &std::path::Path, e: &std::io::Error) -> Failure {
+    Failure(crate::store::db::path_error(path, e))
+}
+
+/// `--now` as an RFC 3339 instant (for reproducible runs); default now.
+pub(crate) fn parse_now(now: Option<&str>) -> Result<chrono::DateTime<chrono::Utc>, Failure> {
+    match now {
+        None => Ok(chrono::Utc::now()),
+        Some(s) => chrono::DateTime::parse_from_rfc3339(s)
+            .map(|t| t.with_timezone(&chrono::Utc))
+            .map_err(|_| Failure(msg!("cli.bad-now", value = s.escape_default().to_string()))),
     }
 }
 
@@ -171,7 +191,7 @@ pub(crate) fn emit(text: &str) -> Result<(), Failure> {
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(Failure(format!("cannot write output: {e}"))),
+        Err(e) => Err(Failure(msg!("error.output", detail = e.msg()))),
     }
 }
 
@@ -194,8 +214,33 @@ fn one_line(text: &str) -> String {
 }
 
 pub(crate) fn parse_day(s: &str) -> Result<chrono::NaiveDate, String> {
-    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .map_err(|_| format!("'{}' is not a real date YYYY-MM-DD", s.escape_default()))
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
+        msg!("error.not-a-day", value = s.escape_default().to_string()).text(arg_lang())
+    })
+}
+
+/// The value of `--lang X` or `--lang=X` among the raw arguments.
+fn lang_flag(args: &[OsString]) -> Option<String> {
+    let mut it = args.iter().skip(1).map(|a| a.to_string_lossy());
+    while let Some(a) = it.next() {
+        if a == "--" {
+            break;
+        }
+        if a == "--lang" {
+            return it.next().map(|v| v.into_owned());
+        }
+        if let Some(v) = a.strip_prefix("--lang=") {
+            return Some(v.to_string());
+        }
+    }
+    None
+}
+
+/// The language errors of argument parsing are worded in (set by `run`).
+static ARG_LANG: std::sync::OnceLock<Lang> = std::sync::OnceLock::new();
+
+fn arg_lang() -> Lang {
+    ARG_LANG.get().copied().unwrap_or(Lang::En)
 }
 
 /// Parse the arguments and run the command.
@@ -204,6 +249,11 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
+    let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    // Argument errors are worded in the language the user asked for, so
+    // find --lang before clap reads the rest.
+    let flag = lang_flag(&args);
+    let _ = ARG_LANG.set(crate::config::ui_lang(flag.as_deref()).unwrap_or(Lang::En));
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
@@ -234,39 +284,44 @@ where
     init_logging(cli.log_level);
     let lang = match crate::config::ui_lang(cli.lang.as_deref()) {
         Ok(l) => l,
-        Err(e) => return finish(Err(Failure(e))),
+        Err(e) => {
+            // No language to speak yet: say it in all three.
+            let all: Vec<String> = Lang::ALL.iter().map(|&l| e.text(l)).collect();
+            eprintln!("kezek: {}", one_line(&all.join(" / ")));
+            return ExitCode::from(2);
+        }
     };
     let Some(command) = cli.command else {
-        return finish(crate::tui::run(cli.db, lang));
+        return finish(crate::tui::run(cli.db, lang), lang);
     };
     let result = match command {
-        Command::Calendar(c) => calendar::run(c),
-        Command::Iin(c) => iin::run(c),
-        Command::Rules(c) => rules::run(c),
-        Command::User(c) => store_cmds::user(cli.db, c),
-        Command::Audit(c) => store_cmds::audit(cli.db, c),
+        Command::Calendar(c) => calendar::run(c, lang),
+        Command::Iin(c) => iin::run(c, lang),
+        Command::Rules(c) => rules::run(c, lang),
+        Command::User(c) => store_cmds::user(cli.db, c, lang),
+        Command::Audit(c) => store_cmds::audit(cli.db, c, lang),
         Command::Demo {
             cases,
             seed,
             now,
             no_open,
         } => store_cmds::demo(cli.db, cases, seed, now.as_deref(), no_open, lang),
-        Command::Note { case, texts } => store_cmds::note(cli.db, case, texts),
-        Command::Import { file, format } => store_cmds::import(cli.db, file, format),
-        Command::Export(args) => store_cmds::export(cli.db, args),
-        Command::Queue(args) => store_cmds::queue(cli.db, args),
+        Command::Note { case, texts } => store_cmds::note(cli.db, case, texts, lang),
+        Command::Import { file, format } => store_cmds::import(cli.db, file, format, lang),
+        Command::Export(args) => store_cmds::export(cli.db, args, lang),
+        Command::Queue(args) => store_cmds::queue(cli.db, args, lang),
         Command::Notice(args) => notice::run(cli.db, args, lang),
         Command::Report(c) => report::run(cli.db, c, lang),
     };
-    finish(result)
+    finish(result, lang)
 }
 
-fn finish(result: Result<Outcome, Failure>) -> ExitCode {
+fn finish(result: Result<Outcome, Failure>, lang: Lang) -> ExitCode {
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,
         Ok(Outcome::Invalid) => ExitCode::from(1),
         Err(Failure(msg)) => {
-            eprintln!("kezek: {}", one_line(&msg));
+            eprintln!("kezek: {}", one_line(&msg.text(lang)));
             ExitCode::from(2)
         }
     }

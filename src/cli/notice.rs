@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use chrono::Utc;
 
 use super::{Failure, Outcome, emit};
+use crate::domain::msg::Msg;
 use crate::domain::text::{Lang, printable};
+use crate::msg;
 use crate::notice::{self, Kind};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Default)]
@@ -41,11 +43,14 @@ pub struct NoticeArgs {
     pub list: bool,
 }
 
+fn exists(path: &Path) -> Failure {
+    Failure(msg!("cli.notice.exists", path = path.display().to_string()))
+}
+
 /// Create `path` for writing, owner-only; an existing file is replaced only with `force`.
 fn create_out(path: &Path, force: bool) -> Result<std::fs::File, Failure> {
     if force {
-        return super::store_cmds::private_file(path)
-            .map_err(|e| Failure(format!("{}: {e}", path.display())));
+        return super::store_cmds::private_file(path).map_err(|e| super::path_failure(path, &e));
     }
     let mut o = std::fs::OpenOptions::new();
     o.write(true).create_new(true);
@@ -56,12 +61,9 @@ fn create_out(path: &Path, force: bool) -> Result<std::fs::File, Failure> {
     }
     o.open(path).map_err(|e| {
         if e.kind() == std::io::ErrorKind::AlreadyExists {
-            Failure(format!(
-                "{} already exists: give --force to replace it, or another --out",
-                path.display()
-            ))
+            exists(path)
         } else {
-            Failure(format!("{}: {e}", path.display()))
+            super::path_failure(path, &e)
         }
     })
 }
@@ -88,7 +90,7 @@ pub fn run(db: Option<PathBuf>, args: NoticeArgs, lang: Lang) -> Result<Outcome,
         return Ok(Outcome::Ok);
     }
     let Some(kind) = args.kind else {
-        return Err(Failure("give the notice KIND, or --list".into()));
+        return Err(Failure(Msg::key("cli.notice.give-kind")));
     };
     let templates = notice::load()?;
     let actor = store.current_actor()?;
@@ -97,10 +99,7 @@ pub fn run(db: Option<PathBuf>, args: NoticeArgs, lang: Lang) -> Result<Outcome,
         && path.exists()
         && !args.force
     {
-        return Err(Failure(format!(
-            "{} already exists: give --force to replace it, or another --out",
-            path.display()
-        )));
+        return Err(exists(path));
     }
     let (issued, new) =
         store.issue_notice(&actor, &args.case, kind, lang, &templates, Utc::now())?;
@@ -109,14 +108,14 @@ pub fn run(db: Option<PathBuf>, args: NoticeArgs, lang: Lang) -> Result<Outcome,
         NoticeFormat::Html => &issued.html,
     };
     let what = if new {
-        format!("issued {} #{}", kind.id(), issued.id)
+        msg!("cli.notice.issued", kind = kind.id(), id = issued.id)
     } else {
-        format!(
-            "{} #{} was issued on {} by {}: exported as issued",
-            kind.id(),
-            issued.id,
-            issued.issued_at,
-            printable(&issued.issued_by)
+        msg!(
+            "cli.notice.reissued",
+            kind = kind.id(),
+            id = issued.id,
+            at = &issued.issued_at,
+            by = printable(&issued.issued_by).to_string()
         )
     };
     match &args.out {
@@ -124,16 +123,18 @@ pub fn run(db: Option<PathBuf>, args: NoticeArgs, lang: Lang) -> Result<Outcome,
             let mut f = create_out(path, args.force)?;
             f.write_all(body.as_bytes())
                 .and_then(|()| f.sync_all())
-                .map_err(|e| Failure(format!("{}: {e}", path.display())))?;
-            eprintln!(
-                "kezek: {}: {what}; written to {}",
-                args.case,
-                path.display()
+                .map_err(|e| super::path_failure(path, &e))?;
+            let done = msg!(
+                "cli.notice.written",
+                case = printable(&args.case).to_string(),
+                what = what,
+                path = path.display().to_string()
             );
+            eprintln!("kezek: {}", done.text(lang));
         }
         None => {
             emit(body)?;
-            eprintln!("kezek: {}: {what}", args.case);
+            eprintln!("kezek: {}: {}", printable(&args.case), what.text(lang));
         }
     }
     Ok(Outcome::Ok)

@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use clap::Subcommand;
 
 use super::{Failure, Outcome, emit};
@@ -45,10 +45,8 @@ pub(crate) fn parse_report_day(s: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(s, "%d.%m.%Y")
         .or_else(|_| super::parse_day(s))
         .map_err(|_| {
-            format!(
-                "'{}' is not a real date DD.MM.YYYY or YYYY-MM-DD",
-                s.escape_default()
-            )
+            crate::msg!("cli.report.bad-day", value = s.escape_default().to_string())
+                .text(super::arg_lang())
         })
 }
 
@@ -61,17 +59,7 @@ pub fn run(db: Option<PathBuf>, cmd: ReportCommand, lang: Lang) -> Result<Outcom
         now,
     } = cmd;
     let (store, _) = super::store_cmds::open_store(db)?;
-    let now = match now {
-        None => Utc::now(),
-        Some(s) => chrono::DateTime::parse_from_rfc3339(&s)
-            .map(|t| t.with_timezone(&Utc))
-            .map_err(|_| {
-                Failure(format!(
-                    "--now: '{}' is not an RFC 3339 instant",
-                    s.escape_default()
-                ))
-            })?,
-    };
+    let now = super::parse_now(now.as_deref())?;
     let day = date.unwrap_or_else(|| term::local(&store.cal, now).date());
     let figures = DailyFigures::compute(&store, day, now, lang)?;
     let body = match format {
@@ -89,16 +77,17 @@ pub fn run(db: Option<PathBuf>, cmd: ReportCommand, lang: Lang) -> Result<Outcom
     });
     if let Err(e) = written {
         let _ = std::fs::remove_file(&tmp);
-        return Err(Failure(format!("{}: {e}", tmp.display())));
+        return Err(super::path_failure(&tmp, &e));
     }
-    std::fs::rename(&tmp, &path).map_err(|e| Failure(format!("{}: {e}", path.display())))?;
-    eprintln!(
-        "kezek: report for {} written to {} ({} in the queue, {} overdue, {} due today)",
-        day.format("%d.%m.%Y"),
-        path.display(),
-        figures.totals.in_queue,
-        figures.totals.overdue,
-        figures.totals.due_today
+    std::fs::rename(&tmp, &path).map_err(|e| super::path_failure(&path, &e))?;
+    let done = crate::msg!(
+        "cli.report.written",
+        day = day.format("%d.%m.%Y").to_string(),
+        path = path.display().to_string(),
+        queue = figures.totals.in_queue,
+        overdue = figures.totals.overdue,
+        today = figures.totals.due_today
     );
+    eprintln!("kezek: {}", done.text(lang));
     Ok(Outcome::Ok)
 }

@@ -6,10 +6,14 @@ use serde::Serialize;
 
 use super::{Failure, Format, Outcome, emit};
 use crate::config;
+use crate::domain::msg::Msg;
 use crate::domain::procedure::{
-    CheckMode, ParamStatus, Procedure, RuleVersion, RunsFrom, TermSpec,
+    CheckMode, ParamStatus, ParamUnit, Parameter, Procedure, RuleVersion, RunsFrom, TermSpec,
 };
-use crate::domain::term::Unit;
+use crate::domain::term::{Term, Unit};
+use crate::domain::text::printable;
+use crate::i18n::{Lang, t};
+use crate::msg;
 
 #[derive(Debug, Subcommand)]
 pub enum RulesCommand {
@@ -49,7 +53,7 @@ struct ShowOutput<'a> {
     versions: Vec<&'a RuleVersion>,
 }
 
-pub fn run(cmd: RulesCommand) -> Result<Outcome, Failure> {
+pub fn run(cmd: RulesCommand, lang: Lang) -> Result<Outcome, Failure> {
     let rules = config::load_rules()?;
     match cmd {
         RulesCommand::List { format } => {
@@ -60,9 +64,9 @@ pub fn run(cmd: RulesCommand) -> Result<Outcome, Failure> {
                     p.versions.iter().map(move |v| ListRow {
                         procedure: &p.id,
                         code: &p.code,
-                        name: &p.name.en,
+                        name: p.name.get(lang),
                         version: &v.id,
-                        act: &v.act.en,
+                        act: v.act.get(lang),
                         effective_from: v.effective_from,
                         effective_to: v.effective_to,
                     })
@@ -75,11 +79,16 @@ pub fn run(cmd: RulesCommand) -> Result<Outcome, Failure> {
                     .map(|r| {
                         let to = r
                             .effective_to
-                            .map(|d| d.to_string())
-                            .unwrap_or_else(|| "in force".into());
+                            .map(|d| d.format("%d.%m.%Y").to_string())
+                            .unwrap_or_else(|| t(lang, "cli.rules.in-force").to_string());
                         format!(
                             "{:<12} {:<5} {:<28} {} .. {:<10}  {}\n",
-                            r.procedure, r.code, r.version, r.effective_from, to, r.act
+                            r.procedure,
+                            r.code,
+                            r.version,
+                            r.effective_from.format("%d.%m.%Y"),
+                            to,
+                            r.act
                         )
                     })
                     .collect(),
@@ -105,7 +114,7 @@ pub fn run(cmd: RulesCommand) -> Result<Outcome, Failure> {
                         versions,
                     })? + "\n"
                 }
-                Format::Text => show_text(p, &versions),
+                Format::Text => show_text(p, &versions, lang),
             };
             emit(&out)?;
         }
@@ -113,74 +122,140 @@ pub fn run(cmd: RulesCommand) -> Result<Outcome, Failure> {
     Ok(Outcome::Ok)
 }
 
-fn term_text(t: &TermSpec, v: &RuleVersion) -> String {
-    let unit = match t.unit {
-        Unit::WorkingDays => "working",
-        Unit::CalendarDays => "calendar",
+fn term_text(spec: &TermSpec, v: &RuleVersion, lang: Lang) -> String {
+    let term = match spec.unit {
+        Unit::WorkingDays => Term::working_days(spec.days),
+        Unit::CalendarDays => Term::calendar_days(spec.days),
     };
-    let from = match t.from {
-        RunsFrom::Acceptance => "acceptance".to_string(),
-        RunsFrom::Previous => "the previous stage".to_string(),
-        RunsFrom::Stage(i) => format!(
-            "stage {}",
-            v.stages.get(i).map(|s| s.id.as_str()).unwrap_or("?")
+    let from = match spec.from {
+        RunsFrom::Acceptance => Msg::key("cli.rules.from-acceptance"),
+        RunsFrom::Previous => Msg::key("cli.rules.from-previous"),
+        RunsFrom::Stage(i) => msg!(
+            "cli.rules.from-stage",
+            stage = v.stages.get(i).map(|s| s.id.as_str()).unwrap_or("?")
         ),
     };
-    let roll = if t.unit == Unit::CalendarDays && !t.roll_to_working_day {
-        ", not moved off days off"
-    } else {
-        ""
-    };
-    format!(
-        "{} {unit} day{} from {from}{roll}",
-        t.days,
-        if t.days == 1 { "" } else { "s" }
-    )
+    let mut text = msg!("cli.rules.term", term = term.msg(), from = from).text(lang);
+    if spec.unit == Unit::CalendarDays && !spec.roll_to_working_day {
+        text.push_str(t(lang, "cli.rules.no-roll"));
+    }
+    text
 }
 
-fn show_text(p: &Procedure, versions: &[&RuleVersion]) -> String {
-    let mut s = format!(
-        "{} ({}) — {} / {} / {}\n",
-        p.id, p.code, p.name.en, p.name.ru, p.name.kk
-    );
+fn param_text(prm: &Parameter, name: &str, lang: Lang) -> String {
+    let value = match prm.unit {
+        ParamUnit::WorkingDays => msg!("term.working-days", n = prm.value),
+        ParamUnit::CalendarDays => msg!("term.calendar-days", n = prm.value),
+        ParamUnit::Years => msg!("cli.rules.years", n = prm.value),
+        ParamUnit::Hours => msg!("cli.rules.hours", n = prm.value),
+        ParamUnit::Count => msg!("cli.rules.count", n = prm.value),
+    };
+    let status = match prm.status {
+        ParamStatus::Confirmed => "",
+        ParamStatus::Interpretation => t(lang, "cli.rules.interpretation"),
+        ParamStatus::Unconfirmed => t(lang, "cli.rules.unconfirmed"),
+    };
+    format!("{} [{name}]{status}", value.text(lang))
+}
+
+fn show_text(p: &Procedure, versions: &[&RuleVersion], lang: Lang) -> String {
+    let l = |k: &'static str| t(lang, k);
+    let labels = [
+        "cli.rules.source",
+        "cli.rules.note",
+        "cli.rules.decides",
+        "cli.rules.service",
+        "cli.rules.purposes",
+    ];
+    let w = labels
+        .iter()
+        .map(|k| l(k).chars().count())
+        .max()
+        .unwrap_or(0);
+    let mut s = format!("{} ({}) — {}\n", p.id, p.code, p.name.get(lang));
     for v in versions {
-        s.push_str(&format!("\nversion {}: {}\n", v.id, v.label()));
-        s.push_str(&format!("  source      {}\n", v.source));
-        if let Some(n) = &v.note {
-            s.push_str(&format!("  note        {n}\n"));
-        }
+        let range = match v.effective_to {
+            Some(to) => format!(
+                "{} – {}",
+                v.effective_from.format("%d.%m.%Y"),
+                to.format("%d.%m.%Y")
+            ),
+            None => msg!(
+                "cli.rules.since",
+                day = v.effective_from.format("%d.%m.%Y").to_string()
+            )
+            .text(lang),
+        };
         s.push_str(&format!(
-            "  decides     {}; approval: {}; hearing: {}\n",
-            v.decided_by.as_str(),
-            match v.approval {
-                crate::domain::procedure::Approval::None => "none",
-                crate::domain::procedure::Approval::Supervisor => "supervisor",
-            },
-            if v.hearing { "yes" } else { "no" }
+            "\n{}\n",
+            msg!(
+                "cli.rules.version",
+                id = &v.id,
+                act = v.act.get(lang),
+                range = range
+            )
+            .text(lang)
+        ));
+        // Where the rule file says it comes from: the file's own words.
+        s.push_str(&format!(
+            "  {:<w$}  {}\n",
+            l("cli.rules.source"),
+            printable(&v.source)
+        ));
+        if let Some(n) = &v.note {
+            s.push_str(&format!(
+                "  {:<w$}  {}\n",
+                l("cli.rules.note"),
+                printable(n)
+            ));
+        }
+        let approval = match v.approval {
+            crate::domain::procedure::Approval::None => l("cli.rules.approval-none"),
+            crate::domain::procedure::Approval::Supervisor => l("role.supervisor"),
+        };
+        let decides = msg!(
+            "cli.rules.decides-text",
+            role = Msg::key(v.decided_by.key()),
+            approval = approval,
+            hearing = if v.hearing {
+                l("dialog.yes")
+            } else {
+                l("dialog.no")
+            }
+        );
+        s.push_str(&format!(
+            "  {:<w$}  {}\n",
+            l("cli.rules.decides"),
+            decides.text(lang)
         ));
         s.push_str(&format!(
-            "  service     {}\n",
-            term_text(&v.service_term, v)
+            "  {:<w$}  {}\n",
+            l("cli.rules.service"),
+            term_text(&v.service_term, v, lang)
         ));
         if !v.purposes.is_empty() {
             let ids: Vec<&str> = v.purposes.iter().map(|p| p.id.as_str()).collect();
-            s.push_str(&format!("  purposes    {}\n", ids.join(", ")));
+            s.push_str(&format!(
+                "  {:<w$}  {}\n",
+                l("cli.rules.purposes"),
+                ids.join(", ")
+            ));
         }
-        s.push_str("  stages\n");
+        s.push_str(&format!("  {}\n", l("cli.rules.stages")));
         for (i, st) in v.stages.iter().enumerate() {
             s.push_str(&format!(
                 "    {}. {:<24} {}  ({})\n",
                 i + 1,
                 st.id,
-                term_text(&st.term, v),
-                st.title.en
+                term_text(&st.term, v, lang),
+                st.title.get(lang)
             ));
         }
-        s.push_str("  checks\n");
+        s.push_str(&format!("  {}\n", l("cli.rules.checks")));
         for c in &v.checks {
             let mode = match c.mode {
-                CheckMode::Recorded => "recorded",
-                CheckMode::Computed => "computed",
+                CheckMode::Recorded => l("cli.rules.recorded"),
+                CheckMode::Computed => l("cli.rules.computed"),
             };
             let only = if c.purposes.is_empty() {
                 String::new()
@@ -189,38 +264,53 @@ fn show_text(p: &Procedure, versions: &[&RuleVersion]) -> String {
             };
             s.push_str(&format!(
                 "    {:<26} {mode:<9} {}{only}\n",
-                c.id, c.title.en
+                c.id,
+                c.title.get(lang)
             ));
         }
-        s.push_str("  refusal grounds\n");
+        s.push_str(&format!("  {}\n", l("cli.rules.grounds")));
         for g in &v.grounds {
             s.push_str(&format!(
-                "    {:<26} {} — lifted when: {}\n",
-                g.id, g.title.en, g.lifted_when.en
+                "    {:<26} {} — {}\n",
+                g.id,
+                g.title.get(lang),
+                msg!("checklist.lifted", when = g.lifted_when.get(lang)).text(lang)
             ));
         }
-        s.push_str("  documents\n");
+        s.push_str(&format!("  {}\n", l("cli.rules.documents")));
         for d in &v.documents {
             let only = if d.purposes.is_empty() {
                 String::new()
             } else {
                 format!(" [{}]", d.purposes.join(", "))
             };
-            let req = if d.required { "" } else { " (if applicable)" };
-            s.push_str(&format!("    {:<26} {}{req}{only}\n", d.id, d.title.en));
-        }
-        s.push_str("  forms\n");
-        for f in &v.forms {
-            s.push_str(&format!("    {:<26} {} ({})\n", f.id, f.title.en, f.source));
-        }
-        s.push_str("  parameters\n");
-        for (name, prm) in &v.parameters {
-            let warn = if prm.status == ParamStatus::Unconfirmed {
-                "  <-- UNCONFIRMED"
-            } else {
+            let req = if d.required {
                 ""
+            } else {
+                l("cli.rules.if-applicable")
             };
-            s.push_str(&format!("    {:<30} {}{warn}\n", name, prm.label(name)));
+            s.push_str(&format!(
+                "    {:<26} {}{req}{only}\n",
+                d.id,
+                d.title.get(lang)
+            ));
+        }
+        s.push_str(&format!("  {}\n", l("cli.rules.forms")));
+        for f in &v.forms {
+            s.push_str(&format!(
+                "    {:<26} {} ({})\n",
+                f.id,
+                f.title.get(lang),
+                printable(&f.source)
+            ));
+        }
+        s.push_str(&format!("  {}\n", l("cli.rules.parameters")));
+        for (name, prm) in &v.parameters {
+            s.push_str(&format!(
+                "    {:<30} {}\n",
+                name,
+                param_text(prm, name, lang)
+            ));
         }
     }
     s

@@ -5,11 +5,14 @@ use std::path::PathBuf;
 use chrono::{DateTime, Utc};
 use clap::{Subcommand, ValueEnum};
 
-use super::{Failure, Format, Outcome, emit};
+use super::{Failure, Format, Outcome, emit, parse_now};
 use crate::config;
+use crate::domain::msg::{Localize, Msg};
 use crate::domain::procedure::Role;
 use crate::domain::term::{self, Unit};
 use crate::domain::text::printable;
+use crate::i18n::{Lang, t};
+use crate::msg;
 use crate::store::cases::{QueueFilter, QueueRow};
 use crate::store::{Store, db, users};
 
@@ -17,25 +20,11 @@ use crate::store::{Store, db, users};
 pub fn open_store(db_path: Option<PathBuf>) -> Result<(Store, PathBuf), Failure> {
     let path = db_path
         .or_else(db::default_path)
-        .ok_or_else(|| Failure("no database location: give --db PATH or set KEZEK_DB".into()))?;
+        .ok_or_else(|| Failure(Msg::key("cli.no-db")))?;
     let cal = config::load_calendar()?;
     let rules = config::load_rules()?;
     let store = Store::open(&path, cal, rules)?;
     Ok((store, path))
-}
-
-fn parse_now(now: Option<&str>) -> Result<DateTime<Utc>, Failure> {
-    match now {
-        None => Ok(Utc::now()),
-        Some(s) => DateTime::parse_from_rfc3339(s)
-            .map(|t| t.with_timezone(&Utc))
-            .map_err(|_| {
-                Failure(format!(
-                    "--now: '{}' is not an RFC 3339 instant",
-                    s.escape_default()
-                ))
-            }),
-    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -72,18 +61,22 @@ impl From<RoleArg> for Role {
     }
 }
 
-pub fn user(db: Option<PathBuf>, cmd: UserCommand) -> Result<Outcome, Failure> {
+pub fn user(db: Option<PathBuf>, cmd: UserCommand, lang: Lang) -> Result<Outcome, Failure> {
     let (mut store, _) = open_store(db)?;
     match cmd {
         UserCommand::Add { login, role, name } => {
             let by = users::current_login()?;
             let given = store.add_user(&by, &login, role.into(), &name)?;
-            let note = if given != Role::from(role) {
-                " (the first user of a database is its supervisor)"
+            let added = if given != Role::from(role) {
+                msg!("cli.user.added-first", login = &login)
             } else {
-                ""
+                msg!(
+                    "cli.user.added",
+                    login = &login,
+                    role = Msg::key(given.key())
+                )
             };
-            emit(&format!("added {login} as {}{note}\n", given.as_str()))?;
+            emit(&format!("{}\n", added.text(lang)))?;
         }
         UserCommand::List { format } => {
             let list = store.users()?;
@@ -93,9 +86,9 @@ pub fn user(db: Option<PathBuf>, cmd: UserCommand) -> Result<Outcome, Failure> {
                     .iter()
                     .map(|u| {
                         format!(
-                            "{:<16} {:<10} {}\n",
+                            "{:<16} {:<12} {}\n",
                             u.login,
-                            u.role.as_str(),
+                            t(lang, u.role.key()),
                             printable(&u.name)
                         )
                     })
@@ -122,25 +115,24 @@ pub enum AuditCommand {
     },
 }
 
-pub fn audit(db: Option<PathBuf>, cmd: AuditCommand) -> Result<Outcome, Failure> {
+pub fn audit(db: Option<PathBuf>, cmd: AuditCommand, lang: Lang) -> Result<Outcome, Failure> {
     let (store, path) = open_store(db)?;
     match cmd {
         AuditCommand::Verify => {
             let v = store.verify_audit()?;
             match v.first_break {
                 None => {
-                    emit(&format!(
-                        "audit chain intact: {} rows ({})\n",
-                        v.rows,
-                        path.display()
-                    ))?;
+                    let ok = msg!(
+                        "cli.audit.intact",
+                        rows = v.rows,
+                        path = path.display().to_string()
+                    );
+                    emit(&format!("{}\n", ok.text(lang)))?;
                     Ok(Outcome::Ok)
                 }
                 Some(b) => {
-                    emit(&format!(
-                        "audit chain broken at row {}: {}\n",
-                        b.seq, b.reason
-                    ))?;
+                    let broken = msg!("cli.audit.broken", row = b.seq, reason = b.reason);
+                    emit(&format!("{}\n", broken.text(lang)))?;
                     Ok(Outcome::Invalid)
                 }
             }
@@ -152,11 +144,7 @@ pub fn audit(db: Option<PathBuf>, cmd: AuditCommand) -> Result<Outcome, Failure>
         } => {
             let actor = store.current_actor()?;
             if include_pii && actor.role != Role::Supervisor {
-                return Err(Failure(format!(
-                    "--include-pii is for supervisors; {} is an {}",
-                    actor.login,
-                    actor.role.as_str()
-                )));
+                return Err(pii_refused(&actor));
             }
             store.case(&case)?;
             let mut rows = store.audit_of(&case)?;
@@ -189,6 +177,15 @@ pub fn audit(db: Option<PathBuf>, cmd: AuditCommand) -> Result<Outcome, Failure>
             Ok(Outcome::Ok)
         }
     }
+}
+
+/// `--include-pii` asked for by someone who is not a supervisor.
+fn pii_refused(actor: &crate::domain::case::Actor) -> Failure {
+    Failure(msg!(
+        "cli.pii-supervisors",
+        login = &actor.login,
+        role = Msg::key(actor.role.key())
+    ))
 }
 
 /// The largest demo caseload.
@@ -235,17 +232,19 @@ pub fn demo(
         }
     }
     if cases > MAX_DEMO_CASES {
-        return Err(Failure(format!("--cases: at most {MAX_DEMO_CASES}")));
+        return Err(Failure(msg!("cli.demo.too-many", max = MAX_DEMO_CASES)));
     }
     let generated = crate::demo::generate(&store.cal, &store.rules, cases, seed, now);
     // The audit log records when the rows were really written, whatever --now says.
     let (inserted, skipped) =
         store.insert_cases(&actor, &generated, Utc::now(), "case.create (demo)")?;
-    emit(&format!(
-        "{}\n{inserted} cases created, {skipped} already there; the full queue: kezek --db {} queue\n\n",
-        path.display(),
-        path.display()
-    ))?;
+    let done = msg!(
+        "cli.demo.created",
+        inserted = inserted,
+        skipped = skipped,
+        path = path.display().to_string()
+    );
+    emit(&format!("{}\n{}\n\n", path.display(), done.text(lang)))?;
     drop(store);
     use std::io::IsTerminal;
     if !no_open && std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
@@ -263,6 +262,7 @@ pub fn demo(
             limit: Some(15),
             now: Some(now.to_rfc3339()),
         },
+        lang,
     )
 }
 
@@ -297,15 +297,15 @@ pub struct QueueArgs {
     pub now: Option<String>,
 }
 
-fn time_left(store: &Store, r: &QueueRow, now: DateTime<Utc>) -> String {
+fn time_left(store: &Store, r: &QueueRow, now: DateTime<Utc>, lang: Lang) -> String {
     let Some(due) = r.next_due else {
         return String::new();
     };
     let unit = r.next_due_unit.unwrap_or(Unit::WorkingDays);
     let due_day = term::local(&store.cal, due).date();
     match term::time_left(&store.cal, unit, due_day, due, now) {
-        Ok(t) => t.to_string(),
-        Err(e) => e.to_string(),
+        Ok(t) => t.msg().text(lang),
+        Err(e) => e.msg().text(lang),
     }
 }
 
@@ -315,7 +315,7 @@ fn csv_field(s: &str) -> String {
     out
 }
 
-pub fn queue(db: Option<PathBuf>, args: QueueArgs) -> Result<Outcome, Failure> {
+pub fn queue(db: Option<PathBuf>, args: QueueArgs, lang: Lang) -> Result<Outcome, Failure> {
     let now = parse_now(args.now.as_deref())?;
     let (store, _) = open_store(db)?;
     let assignee = if args.mine {
@@ -359,7 +359,7 @@ pub fn queue(db: Option<PathBuf>, args: QueueArgs) -> Result<Outcome, Failure> {
                         "next_deadline": r.next_due.map(|_| rfc(r.next_due)),
                         "deadline": r.next_due_what,
                         "overdue": r.next_due.is_some_and(|d| d < now),
-                        "time_left": time_left(&store, r, now),
+                        "time_left": time_left(&store, r, now, lang),
                         "assignee": r.assignee,
                     })
                 })
@@ -377,7 +377,7 @@ pub fn queue(db: Option<PathBuf>, args: QueueArgs) -> Result<Outcome, Failure> {
                         csv_field(&r.applicant),
                         csv_field(r.stage.as_deref().unwrap_or("")),
                         rfc(r.next_due),
-                        csv_field(&time_left(&store, r, now)),
+                        csv_field(&time_left(&store, r, now, lang)),
                         csv_field(r.assignee.as_deref().unwrap_or("")),
                     ]
                     .join(","),
@@ -390,13 +390,13 @@ pub fn queue(db: Option<PathBuf>, args: QueueArgs) -> Result<Outcome, Failure> {
             let mut s = format!(
                 "{:<2} {:<16} {:<12} {:<26} {:<22} {:<25} {:<28} {}\n",
                 "",
-                "CASE",
-                "PROCEDURE",
-                "APPLICANT",
-                "STAGE",
-                "NEXT DEADLINE",
-                "TIME LEFT",
-                "ASSIGNEE"
+                t(lang, "col.case"),
+                t(lang, "col.procedure"),
+                t(lang, "col.applicant"),
+                t(lang, "col.stage"),
+                t(lang, "col.deadline"),
+                t(lang, "col.left"),
+                t(lang, "col.assignee")
             );
             for r in &rows {
                 let overdue = if r.next_due.is_some_and(|d| d < now) {
@@ -413,7 +413,7 @@ pub fn queue(db: Option<PathBuf>, args: QueueArgs) -> Result<Outcome, Failure> {
                     name,
                     r.stage.as_deref().unwrap_or("-"),
                     rfc(r.next_due),
-                    time_left(&store, r, now),
+                    time_left(&store, r, now, lang),
                     r.assignee.as_deref().unwrap_or("-")
                 ));
             }
@@ -429,8 +429,9 @@ pub fn import(
     db: Option<PathBuf>,
     file: PathBuf,
     format: Option<ImportFormat>,
+    lang: Lang,
 ) -> Result<Outcome, Failure> {
-    let bytes = std::fs::read(&file).map_err(|e| Failure(format!("{}: {e}", file.display())))?;
+    let bytes = std::fs::read(&file).map_err(|e| super::path_failure(&file, &e))?;
     let csv = match format {
         Some(ImportFormat::Csv) => true,
         Some(ImportFormat::Json) => false,
@@ -466,26 +467,27 @@ pub fn import(
         Ok(c) => c,
         Err(errors) => {
             for e in &errors {
-                eprintln!("{}: {}", file.display(), printable(&e.to_string()));
+                eprintln!("{}: {}", file.display(), printable(&e.msg().text(lang)));
             }
-            eprintln!(
-                "kezek: nothing was imported: {} error{} in {}",
-                errors.len(),
-                if errors.len() == 1 { "" } else { "s" },
-                file.display()
+            let none = msg!(
+                "cli.import.nothing",
+                n = errors.len(),
+                file = file.display().to_string()
             );
+            eprintln!("kezek: {}", none.text(lang));
             return Ok(Outcome::Invalid);
         }
     };
-    eprintln!(
-        "kezek: {} records valid; writing them in one transaction",
-        cases.len()
-    );
+    let valid = msg!("cli.import.valid", n = cases.len());
+    eprintln!("kezek: {}", valid.text(lang));
     let (inserted, skipped) = store.insert_cases(&actor, &cases, Utc::now(), "case.import")?;
-    emit(&format!(
-        "{}: {inserted} applications imported, {skipped} already present (skipped)\n",
-        file.display()
-    ))?;
+    let done = msg!(
+        "cli.import.done",
+        file = file.display().to_string(),
+        inserted = inserted,
+        skipped = skipped
+    );
+    emit(&format!("{}\n", done.text(lang)))?;
     Ok(Outcome::Ok)
 }
 
@@ -538,21 +540,17 @@ pub struct ExportArgs {
 }
 
 /// `kezek export`.
-pub fn export(db: Option<PathBuf>, args: ExportArgs) -> Result<Outcome, Failure> {
+pub fn export(db: Option<PathBuf>, args: ExportArgs, lang: Lang) -> Result<Outcome, Failure> {
     use crate::store::export::{ExportFilter, ExportFormat, StatusFilter};
     let (store, _) = open_store(db)?;
     let actor = store.current_actor()?;
     if args.include_pii && actor.role != Role::Supervisor {
-        return Err(Failure(format!(
-            "--include-pii is for supervisors; {} is an {}",
-            actor.login,
-            actor.role.as_str()
-        )));
+        return Err(pii_refused(&actor));
     }
-    if let (Some(f), Some(t)) = (args.from, args.to)
-        && f > t
+    if let (Some(f), Some(to)) = (args.from, args.to)
+        && f > to
     {
-        return Err(Failure(format!("--from {f} is after --to {t}")));
+        return Err(Failure(msg!("cli.from-after-to", from = f, to = to)));
     }
     let procedure = match &args.procedure {
         Some(p) => Some(store.rules.procedure(p)?.id.clone()),
@@ -564,7 +562,7 @@ pub fn export(db: Option<PathBuf>, args: ExportArgs) -> Result<Outcome, Failure>
     {
         Some(path) => {
             let tmp = path.with_extension("partial");
-            let f = private_file(&tmp).map_err(|e| Failure(format!("{}: {e}", tmp.display())))?;
+            let f = private_file(&tmp).map_err(|e| super::path_failure(&tmp, &e))?;
             (
                 Box::new(std::io::BufWriter::new(f)),
                 Some((tmp, path.clone())),
@@ -597,9 +595,13 @@ pub fn export(db: Option<PathBuf>, args: ExportArgs) -> Result<Outcome, Failure>
     drop(sink);
     match (result, target) {
         (Ok(n), Some((tmp, path))) => {
-            std::fs::rename(&tmp, &path)
-                .map_err(|e| Failure(format!("{}: {e}", path.display())))?;
-            eprintln!("kezek: {n} rows written to {}", path.display());
+            std::fs::rename(&tmp, &path).map_err(|e| super::path_failure(&path, &e))?;
+            let done = msg!(
+                "cli.export.written",
+                n = n,
+                path = path.display().to_string()
+            );
+            eprintln!("kezek: {}", done.text(lang));
             Ok(Outcome::Ok)
         }
         (Ok(_), None) => Ok(Outcome::Ok),
@@ -638,9 +640,7 @@ where
                 std::thread::sleep(std::time::Duration::from_millis(5 * attempt.min(20)));
             }
             Err(StoreError::Busy) => {
-                return Err(Failure(
-                    "the database stayed busy for a minute (other sessions are writing); nothing was changed".into(),
-                ));
+                return Err(Failure(Msg::key("cli.busy-minute")));
             }
             Err(e) => return Err(e.into()),
         }
@@ -648,13 +648,24 @@ where
 }
 
 /// `kezek note CASE --text T…`: each text is one note, one transaction.
-pub fn note(db: Option<PathBuf>, number: String, texts: Vec<String>) -> Result<Outcome, Failure> {
+pub fn note(
+    db: Option<PathBuf>,
+    number: String,
+    texts: Vec<String>,
+    lang: Lang,
+) -> Result<Outcome, Failure> {
     let (mut store, _) = open_store(db)?;
     for (i, text) in texts.iter().enumerate() {
         let v = act_with_retry(&mut store, &number, |c, x, _| {
             crate::domain::case::add_note(c, x, text)
         })?;
-        emit(&format!("{number}: note {} added (version {v})\n", i + 1))?;
+        let added = msg!(
+            "cli.note.added",
+            case = printable(&number).to_string(),
+            n = i + 1,
+            version = v
+        );
+        emit(&format!("{}\n", added.text(lang)))?;
     }
     Ok(Outcome::Ok)
 }

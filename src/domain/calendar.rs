@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use super::msg::{Localize, Msg};
+use super::msg::{Arg, Localize, Msg};
 use crate::msg;
 use chrono::{Datelike, Duration, NaiveDate, NaiveTime, Weekday};
 use chrono_tz::Tz;
@@ -94,6 +94,17 @@ impl Localize for CalendarError {
 }
 crate::localized_error!(CalendarError);
 
+/// The catalogue keys of the short weekday names, Monday first.
+pub const WEEKDAY_KEYS: [&str; 7] = [
+    "weekday.mon",
+    "weekday.tue",
+    "weekday.wed",
+    "weekday.thu",
+    "weekday.fri",
+    "weekday.sat",
+    "weekday.sun",
+];
+
 /// The built working-day calendar.
 #[derive(Debug, Clone)]
 pub struct Calendar {
@@ -157,12 +168,6 @@ impl Calendar {
     /// The note of a year whose data is an estimate.
     pub fn estimate_note(&self, year: i32) -> Option<&str> {
         self.estimates.get(&year).map(String::as_str)
-    }
-
-    /// The warning shown with a deadline that used estimated year `year`.
-    pub fn estimate_warning(&self, year: i32) -> Option<String> {
-        self.estimate_note(year)
-            .map(|note| format!("calendar for {year} is an estimate: {note}"))
     }
 
     /// The first estimated year among the years of `from..=to`, with its note.
@@ -255,41 +260,35 @@ impl Calendar {
         Ok(through(to)? - through(from)?)
     }
 
-    /// Why `date` is (not) a working day, in English; empty for an ordinary working day.
-    pub fn reason(&self, date: NaiveDate) -> Result<String, CalendarError> {
-        Ok(self.describe(date, self.kind(date)?))
-    }
-
-    /// Describe the kind of `date`, in English; empty for an ordinary working day.
-    pub fn describe(&self, date: NaiveDate, kind: DayKind) -> String {
-        let name = |h: u16| {
-            self.holidays
-                .get(h as usize)
-                .map(|h| h.name.en.clone())
-                .unwrap_or_default()
+    /// Why a day is or is not a working day, as a sentence.
+    pub fn day_msg(&self, kind: DayKind) -> Msg {
+        let holiday = |h: u16| match self.holidays.get(h as usize) {
+            Some(x) => Arg::from(&x.name),
+            None => Arg::from(""),
         };
-        match kind {
-            DayKind::Working => String::new(),
-            DayKind::Weekend => "weekend".to_string(),
-            DayKind::Holiday { holiday } => name(holiday),
-            DayKind::MovedHoliday { holiday, from } => {
-                format!("moved from {} ({})", short_day(from), name(holiday))
-            }
+        let short = |d: NaiveDate| {
+            Arg::from(msg!(
+                "day.short",
+                weekday = Msg::key(WEEKDAY_KEYS[d.weekday().num_days_from_monday() as usize]),
+                day = d.format("%d.%m").to_string()
+            ))
+        };
+        let (key, args) = match kind {
+            DayKind::Working => ("day.working", vec![]),
+            DayKind::Weekend => ("day.weekend", vec![]),
+            DayKind::Holiday { holiday: h } => ("day.holiday", vec![("holiday", holiday(h))]),
+            DayKind::MovedHoliday { holiday: h, from } => (
+                "day.moved-holiday",
+                vec![("day", short(from)), ("holiday", holiday(h))],
+            ),
             DayKind::TransferOff { working_instead } => {
-                format!(
-                    "government transfer (worked on {})",
-                    short_day(working_instead)
-                )
+                ("day.transfer-off", vec![("day", short(working_instead))])
             }
             DayKind::WorkingByTransfer { off_instead } => {
-                let what = if is_weekend(date) {
-                    format!("working {} by transfer", weekday_long(date.weekday()))
-                } else {
-                    "working day by transfer".to_string()
-                };
-                format!("{what} (day off on {})", short_day(off_instead))
+                ("day.working-by-transfer", vec![("day", short(off_instead))])
             }
-        }
+        };
+        Msg { key, args }
     }
 
     /// Iterate over `from..=to` with each day's kind.

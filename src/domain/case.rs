@@ -468,11 +468,7 @@ fn param(version: &RuleVersion, name: &str) -> Result<u32, Violation> {
     version.parameter(name).map(|p| p.value).ok_or_else(|| {
         Violation::new(
             "rule-ref.rules",
-            msg!(
-                "violation.no-parameter",
-                version = &version.id,
-                name = name
-            ),
+            msg!("violation.no-parameter", version = &version.id, name = name),
         )
     })
 }
@@ -789,7 +785,11 @@ pub fn complete_stage(case: &Case, ctx: &Ctx<'_>, stage: &str, at: DateTime<Utc>
     let i = ctx.version.stage_index(stage).ok_or_else(|| {
         Violation::new(
             "rule-ref.rules",
-            msg!("violation.no-stage", stage = stage, version = &ctx.version.id),
+            msg!(
+                "violation.no-stage",
+                stage = stage,
+                version = &ctx.version.id
+            ),
         )
     })?;
     if case.stages.get(i).copied().flatten().is_some() {
@@ -838,7 +838,11 @@ pub fn record_check(
     let c = ctx.version.check(check).ok_or_else(|| {
         Violation::new(
             "rule-ref.rules",
-            msg!("violation.no-check", check = check, version = &ctx.version.id),
+            msg!(
+                "violation.no-check",
+                check = check,
+                version = &ctx.version.id
+            ),
         )
     })?;
     let applies = c.applies_to(case.purpose.as_deref());
@@ -891,9 +895,7 @@ pub struct HearingWindow {
 pub fn service_due(case: &Case, ctx: &Ctx<'_>) -> Result<term::Due, Violation> {
     let day = case
         .acceptance_day
-        .ok_or_else(|| {
-            Violation::new("rule-ref.lifecycle", Msg::key("violation.not-accepted"))
-        })?;
+        .ok_or_else(|| Violation::new("rule-ref.lifecycle", Msg::key("violation.not-accepted")))?;
     Ok(term::due_after_day(
         ctx.cal,
         day,
@@ -992,10 +994,7 @@ pub fn send_hearing_notice(case: &Case, ctx: &Ctx<'_>, input: NoticeInput) -> Tr
     if input.hearing_at > hearing_latest {
         return Err(Violation::with_rule(
             msg!("rule-ref.hearing-within", n = within),
-            msg!(
-                "violation.hearing-by",
-                by = local(ctx.cal, hearing_latest)
-            ),
+            msg!("violation.hearing-by", by = local(ctx.cal, hearing_latest)),
         )
         .earliest(input.sent_at)
         .latest(hearing_latest));

@@ -387,7 +387,11 @@ impl Localize for LookupError {
     fn msg(&self) -> Msg {
         match self {
             LookupError::UnknownProcedure(p, known) => {
-                msg!("error.rules.unknown-procedure", procedure = p, known = known)
+                msg!(
+                    "error.rules.unknown-procedure",
+                    procedure = p,
+                    known = known
+                )
             }
             LookupError::NoVersion {
                 procedure,

@@ -2,6 +2,9 @@
 
 use std::fmt;
 
+use super::msg::{Localize, Msg};
+use crate::msg;
+
 /// A rule file that cannot be used, with the place and the reason.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RuleError {
@@ -33,6 +36,25 @@ impl fmt::Display for RuleError {
 }
 
 impl std::error::Error for RuleError {}
+
+impl Localize for RuleError {
+    fn msg(&self) -> Msg {
+        if self.line > 0 {
+            msg!(
+                "error.rule-file.at-line",
+                file = &self.file,
+                line = self.line,
+                reason = &self.reason
+            )
+        } else {
+            msg!(
+                "error.rule-file.at",
+                file = &self.file,
+                reason = &self.reason
+            )
+        }
+    }
+}
 
 /// A rule source: its display name and its text, used to turn byte offsets into lines.
 #[derive(Debug, Clone, Copy)]

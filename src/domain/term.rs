@@ -12,7 +12,7 @@ use crate::msg;
 use chrono::{DateTime, Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 use serde::Serialize;
 
-use super::calendar::{Calendar, CalendarError, weekday_short};
+use super::calendar::{Calendar, CalendarError, DayKind, weekday_short};
 
 /// How a term is counted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
@@ -348,6 +348,26 @@ fn hm(minutes: i64) -> String {
     format!("{}h{:02}m", minutes / 60, minutes % 60)
 }
 
+impl TimeLeft {
+    /// The time left as a sentence in the catalogue's words.
+    pub fn msg(&self) -> Msg {
+        let days = |n: i64| {
+            let n = n.unsigned_abs().min(u64::from(u32::MAX)) as u32;
+            match self.unit {
+                Unit::WorkingDays => Term::working_days(n).msg(),
+                Unit::CalendarDays => Term::calendar_days(n).msg(),
+            }
+        };
+        match (self.overdue, self.days, self.minutes) {
+            (false, 0, m) => msg!("left.today", time = hm(m)),
+            (false, d, 0) => msg!("left.days", days = days(d)),
+            (false, d, m) => msg!("left.days-time", days = days(d), time = hm(m)),
+            (true, 0, m) => msg!("left.overdue-time", time = hm(m)),
+            (true, d, _) => msg!("left.overdue-days", days = days(d)),
+        }
+    }
+}
+
 impl fmt::Display for TimeLeft {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let unit = match self.unit {
@@ -374,7 +394,12 @@ pub fn parse_instant(cal: &Calendar, text: &str) -> Result<DateTime<Utc>, Msg> {
     }
     let naive = NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M")
         .or_else(|_| NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S"))
-        .map_err(|_| msg!("error.term.bad-instant", text = text.escape_default().to_string()))?;
+        .map_err(|_| {
+            msg!(
+                "error.term.bad-instant",
+                text = text.escape_default().to_string()
+            )
+        })?;
     at_local(cal, naive.date(), naive.time()).map_err(|e| e.msg())
 }
 
@@ -382,30 +407,34 @@ pub fn parse_instant(cal: &Calendar, text: &str) -> Result<DateTime<Utc>, Msg> {
 // Explanation
 
 /// A day that the term skipped, with the reason.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SkippedDay {
     pub date: NaiveDate,
-    pub reason: String,
+    pub reason: Msg,
 }
 
-/// How a deadline was derived, step by step.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// How a deadline was derived, step by step, as values and sentences that
+/// the caller words in its language.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Explanation {
-    pub received: String,
-    pub counts_from: String,
+    /// Wall-clock moments in the calendar's zone.
+    pub received: NaiveDateTime,
+    pub counts_from: NaiveDateTime,
     pub start_rule: StartRule,
-    pub start_reason: String,
+    pub start_reason: Msg,
     pub acceptance_day: NaiveDate,
-    pub term: String,
-    pub rule: String,
+    pub term: Term,
+    pub rule: Msg,
     /// The working days counted, 1..=N (working-day terms only).
     pub counted: Vec<NaiveDate>,
     /// Every day off between the day of receipt and the due day, with its reason
     /// (for calendar-day terms: the days the end was rolled over).
     pub skipped: Vec<SkippedDay>,
     pub rolled_from: Option<NaiveDate>,
-    pub due: String,
-    pub estimate: Option<String>,
+    /// The due moment: 18:30 of the last day, or its end (24:00).
+    pub due: Msg,
+    /// The estimated year the computation used, if any.
+    pub estimate: Option<i32>,
 }
 
 /// `Fri 20.11.2026 17:45 +05:00`
@@ -427,68 +456,65 @@ pub fn format_day(day: NaiveDate) -> String {
     )
 }
 
-fn ordinal(n: u32) -> String {
-    let suffix = match (n % 10, n % 100) {
-        (1, 11) | (2, 12) | (3, 13) => "th",
-        (1, _) => "st",
-        (2, _) => "nd",
-        (3, _) => "rd",
-        _ => "th",
-    };
-    format!("{n}{suffix}")
+impl Term {
+    /// `10 working days`, in the catalogue's words.
+    pub fn msg(&self) -> Msg {
+        match (self.unit, self.count) {
+            (Unit::WorkingDays, 1) => Msg::key("term.one-working-day"),
+            (Unit::CalendarDays, 1) => Msg::key("term.one-calendar-day"),
+            (Unit::WorkingDays, n) => msg!("term.working-days", n = n),
+            (Unit::CalendarDays, n) => msg!("term.calendar-days", n = n),
+        }
+    }
 }
 
 /// Derive the explanation of a deadline. This walks every day of the term,
 /// so it is meant for display, not for the hot path.
 pub fn explain(cal: &Calendar, d: &Deadline) -> Result<Explanation, TermError> {
     let office = cal.office();
+    let hm = |t: NaiveTime| t.format("%H:%M").to_string();
     let start_reason = match d.start.rule {
-        StartRule::DuringIntake => "received during intake hours on a working day".to_string(),
-        StartRule::BeforeOpening => format!(
-            "received before {} on a working day: counts from the opening",
-            office.opens.format("%H:%M")
-        ),
-        StartRule::AfterIntake => format!(
-            "received after {}: counts from {} of the next working day",
-            office.intake_closes.format("%H:%M"),
-            office.opens.format("%H:%M")
+        StartRule::DuringIntake => Msg::key("explain.during-intake"),
+        StartRule::BeforeOpening => msg!("explain.before-opening", opens = hm(office.opens)),
+        StartRule::AfterIntake => msg!(
+            "explain.after-intake",
+            closes = hm(office.intake_closes),
+            opens = hm(office.opens)
         ),
         StartRule::DayOff => {
             let day = local(cal, d.start.received).date();
-            format!(
-                "received on a day off ({}): counts from {} of the next working day",
-                cal.reason(day)?,
-                office.opens.format("%H:%M")
+            msg!(
+                "explain.day-off",
+                reason = cal.day_msg(cal.kind(day)?),
+                opens = hm(office.opens)
             )
         }
     };
     let rule = match d.term.unit {
-        Unit::WorkingDays => format!(
-            "ends {} of the {} working day after the acceptance day (the acceptance day is not counted)",
-            office.closes.format("%H:%M"),
-            ordinal(d.term.count)
+        Unit::WorkingDays => msg!(
+            "explain.working-rule",
+            closes = hm(office.closes),
+            n = d.term.count
         ),
-        Unit::CalendarDays => format!(
-            "ends 24:00 of the acceptance day + {}{}",
-            d.term.count,
-            if d.term.roll_to_working_day {
-                "; a last day that is not a working day moves to the next working day"
-            } else {
-                "; not moved off days off"
-            }
-        ),
+        Unit::CalendarDays if d.term.roll_to_working_day => {
+            msg!("explain.calendar-rule-rolls", n = d.term.count)
+        }
+        Unit::CalendarDays => msg!("explain.calendar-rule", n = d.term.count),
     };
     let received_day = local(cal, d.start.received).date();
     let mut counted = Vec::new();
     let mut skipped = Vec::new();
+    let mut skip = |day: NaiveDate, kind: DayKind| {
+        skipped.push(SkippedDay {
+            date: day,
+            reason: cal.day_msg(kind),
+        })
+    };
     match d.term.unit {
         Unit::WorkingDays => {
             for (day, kind) in cal.range(received_day, d.due_day)? {
                 if !kind.is_working() {
-                    skipped.push(SkippedDay {
-                        date: day,
-                        reason: cal.describe(day, kind),
-                    });
+                    skip(day, kind);
                 } else if day > d.start.acceptance_day {
                     counted.push(day);
                 }
@@ -498,86 +524,35 @@ pub fn explain(cal: &Calendar, d: &Deadline) -> Result<Explanation, TermError> {
             if received_day < d.start.acceptance_day {
                 for (day, kind) in cal.range(received_day, d.start.acceptance_day)? {
                     if !kind.is_working() {
-                        skipped.push(SkippedDay {
-                            date: day,
-                            reason: cal.describe(day, kind),
-                        });
+                        skip(day, kind);
                     }
                 }
             }
             if let Some(from) = d.rolled_from {
                 for (day, kind) in cal.range(from, d.due_day)? {
                     if !kind.is_working() {
-                        skipped.push(SkippedDay {
-                            date: day,
-                            reason: cal.describe(day, kind),
-                        });
+                        skip(day, kind);
                     }
                 }
             }
         }
     }
     let due = match d.term.unit {
-        Unit::WorkingDays => format_local(cal, d.due),
-        Unit::CalendarDays => {
-            let offset = d.due.with_timezone(&cal.zone()).format("%:z");
-            format!("{} 24:00 {offset}", format_day(d.due_day))
-        }
+        Unit::WorkingDays => msg!("explain.at", at = local(cal, d.due)),
+        Unit::CalendarDays => msg!("explain.end-of", day = d.due_day),
     };
     Ok(Explanation {
-        received: format_local(cal, d.start.received),
-        counts_from: format_local(cal, d.start.counts_from),
+        received: local(cal, d.start.received),
+        counts_from: local(cal, d.start.counts_from),
         start_rule: d.start.rule,
         start_reason,
         acceptance_day: d.start.acceptance_day,
-        term: d.term.to_string(),
+        term: d.term,
         rule,
         counted,
         skipped,
         rolled_from: d.rolled_from,
         due,
-        estimate: d.estimate.and_then(|y| cal.estimate_warning(y)),
+        estimate: d.estimate,
     })
-}
-
-impl fmt::Display for Explanation {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "received     {}", self.received)?;
-        writeln!(
-            f,
-            "counts from  {} ({})",
-            self.counts_from, self.start_reason
-        )?;
-        writeln!(
-            f,
-            "acceptance   {} (not counted)",
-            format_day(self.acceptance_day)
-        )?;
-        writeln!(f, "term         {}: {}", self.term, self.rule)?;
-        let n = self.counted.len();
-        for (i, day) in self.counted.iter().enumerate() {
-            let shown = n <= 12 || i < 5 || i + 5 >= n;
-            if shown {
-                writeln!(f, "day {:<8} {}", i + 1, format_day(*day))?;
-            } else if i == 5 {
-                writeln!(f, "  … {} more working days …", n - 10)?;
-            }
-        }
-        for (i, s) in self.skipped.iter().enumerate() {
-            let label = if i == 0 { "skipped" } else { "" };
-            writeln!(f, "{label:<12} {}  {}", format_day(s.date), s.reason)?;
-        }
-        if let Some(from) = self.rolled_from {
-            writeln!(
-                f,
-                "rolled       from {} to the next working day",
-                format_day(from)
-            )?;
-        }
-        write!(f, "due          {}", self.due)?;
-        if let Some(e) = &self.estimate {
-            write!(f, "\nwarning      {e}")?;
-        }
-        Ok(())
-    }
 }

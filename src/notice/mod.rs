@@ -371,11 +371,12 @@ pub fn render(
     lang: Lang,
 ) -> Result<Rendered, NoticeError> {
     let subject = subject(kind, input.case, input.version)?;
-    let t = templates
-        .get(kind, lang)
-        .ok_or_else(|| {
-            NoticeError::Template(msg!("error.notice.no-template", file = file_name(kind, lang)))
-        })?;
+    let t = templates.get(kind, lang).ok_or_else(|| {
+        NoticeError::Template(msg!(
+            "error.notice.no-template",
+            file = file_name(kind, lang)
+        ))
+    })?;
     let values = values::collect(input, kind, lang);
     let blocks = fill(t, &values);
     Ok(Rendered {

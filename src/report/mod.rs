@@ -168,9 +168,9 @@ impl DailyFigures {
         let cal = &store.cal;
         let start = term::at_local(cal, day, chrono::NaiveTime::MIN)
             .map_err(|e| StoreError::Invalid(e.msg()))?;
-        let next = day
-            .succ_opt()
-            .ok_or_else(|| StoreError::Invalid(crate::msg!("error.store.no-day-after", day = day)))?;
+        let next = day.succ_opt().ok_or_else(|| {
+            StoreError::Invalid(crate::msg!("error.store.no-day-after", day = day))
+        })?;
         let end = term::at_local(cal, next, chrono::NaiveTime::MIN)
             .map_err(|e| StoreError::Invalid(e.msg()))?;
         let names: BTreeMap<String, String> = store
@@ -321,8 +321,8 @@ impl DailyFigures {
                 let due_day = term::local(cal, r.due).date();
                 let (late, late_days, late_minutes) =
                     match term::time_left(cal, unit, due_day, r.due, now) {
-                        Ok(t) => (t.to_string(), t.days, t.minutes),
-                        Err(e) => (e.to_string(), 0, 0),
+                        Ok(t) => (t.msg().text(lang), t.days, t.minutes),
+                        Err(e) => (e.msg().text(lang), 0, 0),
                     };
                 let st = stage_of(&r.procedure, &r.version, r.stage);
                 OverdueCase {

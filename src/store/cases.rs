@@ -818,8 +818,7 @@ impl Store {
     {
         may_write(actor)?;
         self.write(|tx, cal, rules| {
-            let loaded = load(tx, number)?
-                .ok_or_else(|| super::no_case(number))?;
+            let loaded = load(tx, number)?.ok_or_else(|| super::no_case(number))?;
             if loaded.row_version != seen_version {
                 return Err(StoreError::Stale {
                     number: number.to_string(),
@@ -882,8 +881,7 @@ impl Store {
         may_write(actor)?;
         let supervisor = actor.role == Role::Supervisor;
         self.write(|tx, cal, rules| {
-            let loaded = load(tx, number)?
-                .ok_or_else(|| super::no_case(number))?;
+            let loaded = load(tx, number)?.ok_or_else(|| super::no_case(number))?;
             if loaded.row_version != seen_version {
                 return Err(StoreError::Stale {
                     number: number.to_string(),

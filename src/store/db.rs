@@ -28,8 +28,7 @@ pub fn open(path: &Path) -> Result<Connection, StoreError> {
     let existed = path.exists();
     if !existed {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| StoreError::Io(path_error(dir, &e)))?;
+            std::fs::create_dir_all(dir).map_err(|e| StoreError::Io(path_error(dir, &e)))?;
         }
         create_private(path)?;
     }

@@ -183,7 +183,9 @@ impl Store {
         sql.push_str(" ORDER BY c.number");
         let mut stmt = self.conn.prepare(&sql)?;
         let mut rows = stmt.query(params_from_iter(args.iter()))?;
-        let io = |e: std::io::Error| StoreError::Io(crate::msg!("error.store.export-write", detail = e.msg()));
+        let io = |e: std::io::Error| {
+            StoreError::Io(crate::msg!("error.store.export-write", detail = e.msg()))
+        };
         let mut count = 0u64;
         let mut buf = String::with_capacity(64 * 1024);
         match format {
@@ -303,7 +305,9 @@ impl Store {
             .conn
             .prepare("SELECT seq, at, actor, case_number, action, before, after, prev_hash, hash FROM audit ORDER BY seq")?;
         let mut rows = stmt.query([])?;
-        let io = |e: std::io::Error| StoreError::Io(crate::msg!("error.store.export-write", detail = e.msg()));
+        let io = |e: std::io::Error| {
+            StoreError::Io(crate::msg!("error.store.export-write", detail = e.msg()))
+        };
         let mut n = 0;
         while let Some(r) = rows.next()? {
             let v = serde_json::json!({

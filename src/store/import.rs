@@ -112,7 +112,10 @@ fn decode(bytes: &[u8]) -> Result<&str, ImportError> {
         reason,
     };
     if bytes.len() > MAX_FILE {
-        return Err(file_err(msg!("error.import.too-large", mib = MAX_FILE >> 20)));
+        return Err(file_err(msg!(
+            "error.import.too-large",
+            mib = MAX_FILE >> 20
+        )));
     }
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return Err(file_err(Msg::key("error.import.utf16")));
@@ -563,7 +566,11 @@ fn record(
                 {
                     ck.fail(
                         "channel",
-                        msg!("error.import.channel-of", value = shown(&s), version = &v.id),
+                        msg!(
+                            "error.import.channel-of",
+                            value = shown(&s),
+                            version = &v.id
+                        ),
                     );
                 }
                 Some(c)
@@ -591,9 +598,10 @@ fn record(
                         .join(", ")
                 ),
             ),
-            None if !v.purposes.is_empty() => {
-                ck.fail("purpose", msg!("error.import.required-for", version = &v.id))
-            }
+            None if !v.purposes.is_empty() => ck.fail(
+                "purpose",
+                msg!("error.import.required-for", version = &v.id),
+            ),
             _ => {}
         }
     }
@@ -611,7 +619,10 @@ fn record(
     if let Some(c) = &citizenship
         && !(c.len() == 3 && c.chars().all(|x| x.is_ascii_uppercase()))
     {
-        ck.fail("citizenship", msg!("error.import.country", value = shown(c)));
+        ck.fail(
+            "citizenship",
+            msg!("error.import.country", value = shown(c)),
+        );
     }
     let host_name = ck.text(raw, "host_name", false, MAX_NAME);
     let host_id = ck.text(raw, "host_id", false, 20);
@@ -637,7 +648,11 @@ fn record(
         {
             ck.fail(
                 &field,
-                msg!("error.import.document-of", value = shown(k), version = &v.id),
+                msg!(
+                    "error.import.document-of",
+                    value = shown(k),
+                    version = &v.id
+                ),
             );
         }
         if let (Some(kind), Some(number)) = (kind, number) {

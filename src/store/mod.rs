@@ -22,8 +22,8 @@ use rusqlite::Connection;
 use crate::domain::calendar::Calendar;
 use crate::domain::case::Violation;
 use crate::domain::msg::{Localize, Msg};
-use crate::msg;
 use crate::domain::procedure::Rules;
+use crate::msg;
 
 /// Why a store operation failed, in words for the user.
 #[derive(Debug)]

@@ -93,8 +93,7 @@ impl Store {
                 .unwrap_or_else(|| actor.login.clone()),
         };
         self.write(|tx, cal, rules| {
-            let loaded = cases::load(tx, number)?
-                .ok_or_else(|| super::no_case(number))?;
+            let loaded = cases::load(tx, number)?.ok_or_else(|| super::no_case(number))?;
             let c = &loaded.case;
             let procedure = rules
                 .procedure(&c.procedure)
@@ -106,8 +105,8 @@ impl Store {
                     version = &c.version
                 ))
             })?;
-            let subject = notice::subject(kind, c, version)
-                .map_err(|e| StoreError::Invalid(e.msg()))?;
+            let subject =
+                notice::subject(kind, c, version).map_err(|e| StoreError::Invalid(e.msg()))?;
             let lang_s = notice::lang_id(lang);
             let existing = tx
                 .prepare_cached(&format!(

@@ -28,9 +28,7 @@ pub fn current_login() -> Result<String, StoreError> {
     }
     uzers::get_current_username()
         .and_then(|n| n.into_string().ok())
-        .ok_or_else(|| {
-            StoreError::Denied(Msg::key("error.store.who"))
-        })
+        .ok_or_else(|| StoreError::Denied(Msg::key("error.store.who")))
 }
 
 fn valid_login(login: &str) -> bool {

@@ -4,7 +4,7 @@
 
 pub mod theme;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
@@ -83,20 +83,10 @@ pub struct Ui<'a> {
 }
 
 /// Weekday names by language, Monday first.
-const WEEKDAYS: [&str; 7] = [
-    "weekday.mon",
-    "weekday.tue",
-    "weekday.wed",
-    "weekday.thu",
-    "weekday.fri",
-    "weekday.sat",
-    "weekday.sun",
-];
 
 /// `Пн 23.11.2026`: the short weekday in the language and the day.
 pub fn day_label(lang: Lang, day: NaiveDate) -> String {
-    let wd = WEEKDAYS[day.weekday().num_days_from_monday() as usize];
-    format!("{} {}", t(lang, wd), day.format("%d.%m.%Y"))
+    crate::i18n::day(lang, day)
 }
 
 /// `23.11.2026 18:30` in the calendar's zone.
@@ -106,33 +96,7 @@ pub fn instant_label(cal: &Calendar, at: chrono::DateTime<chrono::Utc>) -> Strin
 
 /// Why a day is or is not a working day, in the language.
 pub fn day_reason(cal: &Calendar, lang: Lang, kind: DayKind) -> String {
-    let holiday = |h: u16| {
-        cal.holidays()
-            .get(h as usize)
-            .map(|x| x.name.get(lang).to_string())
-            .unwrap_or_default()
-    };
-    let short = |d: NaiveDate| d.format("%d.%m").to_string();
-    match kind {
-        DayKind::Working => t(lang, "day.working").to_string(),
-        DayKind::WorkingByTransfer { off_instead } => tf(
-            lang,
-            "day.working-by-transfer",
-            &[("day", &short(off_instead))],
-        ),
-        DayKind::Weekend => t(lang, "day.weekend").to_string(),
-        DayKind::Holiday { holiday: h } => holiday(h),
-        DayKind::MovedHoliday { holiday: h, from } => tf(
-            lang,
-            "day.moved-holiday",
-            &[("day", &short(from)), ("holiday", &holiday(h))],
-        ),
-        DayKind::TransferOff { working_instead } => tf(
-            lang,
-            "day.transfer-off",
-            &[("day", &short(working_instead))],
-        ),
-    }
+    cal.day_msg(kind).text(lang)
 }
 
 fn key_label(m: &Model, ctx: Context, cmds: &[crate::app::keymap::Cmd]) -> String {
