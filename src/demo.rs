@@ -47,7 +47,7 @@ impl Rng {
 }
 
 /// (surname, given name, citizenship) in the spellings people actually use.
-const NAMES: &[(&str, &str, &str)] = &[
+pub const NAMES: &[(&str, &str, &str)] = &[
     ("Абенов", "Нурлан", "KAZ"),
     ("Қасымова", "Әсел", "KAZ"),
     ("Өтепов", "Ғалым", "KAZ"),
@@ -70,7 +70,7 @@ const NAMES: &[(&str, &str, &str)] = &[
     ("Нұрланұлы", "Ерлан", "CHN"),
 ];
 
-const EMPLOYERS: &[(&str, bool)] = &[
+pub const EMPLOYERS: &[(&str, bool)] = &[
     ("ТОО «Алатау Строй»", true),
     ("ТОО «Steppe Logistics»", true),
     ("Жумабекова Гульмира Ерлановна", false),

@@ -253,3 +253,29 @@ impl Localize for std::io::Error {
         }
     }
 }
+
+/// A procedure's short code in the language (`ТҰР`, `РВП`, `RVP`): the
+/// codes of the rule files are Latin and stay in case numbers.
+pub fn procedure_code(p: &crate::domain::procedure::Procedure, lang: Lang) -> String {
+    let key = match p.id.as_str() {
+        "registration" => "proc-code.registration",
+        "rvp" => "proc-code.rvp",
+        "pr" => "proc-code.pr",
+        "exit" => "proc-code.exit",
+        "border_zone" => "proc-code.border-zone",
+        _ => return p.code.clone(),
+    };
+    t(lang, key).to_string()
+}
+
+/// Cut `text` to `width` characters, marking a cut with `…`.
+pub fn fit(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_string();
+    }
+    let mut out: String = text.chars().take(width.saturating_sub(1)).collect();
+    if width > 0 {
+        out.push('…');
+    }
+    out
+}

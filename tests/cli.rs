@@ -12,6 +12,8 @@ fn kezek_with(args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> Outpu
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_kezek"));
     cmd.args(args)
         .env("KEZEK_CONFIG_DIR", &dir)
+        // These tests read English output; other languages have their own tests.
+        .env("LC_ALL", "en_US.UTF-8")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -60,7 +62,7 @@ fn calendar_list_json_has_date_working_reason() {
     assert_eq!(days[0]["reason"], "");
     assert_eq!(days[1]["reason"], "Nauryz");
     assert_eq!(days[1]["working"], false);
-    assert_eq!(days[4]["reason"], "moved from Sat 21.03 (Nauryz)");
+    assert_eq!(days[4]["reason"], "day off moved from Sat 21.03 (Nauryz)");
     assert_eq!(days[6]["working"], true);
 }
 
@@ -77,7 +79,7 @@ fn calendar_list_text_and_reversed_range() {
     assert_eq!(o.status.code(), Some(0));
     assert_eq!(
         stdout(&o),
-        "2019-05-04 Sat working working Saturday by transfer (day off on Fri 10.05)\n"
+        "Sat 04.05.2019 working working day by transfer (day off on Fri 10.05)\n"
     );
     let o = kezek(&[
         "calendar",
@@ -90,7 +92,7 @@ fn calendar_list_text_and_reversed_range() {
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(
         stderr(&o),
-        "kezek: --from 2026-03-26 is after --to 2026-03-20\n"
+        "kezek: --from Thu 26.03.2026 is after --to Fri 20.03.2026\n"
     );
 }
 
@@ -149,10 +151,11 @@ fn calendar_add_explains() {
     ]);
     let out = stdout(&o);
     assert!(
-        out.starts_with("2026-11-24T18:30:00+05:00\nreceived     Fri 20.11.2026 17:45 +05:00\n"),
+        out.starts_with("2026-11-24T18:30:00+05:00\nreceived     Fri 20.11.2026 17:45\n"),
         "{out}"
     );
     assert!(out.contains("Sat 21.11.2026  weekend"), "{out}");
+    assert!(out.contains("due          Tue 24.11.2026 18:30"), "{out}");
     let o = kezek(&[
         "calendar",
         "add",
@@ -182,7 +185,7 @@ fn calendar_add_flags_estimates_and_refuses_unknown_years() {
     ]);
     assert_eq!(o.status.code(), Some(0));
     assert!(
-        stderr(&o).contains("warning: calendar for 2027 is an estimate"),
+        stderr(&o).contains("warning: the calendar for 2027 is an estimate"),
         "{}",
         stderr(&o)
     );
@@ -197,7 +200,7 @@ fn calendar_add_flags_estimates_and_refuses_unknown_years() {
     assert_eq!(o.status.code(), Some(2));
     let err = stderr(&o);
     assert!(
-        err.starts_with("kezek: calendar for 2028 not confirmed"),
+        err.starts_with("kezek: the calendar for 2028 is not confirmed"),
         "{err}"
     );
     assert_eq!(err.lines().count(), 1);
@@ -281,7 +284,7 @@ fn iin_check_exit_codes_and_json() {
     assert_eq!(v[0]["kind"], "iin");
     assert_eq!(v[0]["error"], serde_json::Value::Null);
     assert_eq!(v[1]["valid"], false);
-    assert_eq!(v[1]["error"], "check digit is 1, expected 0");
+    assert_eq!(v[1]["error"], "the check digit is 1, expected 0");
 }
 
 #[test]
@@ -401,14 +404,14 @@ fn rules_errors_exit_2() {
     let o = kezek(&["rules", "show", "visa"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
-        stderr(&o).contains("unknown procedure 'visa'"),
+        stderr(&o).contains("unknown procedure “visa”"),
         "{}",
         stderr(&o)
     );
     let o = kezek(&["rules", "show", "border_zone", "--at", "2026-01-01"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
-        stderr(&o).contains("no rule version of 'border_zone' is in force on 2026-01-01"),
+        stderr(&o).contains("no rule version of “border_zone” is in force on Thu 01.01.2026"),
         "{}",
         stderr(&o)
     );
@@ -649,4 +652,187 @@ fn the_console_without_a_terminal_says_so_and_exits_2() {
     );
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("--lang fr"), "{}", stderr(&o));
+}
+
+/// Latin words in `text` that are not codes, paths or names the user typed:
+/// what a Kazakh or Russian reader would see as English left over.
+fn latin_words(text: &str, allowed: &[&str]) -> Vec<String> {
+    text.split(|c: char| c.is_whitespace() || "(),;«»“”'\"[]|".contains(c))
+        .filter(|w| !w.is_empty())
+        // Codes, paths, options, numbers and identifiers carry digits or punctuation.
+        .filter(|w| w.chars().all(|c| c.is_ascii_alphabetic()))
+        .filter(|w| w.len() >= 3)
+        .filter(|w| !allowed.contains(w))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn kazakh_and_russian_command_lines_leave_no_english() {
+    let db = std::env::temp_dir().join(format!("kezek-cli-kk-{}.db", std::process::id()));
+    let _ = std::fs::remove_file(&db);
+    let db_s = db.display().to_string();
+    let runs: Vec<Vec<&str>> = vec![
+        vec![
+            "calendar",
+            "list",
+            "--from",
+            "2019-05-03",
+            "--to",
+            "2019-05-11",
+        ],
+        vec![
+            "calendar",
+            "list",
+            "--from",
+            "2026-03-20",
+            "--to",
+            "2026-03-26",
+        ],
+        vec![
+            "calendar",
+            "add",
+            "--from",
+            "2026-03-19 17:45",
+            "--working-days",
+            "3",
+            "--explain",
+        ],
+        vec![
+            "calendar",
+            "add",
+            "--from",
+            "2026-11-20 19:00",
+            "--calendar-days",
+            "1",
+            "--explain",
+        ],
+        vec![
+            "calendar",
+            "add",
+            "--from",
+            "20.11.2026",
+            "--working-days",
+            "3",
+        ],
+        vec![
+            "calendar",
+            "list",
+            "--from",
+            "2026-03-26",
+            "--to",
+            "2026-03-20",
+        ],
+        vec!["iin", "check", "000229500018", "850615312341", "12345"],
+        vec!["rules", "show", "visa"],
+        vec!["rules", "list"],
+        vec!["calendar", "years"],
+        vec![
+            "--db",
+            &db_s,
+            "demo",
+            "--cases",
+            "40",
+            "--no-open",
+            "--now",
+            "2026-11-20T10:00:00+05:00",
+        ],
+        vec![
+            "--db",
+            &db_s,
+            "queue",
+            "--limit",
+            "10",
+            "--now",
+            "2026-11-20T10:00:00+05:00",
+        ],
+        vec!["--db", &db_s, "audit", "verify"],
+        vec!["--db", &db_s, "user", "list"],
+        vec!["--db", &db_s, "note", "NO-SUCH-CASE", "--text", "x"],
+        vec![
+            "--db",
+            &db_s,
+            "export",
+            "--from",
+            "2026-03-26",
+            "--to",
+            "2026-03-20",
+        ],
+        vec!["--db", &db_s, "import", "fixtures/bad/errors.json"],
+    ];
+    // Column codes the console deliberately keeps Latin (ISO country codes,
+    // logins from the demo staff, the import file's field names, the
+    // procedure ids a script passes back).
+    let allowed = [
+        "kezek",
+        "queue",
+        "RUS",
+        "KAZ",
+        "UZB",
+        "KGZ",
+        "TJK",
+        "CHN",
+        "USA",
+        "TUR",
+        "DEU",
+        "IND",
+        "AZE",
+        "boss",
+        "ivanov",
+        "nurlanov",
+        "akhmetova",
+        "audit",
+        "visa",
+        "registration",
+        "rvp",
+        "exit",
+        "RFC",
+        "UTF",
+        "ISO",
+        "alpha",
+        "escape",
+        "work",
+        "family",
+        "study",
+        "treatment",
+        "missionary",
+        "business",
+        "aifc",
+        "trafficking",
+        "diploma",
+        "tourism",
+        "JSON",
+    ];
+    // People's and employers' names in the demo data are data, not interface words.
+    let names: Vec<String> = kezek::demo::NAMES
+        .iter()
+        .flat_map(|(s, g, _)| [s.to_string(), g.to_string()])
+        .chain(
+            kezek::demo::EMPLOYERS
+                .iter()
+                .flat_map(|(e, _)| e.split(|c: char| !c.is_alphanumeric()).map(str::to_string)),
+        )
+        .collect();
+    let allowed: Vec<&str> = allowed
+        .iter()
+        .copied()
+        .chain(names.iter().map(String::as_str))
+        // The import file's own field names, as the file spells them.
+        .chain(kezek::store::import::FIELDS.iter().copied())
+        .collect();
+    for lang in ["kk", "ru"] {
+        for args in &runs {
+            let mut all = vec!["--lang", lang];
+            all.extend(args.iter().copied());
+            let o = kezek_with(&all, None, &[("KEZEK_USER", "boss")]);
+            let text = format!("{}{}", stdout(&o), stderr(&o));
+            let english = latin_words(&text, &allowed);
+            assert!(
+                english.is_empty(),
+                "kezek {}: English words {english:?} in:\n{text}",
+                all.join(" ")
+            );
+        }
+    }
+    let _ = std::fs::remove_file(&db);
 }

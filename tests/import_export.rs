@@ -11,6 +11,7 @@ fn kezek(db: &Path, user: &str, args: &[&str]) -> Output {
         .args(args)
         .env("KEZEK_USER", user)
         .env("KEZEK_CONFIG_DIR", db.with_extension("config"))
+        .env("LC_ALL", "en_US.UTF-8")
         .output()
         .expect("run kezek")
 }
@@ -99,11 +100,11 @@ fn a_bad_file_reports_every_error_and_writes_nothing() {
     for expected in [
         "record 1, field received_at: '2025-02-30 10:00'",
         "record 1, field applicant_name: 'A\\u{1b}[2JB' contains control characters",
-        "record 1, field applicant_iin: '850615312341' is not a valid IIN: check digit",
-        "record 2, field procedure: unknown procedure 'visa'",
+        "record 1, field applicant_iin: '850615312341' is not a valid IIN: the check digit",
+        "record 2, field procedure: unknown procedure “visa”",
         "record 3, field documents[1]: '2027-13-01' is not a real date",
         "record 3, field host_id: '240140000012' is not a valid BIN",
-        "nothing was imported: 9 errors",
+        "nothing was imported: 9 error(s)",
     ] {
         assert!(e.contains(expected), "missing «{expected}» in:\n{e}");
     }

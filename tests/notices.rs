@@ -502,6 +502,7 @@ fn kezek(args: &[&str], config: &std::path::Path) -> Output {
         .args(args)
         .env("KEZEK_CONFIG_DIR", config)
         .env("KEZEK_USER", "ivanov")
+        .env("LC_ALL", "en_US.UTF-8")
         .output()
         .expect("run kezek")
 }

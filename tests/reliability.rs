@@ -11,7 +11,8 @@ fn cmd(db: &Path, user: &str) -> Command {
     c.arg("--db")
         .arg(db)
         .env("KEZEK_USER", user)
-        .env("KEZEK_CONFIG_DIR", db.with_extension("config"));
+        .env("KEZEK_CONFIG_DIR", db.with_extension("config"))
+        .env("LC_ALL", "en_US.UTF-8");
     c
 }
 

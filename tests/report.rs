@@ -218,6 +218,7 @@ fn kezek(args: &[&str], db: &Path) -> Output {
             std::env::temp_dir().join("kezek-report-test-config"),
         )
         .env("KEZEK_USER", "boss")
+        .env("LC_ALL", "en_US.UTF-8")
         .output()
         .expect("run kezek")
 }

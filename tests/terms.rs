@@ -242,11 +242,11 @@ fn explanation_lists_start_rule_counted_and_skipped_days() {
             ("2026-03-23".into(), "Nauryz".into()),
             (
                 "2026-03-24".into(),
-                "day off moved from 21.03 (Nauryz)".into()
+                "day off moved from Sat 21.03 (Nauryz)".into()
             ),
             (
                 "2026-03-25".into(),
-                "day off moved from 22.03 (Nauryz)".into()
+                "day off moved from Sun 22.03 (Nauryz)".into()
             ),
         ]
     );

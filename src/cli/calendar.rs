@@ -358,7 +358,7 @@ fn years(cal: &Calendar, format: Format, lang: Lang) -> Result<Outcome, Failure>
             Some(p) => cal.working_days_between(p, b)?,
             None => cal.working_days_between(a, b)? + i64::from(cal.is_working(a)?),
         };
-        let note = cal.estimate_note(year).map(str::to_string);
+        let note = cal.estimate_note(year).map(|n| n.get(lang).to_string());
         rows.push(YearRow {
             year,
             status: if note.is_some() {

@@ -81,10 +81,14 @@ pub fn run(cmd: RulesCommand, lang: Lang) -> Result<Outcome, Failure> {
                             .effective_to
                             .map(|d| d.format("%d.%m.%Y").to_string())
                             .unwrap_or_else(|| t(lang, "cli.rules.in-force").to_string());
+                        let code = rules
+                            .procedure(r.procedure)
+                            .map(|p| crate::i18n::procedure_code(p, lang))
+                            .unwrap_or_else(|_| r.code.to_string());
                         format!(
                             "{:<12} {:<5} {:<28} {} .. {:<10}  {}\n",
                             r.procedure,
-                            r.code,
+                            code,
                             r.version,
                             r.effective_from.format("%d.%m.%Y"),
                             to,
@@ -172,7 +176,12 @@ fn show_text(p: &Procedure, versions: &[&RuleVersion], lang: Lang) -> String {
         .map(|k| l(k).chars().count())
         .max()
         .unwrap_or(0);
-    let mut s = format!("{} ({}) — {}\n", p.id, p.code, p.name.get(lang));
+    let mut s = format!(
+        "{} ({}) — {}\n",
+        p.id,
+        crate::i18n::procedure_code(p, lang),
+        p.name.get(lang)
+    );
     for v in versions {
         let range = match v.effective_to {
             Some(to) => format!(
@@ -196,18 +205,22 @@ fn show_text(p: &Procedure, versions: &[&RuleVersion], lang: Lang) -> String {
             )
             .text(lang)
         ));
-        // Where the rule file says it comes from: the file's own words.
-        s.push_str(&format!(
-            "  {:<w$}  {}\n",
-            l("cli.rules.source"),
-            printable(&v.source)
-        ));
-        if let Some(n) = &v.note {
+        // Where the rule file says it comes from, and its maintainer's note:
+        // the rule file's own English words, for whoever maintains the rules
+        // (`--lang en`, or the JSON form).
+        if lang == Lang::En {
             s.push_str(&format!(
                 "  {:<w$}  {}\n",
-                l("cli.rules.note"),
-                printable(n)
+                l("cli.rules.source"),
+                printable(&v.source)
             ));
+            if let Some(n) = &v.note {
+                s.push_str(&format!(
+                    "  {:<w$}  {}\n",
+                    l("cli.rules.note"),
+                    printable(n)
+                ));
+            }
         }
         let approval = match v.approval {
             crate::domain::procedure::Approval::None => l("cli.rules.approval-none"),

@@ -404,15 +404,32 @@ pub fn queue(db: Option<PathBuf>, args: QueueArgs, lang: Lang) -> Result<Outcome
                 } else {
                     ""
                 };
-                let name: String = printable(&r.applicant).chars().take(26).collect();
+                let procedure = store.rules.procedure(&r.procedure).ok();
+                let code = procedure
+                    .map(|p| crate::i18n::procedure_code(p, lang))
+                    .unwrap_or_else(|| r.procedure.clone());
+                let stage = match (procedure, r.stage.as_deref()) {
+                    (Some(p), Some(id)) => p
+                        .versions
+                        .iter()
+                        .find_map(|v| v.stage(id))
+                        .map(|st| st.title.get(lang).to_string())
+                        .unwrap_or_else(|| id.to_string()),
+                    (None, Some(id)) => id.to_string(),
+                    _ => "-".to_string(),
+                };
+                let due = r
+                    .next_due
+                    .map(|d| crate::i18n::local(lang, term::local(&store.cal, d)))
+                    .unwrap_or_default();
                 s.push_str(&format!(
                     "{:<2} {:<16} {:<12} {:<26} {:<22} {:<25} {:<28} {}\n",
                     overdue,
                     r.number,
-                    r.procedure,
-                    name,
-                    r.stage.as_deref().unwrap_or("-"),
-                    rfc(r.next_due),
+                    code,
+                    crate::i18n::fit(&printable(&r.applicant), 26),
+                    crate::i18n::fit(&printable(&stage), 22),
+                    due,
                     time_left(&store, r, now, lang),
                     r.assignee.as_deref().unwrap_or("-")
                 ));

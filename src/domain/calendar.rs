@@ -121,7 +121,7 @@ pub struct Calendar {
     /// Day indices of all working days, in order.
     working_days: Vec<u32>,
     /// Years whose data is an estimate, with the reason.
-    estimates: BTreeMap<i32, String>,
+    estimates: BTreeMap<i32, Names>,
 }
 
 /// The name under which the built-in calendar reports its errors.
@@ -166,17 +166,17 @@ impl Calendar {
     }
 
     /// The note of a year whose data is an estimate.
-    pub fn estimate_note(&self, year: i32) -> Option<&str> {
-        self.estimates.get(&year).map(String::as_str)
+    pub fn estimate_note(&self, year: i32) -> Option<&Names> {
+        self.estimates.get(&year)
     }
 
     /// The first estimated year among the years of `from..=to`, with its note.
-    pub fn estimate_between(&self, from: NaiveDate, to: NaiveDate) -> Option<(i32, &str)> {
+    pub fn estimate_between(&self, from: NaiveDate, to: NaiveDate) -> Option<(i32, &Names)> {
         let (a, b) = if from <= to { (from, to) } else { (to, from) };
         self.estimates
             .range(a.year()..=b.year())
             .next()
-            .map(|(y, n)| (*y, n.as_str()))
+            .map(|(y, n)| (*y, n))
     }
 
     fn index(&self, date: NaiveDate) -> Result<usize, CalendarError> {
@@ -383,11 +383,33 @@ fn yes() -> bool {
 #[serde(deny_unknown_fields)]
 struct RawYear {
     status: Spanned<String>,
-    note: Option<String>,
+    note: Option<NoteText>,
     #[serde(default)]
     dates: BTreeMap<String, Spanned<String>>,
     #[serde(default)]
     transfers: Vec<Spanned<RawTransfer>>,
+}
+
+/// A year's note: one text (an administrator's quick override), or the
+/// same note in Kazakh, Russian and English.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum NoteText {
+    Plain(String),
+    Names(Names),
+}
+
+impl NoteText {
+    fn into_names(self) -> Names {
+        match self {
+            NoteText::Plain(s) => Names {
+                kk: s.clone(),
+                ru: s.clone(),
+                en: s,
+            },
+            NoteText::Names(n) => n,
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -431,7 +453,7 @@ struct ParsedHoliday {
 
 struct ParsedYear {
     status: YearStatus,
-    note: String,
+    note: Names,
     /// Per-year dates of holidays marked `per_year`, by holiday id.
     dates: BTreeMap<String, Located<NaiveDate>>,
     transfers: Vec<Located<(NaiveDate, NaiveDate)>>,
@@ -604,8 +626,12 @@ impl Merged {
                     value: (working, off),
                 });
             }
-            let note = year.note.unwrap_or_default();
-            if status == YearStatus::Estimate && note.trim().is_empty() {
+            let note = year.note.map(NoteText::into_names).unwrap_or(Names {
+                kk: String::new(),
+                ru: String::new(),
+                en: String::new(),
+            });
+            if status == YearStatus::Estimate && note.missing().is_some() {
                 return Err(src.error_at(
                     year_at,
                     format!(

@@ -348,6 +348,15 @@ fn hm(minutes: i64) -> String {
     format!("{}h{:02}m", minutes / 60, minutes % 60)
 }
 
+/// Hours and minutes in the catalogue's words.
+fn hm_msg(minutes: i64) -> Msg {
+    msg!(
+        "left.hm",
+        h = minutes / 60,
+        m = format!("{:02}", minutes % 60)
+    )
+}
+
 impl TimeLeft {
     /// The time left as a sentence in the catalogue's words.
     pub fn msg(&self) -> Msg {
@@ -359,10 +368,10 @@ impl TimeLeft {
             }
         };
         match (self.overdue, self.days, self.minutes) {
-            (false, 0, m) => msg!("left.today", time = hm(m)),
+            (false, 0, m) => msg!("left.today", time = hm_msg(m)),
             (false, d, 0) => msg!("left.days", days = days(d)),
-            (false, d, m) => msg!("left.days-time", days = days(d), time = hm(m)),
-            (true, 0, m) => msg!("left.overdue-time", time = hm(m)),
+            (false, d, m) => msg!("left.days-time", days = days(d), time = hm_msg(m)),
+            (true, 0, m) => msg!("left.overdue-time", time = hm_msg(m)),
             (true, d, _) => msg!("left.overdue-days", days = days(d)),
         }
     }

@@ -248,7 +248,12 @@ impl DailyFigures {
             store
                 .rules
                 .procedure(id)
-                .map(|p| (p.code.clone(), p.name.get(lang).to_string()))
+                .map(|p| {
+                    (
+                        crate::i18n::procedure_code(p, lang),
+                        p.name.get(lang).to_string(),
+                    )
+                })
                 .unwrap_or_else(|_| (id.to_uppercase(), id.to_string()))
         };
         // Procedures in the order of the rules.

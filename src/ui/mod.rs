@@ -161,7 +161,7 @@ pub fn draw(f: &mut Frame<'_>, m: &mut Model, ui: &Ui<'_>) {
                     m.t(m.view.label_key()),
                     ui.rules
                         .procedure(p)
-                        .map(|x| x.code.clone())
+                        .map(|x| crate::i18n::procedure_code(x, m.lang))
                         .unwrap_or_else(|_| p.clone())
                 ),
                 None => m.t(m.view.label_key()).to_string(),
@@ -685,6 +685,18 @@ fn draw_queue(f: &mut Frame<'_>, m: &mut Model, ui: &Ui<'_>, area: Rect) {
     };
     let zone = ui.cal.zone();
     let lang = m.lang;
+    // The procedure column is as wide as the language's longest code; the
+    // applicant and the stage share the rest, and a cut shows as `…`.
+    let code_w = ui
+        .rules
+        .procedures
+        .iter()
+        .map(|p| crate::i18n::procedure_code(p, lang).chars().count())
+        .chain([m.t("col.procedure").chars().count()])
+        .max()
+        .unwrap_or(4) as u16;
+    let fixed = 2 + 15 + code_w + 3 + 11 + 6 + 8 + 8;
+    let fill = usize::from(area.width.saturating_sub(fixed) / 2);
     let rows: Vec<Row<'_>> = m
         .visible
         .iter()
@@ -703,7 +715,7 @@ fn draw_queue(f: &mut Frame<'_>, m: &mut Model, ui: &Ui<'_>, area: Rect) {
                 .unwrap_or_default();
             let procedure = ui.rules.procedure(&r.procedure).ok();
             let code = procedure
-                .map(|p| p.code.clone())
+                .map(|p| crate::i18n::procedure_code(p, lang))
                 .unwrap_or_else(|| r.procedure.clone());
             // "3/6 Title": the stage's place survives a narrow column.
             let stage = r
@@ -740,9 +752,9 @@ fn draw_queue(f: &mut Frame<'_>, m: &mut Model, ui: &Ui<'_>, area: Rect) {
                 },
                 r.number.clone(),
                 code,
-                printable(&r.applicant).into_owned(),
+                crate::i18n::fit(&printable(&r.applicant), fill),
                 printable(&r.citizenship).into_owned(),
-                printable(&stage).into_owned(),
+                crate::i18n::fit(&printable(&stage), fill),
                 due,
                 left,
                 printable(r.assignee.as_deref().unwrap_or("-")).into_owned(),
@@ -757,7 +769,7 @@ fn draw_queue(f: &mut Frame<'_>, m: &mut Model, ui: &Ui<'_>, area: Rect) {
     let widths = [
         Constraint::Length(2),
         Constraint::Length(15),
-        Constraint::Length(4),
+        Constraint::Length(code_w),
         Constraint::Fill(1),
         Constraint::Length(3),
         Constraint::Fill(1),
