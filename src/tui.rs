@@ -240,7 +240,7 @@ pub fn run(db: Option<PathBuf>, lang: Lang) -> Result<Outcome, Failure> {
     let me = store.current_actor()?;
     let mut m = Model::new(me.clone(), chrono::Utc::now());
     m.lang = lang;
-    let (keys, problem) = app::keymap::load();
+    let (keys, problem) = app::keymap::load(lang);
     m.keys = Arc::new(keys);
     if let Some(p) = problem {
         tracing::warn!("{p}");

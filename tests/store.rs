@@ -296,7 +296,7 @@ fn tampering_with_the_audit_log_is_detected() {
         .first_break
         .expect("break");
     assert_eq!(b.seq, 12);
-    assert!(b.reason.contains("edited"), "{}", b.reason);
+    assert!(b.reason.to_string().contains("edited"), "{}", b.reason);
     raw()
         .execute("UPDATE audit SET actor = 'boss' WHERE seq = 12", [])
         .expect("restore");
@@ -314,7 +314,7 @@ fn tampering_with_the_audit_log_is_detected() {
         .first_break
         .expect("break");
     assert_eq!(b.seq, 21);
-    assert!(b.reason.contains("missing"), "{}", b.reason);
+    assert!(b.reason.to_string().contains("missing"), "{}", b.reason);
 }
 
 #[test]
@@ -332,7 +332,11 @@ fn deleting_the_newest_audit_rows_is_detected() {
         .expect("verify")
         .first_break
         .expect("break");
-    assert!(b.reason.contains("kezek last wrote row"), "{}", b.reason);
+    assert!(
+        b.reason.to_string().contains("kezek last wrote row"),
+        "{}",
+        b.reason
+    );
 }
 
 #[test]

@@ -9,7 +9,9 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::Action;
 use crate::domain::case::Outcome;
+use crate::domain::msg::{Localize, Msg};
 use crate::domain::rules_error::{RuleError, Source};
+use crate::msg;
 
 /// Where a binding applies. The checklist table is consulted first while
 /// the checklist section is shown, then the case table.
@@ -517,26 +519,26 @@ impl Keymap {
         let mut map = Keymap::built_in();
         for (section, value) in &doc {
             let Some(ctx) = Context::ALL.into_iter().find(|c| c.name() == section) else {
-                return Err(RuleError::new(
+                return Err(RuleError::said(
                     src.name,
                     line_of(&format!("[{section}")),
-                    format!("unknown table [{section}] (tables: queue, case, checklist)"),
+                    msg!("error.keys.table", table = section),
                 ));
             };
             let Some(entries) = value.as_table() else {
-                return Err(RuleError::new(
+                return Err(RuleError::said(
                     src.name,
                     line_of(section),
-                    format!("{section} must be a table of command = [\"key\", ...]"),
+                    msg!("error.keys.not-table", table = section),
                 ));
             };
             for (name, keys) in entries {
                 let line = line_of(name);
                 let cmd = Cmd::from_name(name).ok_or_else(|| {
-                    RuleError::new(
+                    RuleError::said(
                         src.name,
                         line,
-                        format!("unknown command '{name}' in [{section}] (see kezek's README for the names)"),
+                        msg!("error.keys.command", command = name, table = section),
                     )
                 })?;
                 let list: Vec<&str> = match keys {
@@ -545,16 +547,24 @@ impl Keymap {
                     _ => Vec::new(),
                 };
                 if list.is_empty() && !matches!(keys, toml::Value::Array(a) if a.is_empty()) {
-                    return Err(RuleError::new(
+                    return Err(RuleError::said(
                         src.name,
                         line,
-                        format!("{name}: give a key or a list of keys, e.g. [\"j\", \"Down\"]"),
+                        msg!("error.keys.no-key", command = name),
                     ));
                 }
                 let mut parsed = Vec::new();
                 for k in list {
                     parsed.push(Key::parse(k).ok_or_else(|| {
-                        RuleError::new(src.name, line, format!("{name}: unknown key '{k}'"))
+                        RuleError::said(
+                            src.name,
+                            line,
+                            msg!(
+                                "error.keys.key",
+                                command = name,
+                                key = k.escape_default().to_string()
+                            ),
+                        )
                     })?);
                 }
                 let t = &mut map.tables[Keymap::index(ctx)];
@@ -571,7 +581,7 @@ impl Keymap {
                 .map(|c| line_of(&format!("{} ", c.name())).max(line_of(&format!("{}=", c.name()))))
                 .max()
                 .unwrap_or(0);
-            return Err(RuleError::new(src.name, line, conflict_text(conflict)));
+            return Err(RuleError::said(src.name, line, conflict_text(conflict)));
         }
         Ok(map)
     }
@@ -609,20 +619,20 @@ impl Keymap {
     }
 }
 
-fn conflict_text((key, a, b, ctx): &(Key, Cmd, Cmd, Context)) -> String {
-    format!(
-        "key '{}' is bound to both '{}' and '{}' in [{}]",
-        key.label(),
-        a.name(),
-        b.name(),
-        ctx.name()
+fn conflict_text((key, a, b, ctx): &(Key, Cmd, Cmd, Context)) -> Msg {
+    msg!(
+        "error.keys.conflict",
+        key = key.label(),
+        first = a.name(),
+        second = b.name(),
+        table = ctx.name()
     )
 }
 
 /// The key map for the console: the built-in one, with the user's
 /// `keys.toml` if there is one. A broken file is reported (the message is
 /// returned for the status line and the log) and the built-in map is used.
-pub fn load() -> (Keymap, Option<String>) {
+pub fn load(lang: crate::i18n::Lang) -> (Keymap, Option<String>) {
     let Some(path) = crate::config::config_dir().map(|d| d.join(FILE_NAME)) else {
         return (Keymap::built_in(), None);
     };
@@ -635,7 +645,7 @@ pub fn load() -> (Keymap, Option<String>) {
         Err(e) => {
             return (
                 Keymap::built_in(),
-                Some(format!("{name}: cannot read: {e}")),
+                Some(crate::store::db::path_error(&path, &e).text(lang)),
             );
         }
     };
@@ -644,7 +654,7 @@ pub fn load() -> (Keymap, Option<String>) {
         text: &text,
     }) {
         Ok(map) => (map, None),
-        Err(e) => (Keymap::built_in(), Some(e.to_string())),
+        Err(e) => (Keymap::built_in(), Some(e.msg().text(lang))),
     }
 }
 

@@ -131,7 +131,7 @@ pub fn audit(db: Option<PathBuf>, cmd: AuditCommand, lang: Lang) -> Result<Outco
                     Ok(Outcome::Ok)
                 }
                 Some(b) => {
-                    let broken = msg!("cli.audit.broken", row = b.seq, reason = b.reason);
+                    let broken = msg!("cli.audit.broken", row = b.seq, reason = b.reason.clone());
                     emit(&format!("{}\n", broken.text(lang)))?;
                     Ok(Outcome::Invalid)
                 }

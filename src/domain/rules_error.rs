@@ -2,8 +2,7 @@
 
 use std::fmt;
 
-use super::msg::{Localize, Msg};
-use crate::msg;
+use super::msg::{Arg, Localize, Msg};
 
 /// A rule file that cannot be used, with the place and the reason.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -12,7 +11,12 @@ pub struct RuleError {
     pub file: String,
     /// 1-based line; 0 when the problem is not tied to one line.
     pub line: usize,
+    /// The reason in English (logs, and files whose checks are not worded
+    /// in the catalogue: the rule files' own validation speaks to their
+    /// maintainers).
     pub reason: String,
+    /// The reason as a catalogue sentence, for errors a user meets.
+    pub words: Option<Msg>,
 }
 
 impl RuleError {
@@ -21,6 +25,17 @@ impl RuleError {
             file: file.into(),
             line,
             reason: reason.into(),
+            words: None,
+        }
+    }
+
+    /// An error worded in the catalogue.
+    pub fn said(file: impl Into<String>, line: usize, words: Msg) -> Self {
+        RuleError {
+            file: file.into(),
+            line,
+            reason: words.to_string(),
+            words: Some(words),
         }
     }
 }
@@ -39,19 +54,25 @@ impl std::error::Error for RuleError {}
 
 impl Localize for RuleError {
     fn msg(&self) -> Msg {
+        let reason = match &self.words {
+            Some(m) => Arg::from(m.clone()),
+            None => Arg::from(&self.reason),
+        };
+        let file = Arg::from(&self.file);
         if self.line > 0 {
-            msg!(
-                "error.rule-file.at-line",
-                file = &self.file,
-                line = self.line,
-                reason = &self.reason
-            )
+            Msg {
+                key: "error.rule-file.at-line",
+                args: vec![
+                    ("file", file),
+                    ("line", Arg::from(self.line)),
+                    ("reason", reason),
+                ],
+            }
         } else {
-            msg!(
-                "error.rule-file.at",
-                file = &self.file,
-                reason = &self.reason
-            )
+            Msg {
+                key: "error.rule-file.at",
+                args: vec![("file", file), ("reason", reason)],
+            }
         }
     }
 }

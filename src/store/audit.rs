@@ -1,5 +1,7 @@
 //! The audit log: every change, in the same transaction, hash-chained.
 
+use crate::domain::msg::Msg;
+use crate::msg;
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;
@@ -94,7 +96,8 @@ pub struct AuditRow {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Break {
     pub seq: i64,
-    pub reason: String,
+    #[serde(skip)]
+    pub reason: Msg,
 }
 
 /// The result of verifying the chain.
@@ -125,20 +128,21 @@ impl Store {
             let prev_hash: String = r.get(7)?;
             let hash: String = r.get(8)?;
             count += 1;
-            let fail = |reason: String| {
+            let fail = |reason: Msg| {
                 Ok(Verification {
                     rows: count,
                     first_break: Some(Break { seq, reason }),
                 })
             };
             if seq != expected_seq {
-                return fail(format!(
-                    "rows {expected_seq}..{} are missing (deleted)",
-                    seq - 1
+                return fail(msg!(
+                    "error.audit.missing",
+                    from = expected_seq,
+                    to = seq - 1
                 ));
             }
             if prev_hash != prev {
-                return fail("its link to the previous row does not match (a row before it was changed or inserted)".into());
+                return fail(Msg::key("error.audit.link"));
             }
             let recomputed = row_hash(
                 seq,
@@ -151,7 +155,7 @@ impl Store {
                 &prev_hash,
             );
             if recomputed != hash {
-                return fail("its content does not match its hash (the row was edited)".into());
+                return fail(Msg::key("error.audit.edited"));
             }
             prev = hash;
             expected_seq += 1;
@@ -175,8 +179,7 @@ impl Store {
                         rows: 0,
                         first_break: Some(Break {
                             seq: 1,
-                            reason: "the audit log is empty but the database holds users or cases (rows were deleted)"
-                                .into(),
+                            reason: Msg::key("error.audit.emptied"),
                         }),
                     });
                 }
@@ -186,7 +189,7 @@ impl Store {
                     rows: count,
                     first_break: Some(Break {
                         seq: last,
-                        reason: "the chain head is missing".into(),
+                        reason: Msg::key("error.audit.no-head"),
                     }),
                 });
             }
@@ -195,9 +198,7 @@ impl Store {
                     rows: count,
                     first_break: Some(Break {
                         seq: last + 1,
-                        reason: format!(
-                            "the chain ends at row {last} but kezek last wrote row {hseq} (rows were deleted or added at the end)"
-                        ),
+                        reason: msg!("error.audit.ends", last = last, head = hseq),
                     }),
                 });
             }
