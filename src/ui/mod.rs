@@ -82,8 +82,6 @@ pub struct Ui<'a> {
     pub theme: Theme,
 }
 
-/// Weekday names by language, Monday first.
-
 /// `Пн 23.11.2026`: the short weekday in the language and the day.
 pub fn day_label(lang: Lang, day: NaiveDate) -> String {
     crate::i18n::day(lang, day)
