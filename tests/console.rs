@@ -505,7 +505,7 @@ fn key_bindings_come_from_a_file_and_conflicts_are_reported() {
     let msg = err.to_string();
     assert!(msg.starts_with("keys.toml:3:"), "{msg}");
     assert!(
-        msg.contains("'q'") && msg.contains("quit") && msg.contains("open"),
+        msg.contains("“q”") && msg.contains("quit") && msg.contains("open"),
         "{msg}"
     );
     // The checklist and the case table are live together: a clash there too.
@@ -514,13 +514,17 @@ fn key_bindings_come_from_a_file_and_conflicts_are_reported() {
     // Unknown tables, commands and keys are located errors.
     for (text, what) in [
         ("[queu]\nquit = \"q\"\n", "unknown table"),
-        ("[queue]\nleave = \"q\"\n", "unknown command 'leave'"),
-        ("[queue]\nquit = \"Hyper-q\"\n", "unknown key 'Hyper-q'"),
+        ("[queue]\nleave = \"q\"\n", "unknown command “leave”"),
+        ("[queue]\nquit = \"Hyper-q\"\n", "unknown key “Hyper-q”"),
         ("[queue]\nquit = 5\n", "give a key"),
     ] {
         let err = Keymap::with_overrides(src(text)).expect_err(what);
         assert!(err.to_string().contains(what), "{err}");
     }
+    // The console words the complaint in its language.
+    let err = Keymap::with_overrides(src("[queue]\nquit = \"Hyper-q\"\n")).expect_err("key");
+    let kk = kezek::i18n::say(kezek::i18n::Lang::Kk, &err);
+    assert!(kk.contains("белгісіз перне «Hyper-q»"), "{kk}");
     assert_eq!(
         Key::parse("Ctrl-d").map(Key::label).as_deref(),
         Some("Ctrl-d")

@@ -538,7 +538,12 @@ fn the_command_issues_once_writes_privately_and_never_overwrites_by_surprise() {
         "{}",
         String::from_utf8_lossy(&o.stderr)
     );
-    assert!(String::from_utf8_lossy(&o.stderr).contains("issued acceptance"));
+    // --lang is the notice's language and the interface's: kezek reports in Kazakh.
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("берілді: acceptance"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let page = std::fs::read_to_string(&out).expect("written");
     assert!(page.contains("<html lang=\"kk\">"));
     #[cfg(unix)]
@@ -552,7 +557,7 @@ fn the_command_issues_once_writes_privately_and_never_overwrites_by_surprise() {
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
-        err.contains("already exists") && err.contains("--force"),
+        err.contains("бұрыннан бар") && err.contains("--force"),
         "{err}"
     );
     assert_eq!(err.lines().count(), 1, "one line: {err}");
@@ -561,7 +566,7 @@ fn the_command_issues_once_writes_privately_and_never_overwrites_by_surprise() {
     forced.push("--force");
     let o = kezek(&forced, &cfg);
     assert_eq!(o.status.code(), Some(0));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("exported as issued"));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("берілген күйінде жүктелді"));
     assert_eq!(std::fs::read_to_string(&out).expect("read"), page);
     // A kind that does not fit: one line, exit 2.
     let o = kezek(&["--db", &db, "notice", &number, "annulment"], &cfg);

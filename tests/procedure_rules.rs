@@ -68,7 +68,7 @@ fn a_good_file_loads_and_picks_versions_by_date() {
     let after = chrono::NaiveDate::from_ymd_opt(2021, 1, 1).expect("date");
     let err = p.version_at(after).unwrap_err().to_string();
     assert!(
-        err.contains("no rule version of 'demo' is in force on 2021-01-01"),
+        err.contains("no rule version of “demo” is in force on Fri 01.01.2021"),
         "{err}"
     );
     assert!(r.procedure("DEMO").is_ok(), "the code works too");
