@@ -121,6 +121,17 @@ pub fn t(lang: Lang, key: &'static str) -> &'static str {
         .unwrap_or(key)
 }
 
+/// The text of a key built at run time (the command-line help derives its
+/// keys from the command tree): the language's text, else English, else
+/// `None`, so the caller can keep a text of its own.
+pub fn t_dyn(lang: Lang, key: &str) -> Option<&'static str> {
+    let c = catalogue();
+    c.texts[slot(lang)]
+        .get(key)
+        .or_else(|| c.texts[slot(Lang::En)].get(key))
+        .map(String::as_str)
+}
+
 /// The text of a key with its `{name}` placeholders filled.
 pub fn tf(lang: Lang, key: &'static str, args: &[(&str, &dyn Display)]) -> String {
     fill(t(lang, key), args)

@@ -79,7 +79,15 @@ fn every_language_has_every_key_with_the_same_placeholders() {
 fn every_key_is_used_and_every_used_key_exists() {
     let used = source_keys(true);
     let en = i18n::texts(Lang::En);
-    let unused: Vec<&String> = en.keys().filter(|k| !used.contains(*k)).collect();
+    // The command-line help's keys are derived from the clap tree, not
+    // written in the sources: tests/cli_help.rs checks them against the tree
+    // both ways (every command and argument has its text, every key matches
+    // something in the tree).
+    let generated = format!("{}.", kezek::cli::help::GROUP);
+    let unused: Vec<&String> = en
+        .keys()
+        .filter(|k| !used.contains(*k) && !k.starts_with(&generated))
+        .collect();
     let used = source_keys(false);
     assert!(unused.is_empty(), "keys nothing uses: {unused:?}");
     // Literals shaped like catalogue keys whose group exists must be keys.

@@ -17,10 +17,13 @@ use crate::msg;
 pub enum CalendarCommand {
     /// Every day of a range: working or not, and why.
     List {
-        #[arg(long, value_parser = super::parse_day)]
+        /// The first day (YYYY-MM-DD).
+        #[arg(long, value_parser = super::parse_day, value_name = "DAY")]
         from: NaiveDate,
-        #[arg(long, value_parser = super::parse_day)]
+        /// The last day (YYYY-MM-DD).
+        #[arg(long, value_parser = super::parse_day, value_name = "DAY")]
         to: NaiveDate,
+        /// Output format.
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
@@ -28,7 +31,7 @@ pub enum CalendarCommand {
     #[command(group(ArgGroup::new("term").required(true).args(["working_days", "calendar_days"])))]
     Add {
         /// Moment of receipt: RFC 3339 (2026-11-20T17:45:00+05:00) or 'YYYY-MM-DD HH:MM' in Almaty time.
-        #[arg(long)]
+        #[arg(long, value_name = "INSTANT")]
         from: String,
         /// A term of N working days (ends 18:30 of the N-th working day after acceptance).
         #[arg(long, value_name = "N")]
@@ -42,11 +45,13 @@ pub enum CalendarCommand {
         /// Show how the deadline was derived.
         #[arg(long)]
         explain: bool,
+        /// Output format.
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
     /// The years the calendar covers and whether each is confirmed.
     Years {
+        /// Output format.
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },

@@ -16,8 +16,9 @@ pub enum IinCommand {
     /// Check IINs and BINs: exit 0 when all are valid, 1 when any is not.
     Check {
         /// Numbers to check; `-` reads one value per line from stdin.
-        #[arg(required = true)]
+        #[arg(required = true, value_name = "NUMBER")]
         values: Vec<String>,
+        /// Output format.
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },

@@ -5,6 +5,7 @@
 //! IIN); 2 bad arguments or input that cannot be used (one line on stderr).
 
 mod calendar;
+pub mod help;
 mod iin;
 mod notice;
 mod report;
@@ -15,7 +16,7 @@ use std::ffi::OsString;
 use std::io::Write;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use crate::domain::msg::{Localize, Msg};
 use crate::i18n::Lang;
@@ -29,7 +30,13 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "PATH")]
     db: Option<std::path::PathBuf>,
     /// Log to kezek.log in the data directory (never to the screen).
-    #[arg(long, global = true, value_enum, default_value = "warn")]
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value = "warn",
+        value_name = "LEVEL"
+    )]
     log_level: LogLevel,
     /// Interface language: kk, ru or en (default: `lang` in <config>/kezek.toml, else $LANG, else ru).
     #[arg(long, global = true, value_name = "LANG")]
@@ -58,13 +65,13 @@ enum Command {
     /// Create (or refill) a database with a realistic demo caseload.
     Demo {
         /// How many cases to generate.
-        #[arg(long, default_value_t = 400)]
+        #[arg(long, default_value_t = 400, value_name = "N")]
         cases: usize,
         /// Seed of the generator: the same seed and --now give the same caseload.
-        #[arg(long, default_value_t = 1)]
+        #[arg(long, default_value_t = 1, value_name = "N")]
         seed: u64,
         /// The moment the caseload is generated for (RFC 3339; default: now).
-        #[arg(long)]
+        #[arg(long, value_name = "INSTANT")]
         now: Option<String>,
         /// Only create the database and print the top of the queue; do not open the console.
         #[arg(long)]
@@ -72,6 +79,7 @@ enum Command {
     },
     /// Import incoming applications from a JSON array or a CSV file: all or nothing.
     Import {
+        /// The file to import.
         file: std::path::PathBuf,
         /// The file's format (default: from the extension, else from its first character).
         #[arg(long, value_enum)]
@@ -81,8 +89,10 @@ enum Command {
     Export(store_cmds::ExportArgs),
     /// Add notes to a case (each --text is one note, saved on its own).
     Note {
+        /// The case number.
         case: String,
-        #[arg(long = "text", required = true)]
+        /// The text of a note (give --text again for another note).
+        #[arg(long = "text", required = true, value_name = "TEXT")]
         texts: Vec<String>,
     },
     /// Open cases in urgency order, for scripts and cron.
@@ -213,34 +223,34 @@ fn one_line(text: &str) -> String {
         .collect()
 }
 
-pub(crate) fn parse_day(s: &str) -> Result<chrono::NaiveDate, String> {
+pub(crate) fn parse_day(s: &str) -> Result<chrono::NaiveDate, help::ArgError> {
     chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
-        msg!("error.not-a-day", value = s.escape_default().to_string()).text(arg_lang())
+        help::ArgError(msg!(
+            "error.not-a-day",
+            value = s.escape_default().to_string()
+        ))
     })
 }
 
-/// The value of `--lang X` or `--lang=X` among the raw arguments.
-fn lang_flag(args: &[OsString]) -> Option<String> {
-    let mut it = args.iter().skip(1).map(|a| a.to_string_lossy());
-    while let Some(a) = it.next() {
-        if a == "--" {
-            break;
+/// What clap says instead of running a command: help and version go to
+/// stdout (exit 0); anything else is one line on stderr in `lang` (exit 2).
+fn parse_failure(e: &clap::Error, lang: Lang) -> ExitCode {
+    use clap::error::ErrorKind;
+    match e.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            let _ = emit(&e.render().to_string());
+            ExitCode::SUCCESS
         }
-        if a == "--lang" {
-            return it.next().map(|v| v.into_owned());
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            // A command group without its subcommand: show the choices, but it is still an error.
+            eprint!("{}", e.render());
+            ExitCode::from(2)
         }
-        if let Some(v) = a.strip_prefix("--lang=") {
-            return Some(v.to_string());
+        _ => {
+            eprintln!("kezek: {}", one_line(&help::error_line(e, lang)));
+            ExitCode::from(2)
         }
     }
-    None
-}
-
-/// The language errors of argument parsing are worded in (set by `run`).
-static ARG_LANG: std::sync::OnceLock<Lang> = std::sync::OnceLock::new();
-
-fn arg_lang() -> Lang {
-    ARG_LANG.get().copied().unwrap_or(Lang::En)
 }
 
 /// Parse the arguments and run the command.
@@ -250,36 +260,17 @@ where
     T: Into<OsString> + Clone,
 {
     let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
-    // Argument errors are worded in the language the user asked for, so
-    // find --lang before clap reads the rest.
-    let flag = lang_flag(&args);
-    let _ = ARG_LANG.set(crate::config::ui_lang(flag.as_deref()).unwrap_or(Lang::En));
-    let cli = match Cli::try_parse_from(args) {
+    // Help and argument errors come before the parse that finds --lang: take
+    // it from the raw arguments. When the language cannot be known (a bad
+    // --lang or setting), they are in English, and the error itself is
+    // reported after the parse.
+    let help_lang = crate::config::ui_lang(help::lang_flag(&args).as_deref()).unwrap_or(Lang::En);
+    let parsed = help::command(help_lang)
+        .try_get_matches_from(&args)
+        .and_then(|m| Cli::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(cli) => cli,
-        Err(e) => {
-            use clap::error::ErrorKind;
-            if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
-                let _ = emit(&e.render().to_string());
-                return ExitCode::SUCCESS;
-            }
-            if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
-                // A command group without its subcommand: show the choices, but it is still an error.
-                eprint!("{}", e.render());
-                return ExitCode::from(2);
-            }
-            // clap's first paragraph says what is wrong; the usage block after it is noise here.
-            let rendered = e.render().to_string();
-            let what: Vec<&str> = rendered
-                .lines()
-                .skip_while(|l| l.trim().is_empty())
-                .take_while(|l| !l.trim().is_empty())
-                .map(str::trim)
-                .collect();
-            let what = what.join(" ");
-            let what = what.trim_start_matches("error: ");
-            eprintln!("kezek: {} (see kezek --help)", one_line(what));
-            return ExitCode::from(2);
-        }
+        Err(e) => return parse_failure(&e, help_lang),
     };
     init_logging(cli.log_level);
     let lang = match crate::config::ui_lang(cli.lang.as_deref()) {

@@ -18,8 +18,14 @@ pub enum NoticeFormat {
     Html,
 }
 
-fn parse_kind(s: &str) -> Result<Kind, String> {
-    Kind::parse(s)
+fn parse_kind(s: &str) -> Result<Kind, super::help::ArgError> {
+    Kind::parse(s).map_err(|_| {
+        super::help::ArgError(crate::msg!(
+            "cli.args.notice-kind",
+            value = s.escape_default().to_string(),
+            kinds = Kind::ALL.map(Kind::id).join(", ")
+        ))
+    })
 }
 
 /// `kezek notice` (the behaviour is explained in the command's long help, in cli/mod.rs).
@@ -30,6 +36,7 @@ pub struct NoticeArgs {
     /// acceptance, refusal-to-accept, hearing-notice, refusal, decision, annulment, pr-conclusion.
     #[arg(value_parser = parse_kind, required_unless_present = "list")]
     pub kind: Option<Kind>,
+    /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: NoticeFormat,
     /// Write to FILE (refused if it exists, unless --force).

@@ -26,27 +26,30 @@ pub enum ReportCommand {
     /// JSON carries the same figures for scripts.
     Daily {
         /// The report's day: DD.MM.YYYY or YYYY-MM-DD (default: today in Almaty).
-        #[arg(long, value_parser = parse_report_day)]
+        #[arg(long, value_parser = parse_report_day, value_name = "DAY")]
         date: Option<NaiveDate>,
         /// Write to FILE (replaced if it exists; written through a temporary
         /// file, so a failed run leaves the old report in place). Default: standard output.
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+        /// Output format.
         #[arg(long, value_enum, default_value_t)]
         format: ReportFormat,
         /// Judge overdue as of this moment (RFC 3339; default: now).
-        #[arg(long)]
+        #[arg(long, value_name = "INSTANT")]
         now: Option<String>,
     },
 }
 
 /// A day as `DD.MM.YYYY` or `YYYY-MM-DD`.
-pub(crate) fn parse_report_day(s: &str) -> Result<NaiveDate, String> {
+pub(crate) fn parse_report_day(s: &str) -> Result<NaiveDate, super::help::ArgError> {
     NaiveDate::parse_from_str(s, "%d.%m.%Y")
         .or_else(|_| super::parse_day(s))
         .map_err(|_| {
-            crate::msg!("cli.report.bad-day", value = s.escape_default().to_string())
-                .text(super::arg_lang())
+            super::help::ArgError(crate::msg!(
+                "cli.report.bad-day",
+                value = s.escape_default().to_string()
+            ))
         })
 }
 

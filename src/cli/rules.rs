@@ -19,6 +19,7 @@ use crate::msg;
 pub enum RulesCommand {
     /// Every procedure and its rule versions.
     List {
+        /// Output format.
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
@@ -27,8 +28,9 @@ pub enum RulesCommand {
         /// Procedure id or code: registration, rvp, pr, exit, border_zone.
         procedure: String,
         /// The version in force on this day (YYYY-MM-DD).
-        #[arg(long, value_parser = super::parse_day)]
+        #[arg(long, value_parser = super::parse_day, value_name = "DAY")]
         at: Option<NaiveDate>,
+        /// Output format.
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },

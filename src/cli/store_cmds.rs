@@ -31,14 +31,18 @@ pub fn open_store(db_path: Option<PathBuf>) -> Result<(Store, PathBuf), Failure>
 pub enum UserCommand {
     /// Add a kezek user for an operating-system login (the first user becomes supervisor).
     Add {
+        /// The user's operating-system login.
         login: String,
+        /// The user's role.
         #[arg(long, value_enum)]
         role: RoleArg,
+        /// The user's full name.
         #[arg(long)]
         name: String,
     },
     /// List users.
     List {
+        /// Output format.
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
@@ -106,7 +110,9 @@ pub enum AuditCommand {
     Verify,
     /// A case's history, oldest first.
     Show {
+        /// The case number.
         case: String,
+        /// Output format.
         #[arg(long, value_enum, default_value_t)]
         format: Format,
         /// Show IINs and BINs unmasked in the recorded values (supervisors only).
@@ -288,12 +294,14 @@ pub struct QueueArgs {
     /// Only one procedure (id or code).
     #[arg(long)]
     pub procedure: Option<String>,
+    /// Output format.
     #[arg(long, value_enum, default_value_t)]
     pub format: QueueFormat,
-    #[arg(long)]
+    /// Show at most N cases.
+    #[arg(long, value_name = "N")]
     pub limit: Option<u32>,
     /// Compute time left as of this moment (RFC 3339; default: now).
-    #[arg(long)]
+    #[arg(long, value_name = "INSTANT")]
     pub now: Option<String>,
 }
 
@@ -530,20 +538,23 @@ pub enum StatusArg {
 
 #[derive(Debug, clap::Args)]
 pub struct ExportArgs {
+    /// Output format.
     #[arg(long, value_enum, default_value = "csv")]
     pub format: ExportFormatArg,
+    /// Only one procedure (id or code).
     #[arg(long)]
     pub procedure: Option<String>,
+    /// Which cases: open, decided or all.
     #[arg(long, value_enum, default_value_t)]
     pub status: StatusArg,
     /// Received on or after this day (YYYY-MM-DD).
-    #[arg(long, value_parser = super::parse_day)]
+    #[arg(long, value_parser = super::parse_day, value_name = "DAY")]
     pub from: Option<chrono::NaiveDate>,
     /// Received on or before this day (YYYY-MM-DD).
-    #[arg(long, value_parser = super::parse_day)]
+    #[arg(long, value_parser = super::parse_day, value_name = "DAY")]
     pub to: Option<chrono::NaiveDate>,
     /// Write to FILE instead of standard output.
-    #[arg(long)]
+    #[arg(long, value_name = "FILE")]
     pub out: Option<std::path::PathBuf>,
     /// Show IINs and BINs unmasked (supervisors only).
     #[arg(long)]
