@@ -211,7 +211,7 @@ fn on_effect(
 }
 
 /// A crash log beside the database's data: the path is printed on a panic.
-fn install_crash_log() {
+fn install_crash_log(lang: Lang) {
     let dir = directories::ProjectDirs::from("kz", "", "kezek")
         .map(|d| d.data_dir().to_path_buf())
         .unwrap_or_else(std::env::temp_dir);
@@ -226,7 +226,8 @@ fn install_crash_log() {
         let _ = std::fs::create_dir_all(&dir);
         let text = format!("{info}\n\n{}\n", std::backtrace::Backtrace::force_capture());
         if std::fs::write(&path, text).is_ok() {
-            eprintln!("kezek crashed; the log is at {}", path.display());
+            let said = msg!("error.crashed", path = path.display().to_string());
+            eprintln!("kezek: {}", said.text(lang));
         }
     }));
 }
@@ -279,7 +280,7 @@ pub fn run(db: Option<PathBuf>, lang: Lang) -> Result<Outcome, Failure> {
 
     let mut terminal =
         ratatui::try_init().map_err(|e| Failure(msg!("error.terminal-setup", detail = e.msg())))?;
-    install_crash_log();
+    install_crash_log(lang);
     tracing::info!("console opened");
     let mut ui = Ui {
         cal: &cal,
