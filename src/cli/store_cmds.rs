@@ -418,10 +418,8 @@ pub fn queue(db: Option<PathBuf>, args: QueueArgs, lang: Lang) -> Result<Outcome
                     .unwrap_or_else(|| r.procedure.clone());
                 let stage = match (procedure, r.stage.as_deref()) {
                     (Some(p), Some(id)) => p
-                        .versions
-                        .iter()
-                        .find_map(|v| v.stage(id))
-                        .map(|st| st.title.get(lang).to_string())
+                        .stage_place(id)
+                        .map(|(_, _, st)| st.title.get(lang).to_string())
                         .unwrap_or_else(|| id.to_string()),
                     (None, Some(id)) => id.to_string(),
                     _ => "-".to_string(),

@@ -432,6 +432,15 @@ impl Procedure {
     pub fn version(&self, id: &str) -> Option<&RuleVersion> {
         self.versions.iter().find(|v| v.id == id)
     }
+
+    /// A stage by id, with its place: (1-based position, number of stages,
+    /// the stage), from the first version that has it.
+    pub fn stage_place(&self, id: &str) -> Option<(usize, usize, &Stage)> {
+        self.versions.iter().find_map(|v| {
+            let i = v.stages.iter().position(|x| x.id == id)?;
+            Some((i + 1, v.stages.len(), &v.stages[i]))
+        })
+    }
 }
 
 /// All procedures.

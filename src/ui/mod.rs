@@ -721,17 +721,8 @@ fn draw_queue(f: &mut Frame<'_>, m: &mut Model, ui: &Ui<'_>, area: Rect) {
                 .as_deref()
                 .map(|s| {
                     procedure
-                        .and_then(|p| {
-                            p.versions.iter().find_map(|v| {
-                                let i = v.stages.iter().position(|x| x.id == s)?;
-                                Some(format!(
-                                    "{}/{} {}",
-                                    i + 1,
-                                    v.stages.len(),
-                                    v.stages[i].title.get(lang)
-                                ))
-                            })
-                        })
+                        .and_then(|p| p.stage_place(s))
+                        .map(|(i, n, st)| format!("{i}/{n} {}", st.title.get(lang)))
                         .unwrap_or_else(|| s.to_string())
                 })
                 .unwrap_or_else(|| "-".into());
