@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures::{FutureExt, StreamExt};
+use futures::StreamExt;
 use ratatui::crossterm::event::{Event, EventStream, KeyEventKind};
 use ratatui::crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
 use tokio::signal::unix::{SignalKind, signal};
@@ -34,12 +34,41 @@ pub struct Link {
     generation: u64,
     /// The case the user asked to open, until it arrives.
     want: Option<String>,
+    /// Where each change sent to the worker came from, oldest first: the
+    /// worker answers them in order.
+    in_flight: std::collections::VecDeque<app::Sent>,
+    /// The drafts as last handed to the worker for storing.
+    stored: std::collections::BTreeMap<app::drafts::DraftKey, String>,
 }
 
 impl Link {
     fn send(&self, req: Request) {
         // The worker only stops when this side is dropped.
         let _ = self.tx.send(req);
+    }
+
+    /// Hand the worker every draft that changed since the last call.
+    pub fn sync_drafts(&mut self, m: &Model) {
+        let now = app::drafts::snapshot(m);
+        for (key, body) in &now {
+            if self.stored.get(key) != Some(body) {
+                self.send(Request::Draft {
+                    number: key.0.clone(),
+                    kind: key.1.clone(),
+                    body: Some(body.clone()),
+                });
+            }
+        }
+        for key in self.stored.keys() {
+            if !now.contains_key(key) {
+                self.send(Request::Draft {
+                    number: key.0.clone(),
+                    kind: key.1.clone(),
+                    body: None,
+                });
+            }
+        }
+        self.stored = now;
     }
 
     fn load_queue(&mut self, m: &Model) {
@@ -61,8 +90,15 @@ pub fn queue_filter(m: &Model) -> QueueFilter {
     }
 }
 
-/// Put a freshly loaded case on screen, keeping where the user was.
-pub fn show_case(m: &mut Model, opened: Opened) {
+/// Put a freshly loaded case on screen, keeping where the user was; its
+/// stored drafts join those in memory.
+pub fn show_case(m: &mut Model, link: &mut Link, opened: Opened) {
+    let number = opened.view.loaded.case.number.clone();
+    for d in &opened.drafts {
+        link.stored
+            .insert((number.clone(), d.kind.clone()), d.body.clone());
+    }
+    app::drafts::adopt(m, &number, opened.drafts);
     let mut fresh = opened.view;
     if let Screen::Case(old) = &m.screen
         && old.loaded.case.number == fresh.loaded.case.number
@@ -104,7 +140,7 @@ pub fn on_reply(m: &mut Model, link: &mut Link, reply: Reply) -> bool {
             };
             if link.want.as_deref() == Some(number.as_str()) {
                 link.want = None;
-                show_case(m, opened);
+                show_case(m, link, opened);
             } else if let Some(before) = on_screen {
                 // A reload: say so when someone else changed the case.
                 let l = &opened.view.loaded;
@@ -115,7 +151,7 @@ pub fn on_reply(m: &mut Model, link: &mut Link, reply: Reply) -> bool {
                         &[("case", &number), ("by", &l.updated_by)],
                     );
                 }
-                show_case(m, opened);
+                show_case(m, link, opened);
             } else {
                 // An answer the user no longer waits for.
                 return false;
@@ -126,19 +162,24 @@ pub fn on_reply(m: &mut Model, link: &mut Link, reply: Reply) -> bool {
             number,
             status,
             saved_note,
+            ok,
             fresh,
         } => {
-            m.status = status;
+            let sent = link.in_flight.pop_front().unwrap_or_default();
             if saved_note {
                 m.drafts.remove(&number);
             }
             let here = matches!(&m.screen, Screen::Case(v) if v.loaded.case.number == number);
             if here && let Some(opened) = fresh {
-                show_case(m, opened);
+                show_case(m, link, opened);
                 if saved_note && let Screen::Case(v) = &mut m.screen {
                     v.editor = None;
                 }
             }
+            if !ok {
+                give_back(m, sent, &status);
+            }
+            m.status = status;
             if matches!(m.screen, Screen::Queue) {
                 link.load_queue(m);
             }
@@ -169,6 +210,34 @@ pub fn on_reply(m: &mut Model, link: &mut Link, reply: Reply) -> bool {
     true
 }
 
+/// A refused change's form or text, back where the user typed it.
+fn give_back(m: &mut Model, sent: app::Sent, why: &str) {
+    if let Some(d) = sent.dialog {
+        let world = m.world.clone();
+        app::dialog::resume(m, world.as_deref(), *d, why.to_string());
+    }
+    if let Some((check, outcome, text)) = sent.check_note {
+        let number = match &m.screen {
+            Screen::Case(v) => Some((v.loaded.case.number.clone(), v.cursor)),
+            _ => None,
+        };
+        match number {
+            Some((n, cursor))
+                if m.prompt.is_none()
+                    && m.dialog.is_none()
+                    && m.check_ids.get(cursor) == Some(&check) =>
+            {
+                m.prompt = Some(app::Prompt::CheckNote { outcome, text });
+                let _ = n;
+            }
+            Some((n, _)) => {
+                m.check_note_drafts.insert((n, check), (outcome, text));
+            }
+            None => {}
+        }
+    }
+}
+
 /// Carry out an update's effect. Returns false to quit.
 fn on_effect(
     m: &mut Model,
@@ -187,7 +256,10 @@ fn on_effect(
             link.want = Some(number.clone());
             link.send(Request::Case { number });
         }
-        Effect::Act(change) => link.send(Request::Act(change)),
+        Effect::Act(change) => {
+            link.in_flight.push_back(m.sent.take().unwrap_or_default());
+            link.send(Request::Act(change));
+        }
         Effect::AssignMany(numbers, to) => link.send(Request::AssignMany(numbers, to)),
         Effect::Export(format) => link.send(Request::Export(format)),
         Effect::LoadDesk => link.send(Request::Desk),
@@ -275,6 +347,8 @@ pub fn run(db: Option<PathBuf>, lang: Lang) -> Result<Outcome, Failure> {
         tx: req_tx,
         generation: 0,
         want: None,
+        in_flight: Default::default(),
+        stored: Default::default(),
     };
     link.load_queue(&m);
 
@@ -296,23 +370,64 @@ pub fn run(db: Option<PathBuf>, lang: Lang) -> Result<Outcome, Failure> {
         rep_rx,
     ));
     tracing::info!("console closed");
+    // Whatever was typed and not saved is stored before the worker stops.
+    link.sync_drafts(&m);
+    let kept: std::collections::BTreeSet<String> =
+        link.stored.keys().map(|(n, _)| n.clone()).collect();
     ratatui::restore();
     drop(link);
     let _ = worker.join();
+    if !kept.is_empty() {
+        let list: Vec<String> = kept.into_iter().collect();
+        let said = msg!("status.drafts-on-exit", cases = list.join(", "));
+        eprintln!("kezek: {}", said.text(lang));
+    }
     result
 }
 
 /// Draw one frame inside synchronized-update escapes.
+/// Returns whether the window is too small to use (keys are then ignored).
 fn frame(
     terminal: &mut ratatui::DefaultTerminal,
     m: &mut Model,
     ui: &Ui<'_>,
-) -> std::io::Result<()> {
+) -> std::io::Result<bool> {
     m.now = chrono::Utc::now();
     ratatui::crossterm::queue!(terminal.backend_mut(), BeginSynchronizedUpdate)?;
-    terminal.draw(|f| ui::draw(f, m, ui))?;
+    let done = terminal.draw(|f| ui::draw(f, m, ui))?;
+    let small = ui::too_small(done.area.width, done.area.height);
     ratatui::crossterm::queue!(terminal.backend_mut(), EndSynchronizedUpdate)?;
-    terminal.backend_mut().flush()
+    terminal.backend_mut().flush()?;
+    Ok(small)
+}
+
+enum KeyOutcome {
+    Handled,
+    Quit,
+}
+
+/// One key press, in the order typed. While the window is too small to
+/// show what a key would do, only Ctrl-C (quit, drafts kept) is taken.
+fn on_key(
+    m: &mut Model,
+    link: &mut Link,
+    ui: &mut Ui<'_>,
+    themes: &std::collections::BTreeMap<String, Theme>,
+    k: ratatui::crossterm::event::KeyEvent,
+    small: bool,
+) -> KeyOutcome {
+    use ratatui::crossterm::event::{KeyCode, KeyModifiers};
+    let ctrl_c = k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('c');
+    if small && !ctrl_c {
+        return KeyOutcome::Handled;
+    }
+    if let Some(action) = app::action_for(m, k) {
+        let effect = app::update(m, action);
+        if !on_effect(m, link, ui, themes, effect) {
+            return KeyOutcome::Quit;
+        }
+    }
+    KeyOutcome::Handled
 }
 
 async fn event_loop(
@@ -329,38 +444,44 @@ async fn event_loop(
     let mut hup = signal(SignalKind::hangup()).map_err(sig)?;
     let mut events = EventStream::new();
     // The clock moves deadlines to "overdue" and "today": redraw each second.
+    // Tests switch it off to prove that no key waits for it.
+    let ticking = std::env::var_os("KEZEK_NO_TICK").is_none();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     let mut dirty = true;
+    let mut small = false;
     loop {
         if dirty {
-            frame(terminal, m, ui).map_err(io)?;
+            small = frame(terminal, m, ui).map_err(io)?;
             dirty = false;
         }
         tokio::select! {
             ev = events.next() => {
                 let Some(ev) = ev else { return Ok(Outcome::Ok) };
-                let mut next = Some(ev.map_err(io)?);
+                let mut ev = ev.map_err(io)?;
                 // Take the whole burst before drawing again, so a held key
-                // on a slow link does not queue frames.
-                while let Some(ev) = next {
+                // on a slow link does not queue frames. `poll!` polls with
+                // this task's own waker: when the stream has nothing ready,
+                // the next key wakes the task at once.
+                loop {
                     match ev {
                         Event::Key(k) if k.kind == KeyEventKind::Press => {
-                            if let Some(action) = app::action_for(m, k) {
-                                let effect = app::update(m, action);
-                                if !on_effect(m, link, ui, themes, effect) {
-                                    return Ok(Outcome::Ok);
-                                }
+                            match on_key(m, link, ui, themes, k, small) {
+                                KeyOutcome::Quit => return Ok(Outcome::Ok),
+                                KeyOutcome::Handled => dirty = true,
                             }
+                        }
+                        Event::Resize(w, h) => {
+                            small = ui::too_small(w, h);
                             dirty = true;
                         }
-                        Event::Resize(..) => dirty = true,
                         _ => {}
                     }
-                    next = match events.next().now_or_never() {
-                        Some(Some(ev)) => Some(ev.map_err(io)?),
-                        _ => None,
-                    };
+                    match futures::poll!(events.next()) {
+                        std::task::Poll::Ready(Some(next)) => ev = next.map_err(io)?,
+                        _ => break,
+                    }
                 }
+                link.sync_drafts(m);
             }
             reply = replies.recv() => {
                 let Some(reply) = reply else {
@@ -370,8 +491,9 @@ async fn event_loop(
                 while let Ok(r) = replies.try_recv() {
                     dirty |= on_reply(m, link, r);
                 }
+                link.sync_drafts(m);
             }
-            _ = tick.tick() => dirty = true,
+            _ = tick.tick(), if ticking => dirty = true,
             _ = term.recv() => {
                 tracing::warn!("stopped by SIGTERM");
                 return Ok(Outcome::Ok);

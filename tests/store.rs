@@ -143,43 +143,83 @@ fn only_a_supervisor_adds_users_and_an_auditor_changes_nothing() {
     );
 }
 
+/// A manual check that can be marked on the queue's first accepted case.
+fn markable(s: &Store) -> (String, Vec<String>) {
+    for row in s
+        .queue(&Default::default())
+        .expect("queue")
+    {
+        let l = s.case(&row.number).expect("case");
+        if l.case.status != case::Status::Accepted {
+            continue;
+        }
+        let v = s
+            .rules
+            .version(&l.case.procedure, &l.case.version)
+            .expect("version");
+        let ids: Vec<String> = v
+            .checks
+            .iter()
+            .filter(|k| k.computed.is_none())
+            .map(|k| k.id.clone())
+            .collect();
+        if ids.len() >= 2 {
+            return (row.number, ids);
+        }
+    }
+    panic!("no accepted case with two manual checks");
+}
+
 #[test]
-fn a_stale_update_is_refused_and_names_who_changed_the_case() {
+fn a_colleagues_save_refuses_mine_only_when_it_touched_the_same_thing() {
     let dir = tempfile::tempdir().expect("tmp");
-    let (mut a, path, now) = seeded(&dir, 10);
+    let (mut a, path, now) = seeded(&dir, 40);
     let mut b = open(&path);
-    let number = a.queue(&Default::default()).expect("queue")[0]
-        .number
-        .clone();
+    let (number, checks) = markable(&a);
+    let ivanov = actor("ivanov", Role::Inspector);
+    let boss = actor("boss", Role::Supervisor);
     let seen = a.case(&number).expect("case").row_version;
-    assert_eq!(b.case(&number).expect("case").row_version, seen);
+    let mark = |check: &str, o: Outcome, note: &'static str| {
+        let check = check.to_string();
+        move |c: &case::Case, x: &case::Ctx<'_>, _: &dyn case::CaseQueries| {
+            case::record_check(c, x, &check, o, note)
+        }
+    };
+    // ivanov marks the first check.
     let (v2, _) = a
-        .act(
-            &actor("ivanov", Role::Inspector),
-            &number,
-            seen,
-            now,
-            |c, x, _| case::add_note(c, x, "first"),
-        )
+        .act(&ivanov, &number, seen, now, mark(&checks[0], Outcome::Passed, ""))
         .expect("first writer");
     assert_eq!(v2, seen + 1);
+    // boss, who read the case before that, adds a note: notes never conflict.
+    b.act(&boss, &number, seen, now, |c, x, _| case::add_note(c, x, "second"))
+        .expect("a note on top of a colleague's mark");
+    // boss marks another check on the same old read: applied on top.
+    b.act(&boss, &number, seen, now, mark(&checks[1], Outcome::Failed, "b"))
+        .expect("a different check on top");
+    // boss marks the check ivanov marked: refused, naming who, what, when.
     let err = b
-        .act(
-            &actor("boss", Role::Supervisor),
-            &number,
-            seen,
-            now,
-            |c, x, _| case::add_note(c, x, "second"),
-        )
+        .act(&boss, &number, seen, now, mark(&checks[0], Outcome::Failed, "x"))
         .unwrap_err();
     match &err {
-        StoreError::Stale { by, .. } => assert_eq!(by, "ivanov"),
+        StoreError::Stale { by, what, at, .. } => {
+            assert_eq!(by, "ivanov");
+            assert_eq!(what.len(), 1, "{what:?}");
+            // The office's wall clock (Almaty, UTC+5), not UTC.
+            assert_eq!(at.format("%H:%M").to_string(), "10:00");
+        }
         other => panic!("expected a stale refusal, got {other}"),
     }
-    assert!(err.to_string().contains("changed by ivanov"), "{err}");
-    let notes = b.case(&number).expect("case").case.notes;
-    assert_eq!(notes.len(), 1);
-    assert_eq!(notes[0].text, "first");
+    let said = err.to_string();
+    assert!(said.contains("ivanov changed the check") && said.contains("not saved"), "{said}");
+    assert!(!said.contains("T05:00"), "UTC time shown: {said}");
+    // ivanov's own later saves on his old read chain: none conflicts with him.
+    a.act(&ivanov, &number, seen, now, mark(&checks[0], Outcome::Failed, "again"))
+        .expect("my own earlier save never refuses my next one");
+    let c = a.case(&number).expect("case").case;
+    assert_eq!(c.checks[&checks[0]].outcome, Outcome::Failed);
+    assert_eq!(c.checks[&checks[1]].outcome, Outcome::Failed);
+    assert_eq!(c.notes.len(), 1);
+    assert_eq!(c.notes[0].text, "second");
 }
 
 #[test]

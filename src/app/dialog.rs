@@ -60,6 +60,29 @@ pub struct Dialog {
     pub confirm: Option<(Vec<String>, Change)>,
 }
 
+/// Give back a form whose change the store refused, exactly as it was
+/// typed, on the case as it is now: with the reason above it and, when it
+/// still passes the domain's checks on the fresh case, at its
+/// confirmation page, so one Enter submits it again.
+pub fn resume(m: &mut Model, world: Option<&World>, mut d: Dialog, why: String) {
+    if let Screen::Case(view) = &m.screen
+        && view.loaded.case.number == d.number
+        && m.dialog.is_none()
+    {
+        d.seen = view.loaded.row_version;
+        d.confirm = None;
+        if let Some(w) = world
+            && let Ok(page) = d.check(m, w)
+        {
+            d.confirm = Some(page);
+        }
+        d.error = Some(why);
+        m.dialog = Some(d);
+    } else {
+        m.dialog_drafts.insert((d.number.clone(), d.kind), d);
+    }
+}
+
 /// `dd.mm.yyyy HH:MM` in the calendar's zone (also `yyyy-mm-dd HH:MM`).
 pub fn parse_local(cal: &Calendar, lang: Lang, text: &str) -> Result<DateTime<Utc>, String> {
     let text = text.trim();
@@ -662,11 +685,16 @@ pub fn key(m: &mut Model, world: Option<&World>, k: KeyEvent) -> Option<Change> 
         if record.is_none() {
             m.status = t(lang, "status.dialog-kept").to_string();
         }
-        // The form stays as a draft unless it was recorded.
+        // The form stays as a draft unless it was recorded; a recorded
+        // one rides with its change until the store has saved it.
+        m.dialog_drafts.remove(&(d.number.clone(), d.kind));
         if record.is_none() {
             m.dialog_drafts.insert((d.number.clone(), d.kind), d);
         } else {
-            m.dialog_drafts.remove(&(d.number.clone(), d.kind));
+            m.sent = Some(super::Sent {
+                dialog: Some(Box::new(d)),
+                check_note: None,
+            });
         }
     }
     record

@@ -6,6 +6,7 @@
 //! and the help. Store calls run on the worker (`worker.rs`).
 
 pub mod dialog;
+pub mod drafts;
 pub mod keymap;
 pub mod worker;
 
@@ -287,8 +288,23 @@ pub struct Model {
     pub dialog: Option<dialog::Dialog>,
     /// Dialogs closed with Esc, by case and kind: reopening restores them.
     pub dialog_drafts: HashMap<(String, DialogKind), dialog::Dialog>,
+    /// Forms read back from the database, opened when the user asks.
+    pub stored_dialogs: HashMap<(String, DialogKind), serde_json::Value>,
+    /// Notes typed for a check mark and not recorded, by case and check.
+    pub check_note_drafts: HashMap<(String, String), (Outcome, String)>,
+    /// Where the change just handed to the runtime came from, so that a
+    /// refusal can give the form or text back exactly as it was.
+    pub sent: Option<Sent>,
     /// Calendar and rules for the dialogs' proposals and checks.
     pub world: Option<Arc<dialog::World>>,
+}
+
+/// The origin of a change on its way to the store.
+#[derive(Debug, Clone, Default)]
+pub struct Sent {
+    pub dialog: Option<Box<dialog::Dialog>>,
+    /// A check mark's note: (check, outcome, text).
+    pub check_note: Option<(String, Outcome, String)>,
 }
 
 /// The order of the queue: urgency (the default) or a column.
@@ -434,6 +450,9 @@ impl Model {
             counts: None,
             dialog: None,
             dialog_drafts: HashMap::new(),
+            stored_dialogs: HashMap::new(),
+            check_note_drafts: HashMap::new(),
+            sent: None,
             world: None,
         }
     }
@@ -743,7 +762,19 @@ fn update_prompt(m: &mut Model, action: Action) -> Effect {
                 }
             }
         }
-        Action::PromptCancel | Action::Back => m.prompt = None,
+        Action::PromptCancel | Action::Back => {
+            if let Some(Prompt::CheckNote { outcome, text }) = m.prompt.take()
+                && !text.trim().is_empty()
+                && let Screen::Case(view) = &m.screen
+                && let Some(check) = m.check_ids.get(view.cursor)
+            {
+                m.check_note_drafts.insert(
+                    (view.loaded.case.number.clone(), check.clone()),
+                    (outcome, text),
+                );
+                m.status = m.t("status.draft-kept").to_string();
+            }
+        }
         Action::PromptRun => {
             let Some(prompt) = m.prompt.take() else {
                 return Effect::None;
@@ -767,13 +798,24 @@ fn record_mark(m: &mut Model, outcome: Outcome, note: &str) -> Effect {
         return Effect::None;
     }
     match m.check_ids.get(view.cursor) {
-        Some(check) => Effect::Act(Change::RecordCheck {
-            number: view.loaded.case.number.clone(),
-            seen: view.loaded.row_version,
-            check: check.clone(),
-            outcome,
-            note: note.to_string(),
-        }),
+        Some(check) => {
+            let number = view.loaded.case.number.clone();
+            let change = Change::RecordCheck {
+                number: number.clone(),
+                seen: view.loaded.row_version,
+                check: check.clone(),
+                outcome,
+                note: note.to_string(),
+            };
+            if !note.is_empty() {
+                m.check_note_drafts.remove(&(number, check.clone()));
+                m.sent = Some(Sent {
+                    dialog: None,
+                    check_note: Some((check.clone(), outcome, note.to_string())),
+                });
+            }
+            Effect::Act(change)
+        }
         None => Effect::None,
     }
 }
@@ -816,7 +858,12 @@ fn update_case(m: &mut Model, action: Action) -> Effect {
                 None => Err(m.t("dialog.no-rules").to_string()),
             };
             match opened {
-                Ok(d) => m.dialog = Some(d),
+                Ok(mut d) => {
+                    if let Some(body) = m.stored_dialogs.remove(&key) {
+                        drafts::restore_dialog(&mut d, &body);
+                    }
+                    m.dialog = Some(d);
+                }
                 Err(e) => m.status = e,
             }
             return Effect::None;
@@ -893,10 +940,16 @@ fn update_case(m: &mut Model, action: Action) -> Effect {
                 m.status = t(lang, "status.marks-in-checklist").to_string();
                 return Effect::None;
             }
-            m.prompt = Some(Prompt::CheckNote {
-                outcome,
-                text: String::new(),
-            });
+            let text = m
+                .check_ids
+                .get(view.cursor)
+                .and_then(|check| {
+                    m.check_note_drafts
+                        .remove(&(view.loaded.case.number.clone(), check.clone()))
+                })
+                .map(|(_, text)| text)
+                .unwrap_or_default();
+            m.prompt = Some(Prompt::CheckNote { outcome, text });
         }
         Action::Down if view.section == CHECKLIST => {
             view.cursor = (view.cursor + 1).min(m.check_ids.len().saturating_sub(1));

@@ -33,6 +33,12 @@ pub enum Request {
         number: String,
     },
     Act(Change),
+    /// Keep (`Some`) or drop (`None`) one of the user's drafts.
+    Draft {
+        number: String,
+        kind: String,
+        body: Option<String>,
+    },
     AssignMany(Vec<String>, String),
     Export(String),
     Desk,
@@ -43,6 +49,8 @@ pub enum Request {
 pub struct Opened {
     pub view: Box<CaseView>,
     pub check_ids: Vec<String>,
+    /// The user's drafts on the case, as stored.
+    pub drafts: Vec<crate::store::drafts::Draft>,
 }
 
 #[derive(Debug)]
@@ -58,6 +66,8 @@ pub enum Reply {
         status: String,
         /// The note was saved: its draft can go.
         saved_note: bool,
+        /// The change was recorded (false: refused, its text is given back).
+        ok: bool,
         fresh: Option<Opened>,
     },
     /// A bulk action's summary; the queue should be reloaded.
@@ -86,7 +96,20 @@ pub fn open_case(
     Ok(Opened {
         view: Box::new(view),
         check_ids,
+        drafts: Vec::new(),
     })
+}
+
+/// [`open_case`] with the user's drafts on it.
+pub fn open_for(
+    store: &Store,
+    login: &str,
+    number: &str,
+    now: chrono::DateTime<Utc>,
+) -> Result<Opened, StoreError> {
+    let mut opened = open_case(store, number, now)?;
+    opened.drafts = store.drafts(login, number)?;
+    Ok(opened)
 }
 
 /// Carry out a change and describe the outcome for the status line.
@@ -177,6 +200,7 @@ pub fn apply(
                 .map(|_| tf(lang, "status.assigned", &[("to", &to)]))
         }
     };
+    let ok = result.is_ok();
     let status = match result {
         Ok(done) => match templates {
             Some(tpl) => issue_documents(store, me, lang, &number, &follow_up, tpl, now)
@@ -184,16 +208,16 @@ pub fn apply(
                 .unwrap_or(done),
             None => done,
         },
-        Err(StoreError::Stale { by, at, .. }) => {
-            tf(lang, "status.stale", &[("by", &by), ("at", &at)])
-        }
+        // Says who changed what, when, and that nothing was saved.
+        Err(e @ StoreError::Stale { .. }) => say(lang, &e),
         Err(e) => tf(lang, "status.not-saved", &[("why", &say(lang, &e))]),
     };
     Reply::Acted {
-        fresh: open_case(store, &number, now).ok(),
+        fresh: open_for(store, &me.login, &number, now).ok(),
         number,
         status,
         saved_note,
+        ok,
     }
 }
 
@@ -406,8 +430,26 @@ pub fn run(
                 }
             }
             Request::Case { number } => send(Reply::Case(
-                open_case(&store, &number, Utc::now()).map_err(|e| say(lang, &e)),
+                open_for(&store, &me.login, &number, Utc::now()).map_err(|e| say(lang, &e)),
             )),
+            Request::Draft { number, kind, body } => {
+                // Typing sends a draft per burst: only the newest of one
+                // draft waiting in line is written.
+                let newer = pending.iter().any(|r| {
+                    matches!(r, Request::Draft { number: n, kind: k, .. } if *n == number && *k == kind)
+                });
+                if newer {
+                    continue;
+                }
+                match store.put_draft(&me.login, &number, &kind, body.as_deref(), Utc::now()) {
+                    Ok(()) => true,
+                    Err(e) => send(Reply::Status(tf(
+                        lang,
+                        "status.draft-not-kept",
+                        &[("why", &say(lang, &e))],
+                    ))),
+                }
+            }
             Request::Act(change) => send(apply(
                 &mut store,
                 &me,

@@ -611,7 +611,7 @@ fn write_case(
                 )?
                 .execute(rusqlite::params_from_iter(with_version))?;
             if changed == 0 {
-                return Err(stale(conn, &c.number)?);
+                return Err(stale(conn, cal, &c.number)?);
             }
             v + 1
         }
@@ -636,7 +636,7 @@ fn write_case(
     Ok(new_version)
 }
 
-fn stale(conn: &Connection, number: &str) -> Result<StoreError, StoreError> {
+fn stale(conn: &Connection, cal: &Calendar, number: &str) -> Result<StoreError, StoreError> {
     let who: Option<(String, String)> = conn
         .query_row(
             "SELECT updated_by, updated_at FROM cases WHERE number = ?1",
@@ -648,9 +648,164 @@ fn stale(conn: &Connection, number: &str) -> Result<StoreError, StoreError> {
         Some((by, at)) => StoreError::Stale {
             number: number.to_string(),
             by,
-            at,
+            at: crate::domain::term::local(cal, parse_ts(&at)?),
+            what: Vec::new(),
         },
         None => super::no_case(number),
+    })
+}
+
+/// The parts of a case a change touches, from its events: what another
+/// change must not have touched in between for it to apply on top.
+fn touched(events: &[Event]) -> Vec<String> {
+    let mut parts: Vec<String> = events
+        .iter()
+        .map(|e| match e {
+            Event::Accepted { .. } | Event::RefusedToAccept { .. } => "intake".to_string(),
+            Event::StageCompleted { stage, .. } => format!("stage:{stage}"),
+            Event::CheckRecorded { check, .. } => format!("check:{check}"),
+            Event::HearingNoticeSent(_) | Event::HearingHeld(_) => "hearing".to_string(),
+            Event::Decided(_)
+            | Event::DecisionApproved { .. }
+            | Event::DecisionReturned { .. }
+            | Event::DuplicateIssued { .. } => "decision".to_string(),
+            Event::ComplaintRegistered(_) | Event::ComplaintAnswered { .. } => {
+                "complaint".to_string()
+            }
+            Event::NoteAdded(_) => "note".to_string(),
+        })
+        .collect();
+    parts.sort();
+    parts.dedup();
+    parts
+}
+
+/// Whether a change touching `mine` must be refused after another one
+/// touched `theirs`. Notes never conflict (they are added, never edited);
+/// the same check, stage, hearing step, decision, intake or assignment
+/// does; a decision also rests on the checklist and the hearing, so a
+/// colleague's mark or hearing in between makes it one to read again.
+fn conflicts(mine: &[String], theirs: &[String]) -> bool {
+    mine.iter().any(|m| {
+        m != "note"
+            && theirs.iter().any(|t| {
+                t == m
+                    || t == "unknown"
+                    || (m == "decision" && (t == "hearing" || t.starts_with("check:")))
+                    || (m == "hearing" && t == "decision")
+            })
+    })
+}
+
+fn record_touch(
+    tx: &Connection,
+    number: &str,
+    version: i64,
+    actor: &str,
+    now: DateTime<Utc>,
+    parts: &[String],
+) -> Result<(), StoreError> {
+    tx.prepare_cached(
+        "INSERT OR REPLACE INTO case_touches (case_number, row_version, actor, at, parts)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![number, version, actor, ts(now), parts.join(" ")])?;
+    Ok(())
+}
+
+/// A change someone else saved after a version was read.
+struct Touch {
+    by: String,
+    at: chrono::NaiveDateTime,
+    parts: Vec<String>,
+    what: Vec<Msg>,
+}
+
+impl Touch {
+    fn into_stale(self, number: &str) -> StoreError {
+        StoreError::Stale {
+            number: number.to_string(),
+            by: self.by,
+            at: self.at,
+            what: self.what,
+        }
+    }
+}
+
+/// Changes saved by others after `seen`, newest first. A version with no
+/// record (saved before kezek kept them) counts as touching everything.
+fn touches_since(
+    tx: &Connection,
+    cal: &Calendar,
+    version: &RuleVersion,
+    number: &str,
+    seen: i64,
+    me: &str,
+) -> Result<Vec<Touch>, StoreError> {
+    let current: i64 = tx
+        .prepare_cached("SELECT row_version FROM cases WHERE number = ?1")?
+        .query_row([number], |r| r.get(0))?;
+    let mut st = tx.prepare_cached(
+        "SELECT row_version, actor, at, parts FROM case_touches
+          WHERE case_number = ?1 AND row_version > ?2 ORDER BY row_version DESC",
+    )?;
+    let rows: Vec<(i64, String, String, String)> = st
+        .query_map(params![number, seen], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })?
+        .collect::<Result<_, _>>()?;
+    let mut out = Vec::new();
+    if (rows.len() as i64) < current - seen {
+        // Some versions in between are not described: treat as touching all.
+        if let StoreError::Stale { by, at, .. } = stale(tx, cal, number)?
+            && by != me
+        {
+            out.push(Touch {
+                by,
+                at,
+                parts: vec!["unknown".to_string()],
+                what: Vec::new(),
+            });
+        }
+    }
+    for (_, by, at, parts) in rows {
+        if by == me {
+            continue;
+        }
+        let parts: Vec<String> = parts.split_whitespace().map(str::to_string).collect();
+        let what = parts.iter().map(|p| part_msg(version, p)).collect();
+        out.push(Touch {
+            by,
+            at: crate::domain::term::local(cal, parse_ts(&at)?),
+            parts,
+            what,
+        });
+    }
+    Ok(out)
+}
+
+/// A touched part in words: "the check “…”", "the decision".
+fn part_msg(version: &RuleVersion, part: &str) -> Msg {
+    if let Some(id) = part.strip_prefix("check:") {
+        return match version.checks.iter().find(|c| c.id == id) {
+            Some(c) => crate::msg!("conflict.check", name = &c.title),
+            None => crate::msg!("conflict.check-id", id = id),
+        };
+    }
+    if let Some(id) = part.strip_prefix("stage:") {
+        return match version.stages.iter().find(|s| s.id == id) {
+            Some(s) => crate::msg!("conflict.stage", name = &s.title),
+            None => crate::msg!("conflict.stage-id", id = id),
+        };
+    }
+    Msg::key(match part {
+        "hearing" => "conflict.hearing",
+        "decision" => "conflict.decision",
+        "assign" => "conflict.assign",
+        "intake" => "conflict.intake",
+        "complaint" => "conflict.complaint",
+        "note" => "conflict.note",
+        _ => "conflict.unknown",
     })
 }
 
@@ -819,13 +974,6 @@ impl Store {
         may_write(actor)?;
         self.write(|tx, cal, rules| {
             let loaded = load(tx, number)?.ok_or_else(|| super::no_case(number))?;
-            if loaded.row_version != seen_version {
-                return Err(StoreError::Stale {
-                    number: number.to_string(),
-                    by: loaded.updated_by,
-                    at: loaded.updated_at,
-                });
-            }
             let version = version_of(rules, &loaded.case)?;
             let ctx = Ctx {
                 cal,
@@ -837,7 +985,28 @@ impl Store {
                 conn: tx,
                 zone: cal.zone(),
             };
-            let events = transition(&loaded.case, &ctx, &queries)?;
+            // The transition runs on the case as it is now; when others
+            // saved since it was read, it is refused only if they touched
+            // what it changes (or when it no longer fits the case).
+            let events = match transition(&loaded.case, &ctx, &queries) {
+                Ok(events) => events,
+                Err(v) if loaded.row_version != seen_version => {
+                    let since =
+                        touches_since(tx, cal, version, number, seen_version, &actor.login)?;
+                    return Err(match since.into_iter().next() {
+                        Some(t) => t.into_stale(number),
+                        None => StoreError::Rule(v),
+                    });
+                }
+                Err(v) => return Err(v.into()),
+            };
+            let parts = touched(&events);
+            if loaded.row_version != seen_version {
+                let since = touches_since(tx, cal, version, number, seen_version, &actor.login)?;
+                if let Some(t) = since.into_iter().find(|t| conflicts(&parts, &t.parts)) {
+                    return Err(t.into_stale(number));
+                }
+            }
             let mut after = loaded.case.clone();
             case::apply_all(&mut after, version, &events);
             let new_version = write_case(
@@ -847,8 +1016,9 @@ impl Store {
                 &after,
                 &actor.login,
                 now,
-                Some(seen_version),
+                Some(loaded.row_version),
             )?;
+            record_touch(tx, number, new_version, &actor.login, now, &parts)?;
             let action: Vec<String> = events
                 .iter()
                 .map(|e| match serde_json::to_value(e) {
@@ -882,12 +1052,13 @@ impl Store {
         let supervisor = actor.role == Role::Supervisor;
         self.write(|tx, cal, rules| {
             let loaded = load(tx, number)?.ok_or_else(|| super::no_case(number))?;
+            let parts = vec!["assign".to_string()];
             if loaded.row_version != seen_version {
-                return Err(StoreError::Stale {
-                    number: number.to_string(),
-                    by: loaded.updated_by,
-                    at: loaded.updated_at,
-                });
+                let version = version_of(rules, &loaded.case)?;
+                let since = touches_since(tx, cal, version, number, seen_version, &actor.login)?;
+                if let Some(t) = since.into_iter().find(|t| conflicts(&parts, &t.parts)) {
+                    return Err(t.into_stale(number));
+                }
             }
             let taking_free = loaded.case.assignee.is_none() && to == Some(actor.login.as_str());
             if !supervisor && !taking_free {
@@ -915,8 +1086,9 @@ impl Store {
                 &after,
                 &actor.login,
                 now,
-                Some(seen_version),
+                Some(loaded.row_version),
             )?;
+            record_touch(tx, number, v, &actor.login, now, &parts)?;
             audit::append(
                 tx,
                 now,

@@ -8,6 +8,7 @@
 pub mod audit;
 pub mod cases;
 pub mod db;
+pub mod drafts;
 pub mod export;
 pub mod import;
 pub mod notices;
@@ -45,10 +46,14 @@ pub enum StoreError {
     Sql(String),
     NotFound(Msg),
     Denied(Msg),
+    /// Someone else changed what this change touches since it was read.
     Stale {
         number: String,
         by: String,
-        at: String,
+        /// When, on the office's wall clock.
+        at: chrono::NaiveDateTime,
+        /// What they changed (empty when it is not known).
+        what: Vec<Msg>,
     },
     Rule(Violation),
     Invalid(Msg),
@@ -83,9 +88,26 @@ impl Localize for StoreError {
             }
             StoreError::Busy => Msg::key("error.store.busy"),
             StoreError::Sql(detail) => msg!("error.store.sql", detail = detail),
-            StoreError::Stale { number, by, at } => {
-                msg!("error.store.stale", number = number, by = by, at = at)
+            StoreError::Stale {
+                number,
+                by,
+                at,
+                what,
+            } if what.is_empty() => {
+                msg!("error.store.stale", number = number, by = by, at = *at)
             }
+            StoreError::Stale {
+                number,
+                by,
+                at,
+                what,
+            } => msg!(
+                "error.store.stale-what",
+                number = number,
+                by = by,
+                at = *at,
+                what = what.clone()
+            ),
             StoreError::Rule(v) => v.msg(),
         }
     }

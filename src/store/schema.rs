@@ -189,4 +189,28 @@ CREATE TABLE issued_notices (
 CREATE INDEX decisions_pending ON decisions (case_number) WHERE approval = 'pending';
 CREATE INDEX decisions_at ON decisions (at);
 "#,
+    // 3: what each saved version of a case touched (a save based on an
+    // older version is refused only when someone else changed the same
+    // thing), and each user's unsaved drafts (notes, check notes, forms),
+    // kept until they are saved or thrown away.
+    r#"
+CREATE TABLE case_touches (
+    case_number TEXT NOT NULL REFERENCES cases(number) ON DELETE CASCADE,
+    row_version INTEGER NOT NULL,
+    actor       TEXT NOT NULL,
+    at          TEXT NOT NULL,
+    -- Space-separated parts: check:ID stage:ID hearing decision assign intake complaint note
+    parts       TEXT NOT NULL,
+    PRIMARY KEY (case_number, row_version)
+);
+CREATE TABLE drafts (
+    login       TEXT NOT NULL,
+    case_number TEXT NOT NULL,
+    -- note | check-note | dialog:KIND
+    kind        TEXT NOT NULL,
+    body        TEXT NOT NULL,
+    updated_at  TEXT NOT NULL,
+    PRIMARY KEY (login, case_number, kind)
+);
+"#,
 ];

@@ -127,10 +127,15 @@ fn hint_line(m: &Model, theme: &Theme) -> Line<'static> {
     Line::from(spans)
 }
 
+/// Whether a window is below the smallest size the console can be used in.
+pub fn too_small(width: u16, height: u16) -> bool {
+    width < MIN_WIDTH || height < MIN_HEIGHT
+}
+
 /// Draw the whole screen.
 pub fn draw(f: &mut Frame<'_>, m: &mut Model, ui: &Ui<'_>) {
     let area = f.area();
-    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+    if too_small(area.width, area.height) {
         let msg = tf(
             m.lang,
             "screen.too-small",
