@@ -421,6 +421,12 @@ fn on_key(
     if small && !ctrl_c {
         return KeyOutcome::Handled;
     }
+    if let Some([esc, key]) = app::split_alt(m, k) {
+        return match on_key(m, link, ui, themes, esc, small) {
+            KeyOutcome::Quit => KeyOutcome::Quit,
+            KeyOutcome::Handled => on_key(m, link, ui, themes, key, small),
+        };
+    }
     if let Some(action) = app::action_for(m, k) {
         let effect = app::update(m, action);
         if !on_effect(m, link, ui, themes, effect) {

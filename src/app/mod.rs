@@ -342,6 +342,8 @@ impl Sort {
 /// What the user asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
+    /// Ctrl-C: leave kezek from any screen.
+    Exit,
     Up,
     Down,
     Top,
@@ -581,6 +583,10 @@ impl Model {
 
 /// Apply an action.
 pub fn update(m: &mut Model, action: Action) -> Effect {
+    // Ctrl-C leaves kezek from anywhere; what was typed stays as drafts.
+    if action == Action::Exit {
+        return Effect::Quit;
+    }
     if m.help.is_some() {
         match action {
             Action::HelpInput(c) => {
@@ -928,6 +934,9 @@ fn update_case(m: &mut Model, action: Action) -> Effect {
                 .cloned()
                 .unwrap_or_default();
             let mut ed = TextArea::new(lines);
+            // A draft goes on where it ended.
+            ed.move_cursor(ratatui_textarea::CursorMove::Bottom);
+            ed.move_cursor(ratatui_textarea::CursorMove::End);
             ed.set_block(
                 ratatui::widgets::Block::bordered().title(format!(" {} ", t(lang, "editor.title"))),
             );
@@ -1090,12 +1099,31 @@ pub fn help_entries(m: &Model) -> Vec<(String, &'static str)> {
     out
 }
 
+/// Esc followed at once by a letter arrives as one read, which the
+/// terminal parser takes for Alt and the letter (over SSH a quick typist
+/// produces it all the time). Unless the keymap binds that Alt key here,
+/// it is given back as the two keys the person typed.
+pub fn split_alt(m: &Model, key: KeyEvent) -> Option<[KeyEvent; 2]> {
+    use ratatui::crossterm::event::{KeyCode, KeyModifiers};
+    let KeyCode::Char(c) = key.code else {
+        return None;
+    };
+    let alt_only =
+        key.modifiers.contains(KeyModifiers::ALT) && !key.modifiers.contains(KeyModifiers::CONTROL);
+    if !alt_only || m.keys.lookup(m.context(), Key::of(key)).is_some() {
+        return None;
+    }
+    let esc = KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE);
+    let rest = key.modifiers.difference(KeyModifiers::ALT);
+    Some([esc, KeyEvent::new(KeyCode::Char(c), rest)])
+}
+
 /// Map a key press to an action on the current screen.
 pub fn action_for(m: &Model, key: KeyEvent) -> Option<Action> {
     use ratatui::crossterm::event::{KeyCode, KeyModifiers};
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
     if ctrl && key.code == KeyCode::Char('c') {
-        return Some(Action::Quit);
+        return Some(Action::Exit);
     }
     if m.help.is_some() {
         return match key.code {
