@@ -13,13 +13,12 @@ use std::time::Duration;
 use chrono::Utc;
 
 use super::{CaseView, Change};
+use crate::app::queue::Queue;
 use crate::domain::case::Actor;
 use crate::i18n::{Lang, say, t, tf};
-use crate::store::cases::{QueueFilter, QueueRow};
+use crate::store::cases::QueueFilter;
 use crate::store::{Store, StoreError};
 
-/// How many of the most urgent cases the console keeps in memory.
-pub const QUEUE_WINDOW: u32 = 250_000;
 /// The first screenful is sent before the rest of the queue is read.
 pub const FIRST_ROWS: u32 = 200;
 
@@ -57,7 +56,7 @@ pub struct Opened {
 pub enum Reply {
     Queue {
         generation: u64,
-        rows: Vec<QueueRow>,
+        rows: Box<Queue>,
         complete: bool,
     },
     Case(Result<Opened, String>),
@@ -98,6 +97,15 @@ pub fn open_case(
         check_ids,
         drafts: Vec::new(),
     })
+}
+
+/// Run a store call and log how long it took (`--log-level debug`), to
+/// tell a slow database from a slow screen.
+fn timed<T>(what: &str, f: impl FnOnce() -> T) -> T {
+    let t = std::time::Instant::now();
+    let out = f();
+    tracing::debug!("{what}: {:.1} ms", t.elapsed().as_secs_f64() * 1000.0);
+    out
 }
 
 /// [`open_case`] with the user's drafts on it.
@@ -396,34 +404,29 @@ pub fn run(
         };
         let alive = match req {
             Request::Queue { generation, filter } => {
+                // A screenful first, then every case of the view.
                 let first = QueueFilter {
                     limit: Some(FIRST_ROWS),
                     ..filter.clone()
                 };
-                match store.queue(&first) {
-                    Ok(rows) if (rows.len() as u32) < FIRST_ROWS => send(Reply::Queue {
+                match store.queue_table(&first) {
+                    Ok(rows) if rows.len() < FIRST_ROWS as usize => send(Reply::Queue {
                         generation,
-                        rows,
+                        rows: Box::new(rows),
                         complete: true,
                     }),
                     Ok(rows) => {
                         send(Reply::Queue {
                             generation,
-                            rows,
+                            rows: Box::new(rows),
                             complete: false,
-                        }) && {
-                            let all = QueueFilter {
-                                limit: Some(QUEUE_WINDOW),
-                                ..filter
-                            };
-                            match store.queue(&all) {
-                                Ok(rows) => send(Reply::Queue {
-                                    generation,
-                                    rows,
-                                    complete: true,
-                                }),
-                                Err(e) => send(Reply::Status(say(lang, &e))),
-                            }
+                        }) && match timed("queue", || store.queue_table(&filter)) {
+                            Ok(rows) => send(Reply::Queue {
+                                generation,
+                                rows: Box::new(rows),
+                                complete: true,
+                            }),
+                            Err(e) => send(Reply::Status(say(lang, &e))),
                         }
                     }
                     Err(e) => send(Reply::Status(say(lang, &e))),

@@ -63,7 +63,20 @@ pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
 /// Case-insensitive form for search: Latin and Cyrillic, Kazakh letters
 /// (ә ғ қ ң ө ұ ү һ і) included.
 pub fn fold(s: &str) -> String {
-    s.chars().flat_map(char::to_lowercase).collect()
+    let mut out = String::with_capacity(s.len());
+    fold_into(s, &mut out);
+    out
+}
+
+/// [`fold`], appended to `out`.
+pub fn fold_into(s: &str, out: &mut String) {
+    for c in s.chars() {
+        if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.extend(c.to_lowercase());
+        }
+    }
 }
 
 /// A plain Latin spelling of lower-case Cyrillic text (Kazakh and Russian),
@@ -71,6 +84,12 @@ pub fn fold(s: &str) -> String {
 /// passes through, so both sides of a comparison can go through it.
 pub fn translit(folded: &str) -> String {
     let mut out = String::with_capacity(folded.len());
+    translit_into(folded, &mut out);
+    out
+}
+
+/// [`translit`], appended to `out`.
+pub fn translit_into(folded: &str, out: &mut String) {
     for c in folded.chars() {
         let s = match c {
             'а' | 'ә' => "a",
@@ -109,7 +128,6 @@ pub fn translit(folded: &str) -> String {
         };
         out.push_str(s);
     }
-    out
 }
 
 /// The Kazakh Cyrillic alphabet in its order; Russian's 33 letters are a

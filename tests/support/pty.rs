@@ -134,6 +134,14 @@ impl Pty {
         assert!(st.success(), "kill -{name} failed");
     }
 
+    /// Everything written so far, and when each read of it arrived.
+    #[allow(dead_code)]
+    pub fn snapshot(&self) -> (Vec<u8>, Vec<(Instant, usize)>) {
+        let out = self.out.lock().expect("lock").clone();
+        let arrivals = self.arrivals.lock().expect("lock").clone();
+        (out, arrivals)
+    }
+
     /// How many bytes the program has written so far.
     #[allow(dead_code)]
     pub fn written(&self) -> usize {
