@@ -31,6 +31,8 @@ fn fixture(name: &str) -> String {
 fn setup() -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().expect("tmp");
     let db = dir.path().join("k.db");
+    let o = kezek(&db, "boss", &["init"]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
     let o = kezek(
         &db,
         "boss",

@@ -112,6 +112,8 @@ enum Command {
     /// Reports for supervisors.
     #[command(subcommand)]
     Report(report::ReportCommand),
+    /// Create a new, empty case database at --db (or the default place).
+    Init,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -303,6 +305,7 @@ where
         Command::Queue(args) => store_cmds::queue(cli.db, args, lang),
         Command::Notice(args) => notice::run(cli.db, args, lang),
         Command::Report(c) => report::run(cli.db, c, lang),
+        Command::Init => store_cmds::init(cli.db, lang),
     };
     finish(result, lang)
 }
