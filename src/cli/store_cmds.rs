@@ -122,7 +122,7 @@ pub fn user(db: Option<PathBuf>, cmd: UserCommand, lang: Lang) -> Result<Outcome
         UserCommand::List { format } => {
             let list = store.users()?;
             let out = match format {
-                Format::Json => serde_json::to_string_pretty(&list)? + "\n",
+                Format::Json => super::json_out(&list)?,
                 Format::Text => list
                     .iter()
                     .map(|u| {
@@ -202,7 +202,7 @@ pub fn audit(db: Option<PathBuf>, cmd: AuditCommand, lang: Lang) -> Result<Outco
                     .map(|x| crate::store::export::protect_ids(x, include_pii));
             }
             let out = match format {
-                Format::Json => serde_json::to_string_pretty(&rows)? + "\n",
+                Format::Json => super::json_out(&rows)?,
                 Format::Text => rows
                     .iter()
                     .map(|r| {
@@ -401,10 +401,11 @@ pub fn queue(db: Option<PathBuf>, args: QueueArgs, lang: Lang) -> Result<Outcome
                         "overdue": r.next_due.is_some_and(|d| d < now),
                         "time_left": time_left(&store, r, now, lang),
                         "assignee": r.assignee,
+                        "unreadable": r.unreadable,
                     })
                 })
                 .collect();
-            serde_json::to_string_pretty(&list)? + "\n"
+            super::json_out(&list)?
         }
         QueueFormat::Csv => {
             let mut s =
@@ -465,7 +466,10 @@ pub fn queue(db: Option<PathBuf>, args: QueueArgs, lang: Lang) -> Result<Outcome
                     overdue,
                     r.number,
                     code,
-                    crate::i18n::fit(&printable(&r.applicant), 26),
+                    match &r.unreadable {
+                        Some(_) => t(lang, "queue.unreadable").to_string(),
+                        None => crate::i18n::fit(&printable(&r.applicant), 26),
+                    },
                     crate::i18n::fit(&printable(&stage), 22),
                     due,
                     time_left(&store, r, now, lang),
@@ -518,7 +522,16 @@ pub fn import(
         .filter(|u| actor.role == Role::Supervisor || u.login == actor.login)
         .map(|u| u.login)
         .collect();
-    let cases = match crate::store::import::parse(&bytes, csv, &store.cal, &store.rules, &users) {
+    let existing = store.case_numbers_by_key()?;
+    let parsed = crate::store::import::parse_against(
+        &bytes,
+        csv,
+        &store.cal,
+        &store.rules,
+        &users,
+        &existing,
+    );
+    let cases = match parsed {
         Ok(c) => c,
         Err(errors) => {
             for e in &errors {
@@ -530,7 +543,8 @@ pub fn import(
                 file = file.display().to_string()
             );
             eprintln!("kezek: {}", none.text(lang));
-            return Ok(Outcome::Invalid);
+            // Unusable input: exit 2, as README gives for every command.
+            return Ok(Outcome::Unusable);
         }
     };
     let valid = msg!("cli.import.valid", n = cases.len());

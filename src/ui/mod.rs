@@ -746,7 +746,10 @@ fn draw_queue(f: &mut Frame<'_>, m: &mut Model, ui: &Ui<'_>, area: Rect) {
                 },
                 r.number.clone(),
                 code,
-                crate::i18n::fit(&printable(&r.applicant), fill),
+                match &r.unreadable {
+                    Some(_) => m.t("queue.unreadable").to_string(),
+                    None => crate::i18n::fit(&printable(&r.applicant), fill),
+                },
                 printable(&r.citizenship).into_owned(),
                 crate::i18n::fit(&printable(&stage), fill),
                 due,
