@@ -87,9 +87,13 @@ impl OutFile {
             use std::os::unix::fs::PermissionsExt;
             b.permissions(std::fs::Permissions::from_mode(0o600));
         }
+        // Hold the list while the file is created, so a signal in between
+        // waits for its name instead of missing it.
+        let mut list = pending();
         let tmp = b.tempfile_in(dir)?;
+        list.push(tmp.path().to_path_buf());
+        drop(list);
         give_to_real_user(tmp.as_file())?;
-        pending().push(tmp.path().to_path_buf());
         Ok(OutFile {
             _pending: Pending(tmp.path().to_path_buf()),
             tmp,
