@@ -10,6 +10,7 @@ pub mod demo;
 pub mod domain;
 pub mod i18n;
 pub mod notice;
+pub mod outfile;
 pub mod report;
 pub mod store;
 pub mod tui;

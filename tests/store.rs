@@ -554,3 +554,29 @@ fn the_consoles_queue_table_holds_what_the_queue_says() {
         .expect("compare");
     assert_eq!(differing, 0);
 }
+
+#[test]
+fn a_value_kezek_cannot_read_marks_one_row_of_the_consoles_queue() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (s, path, _) = seeded(&dir, 40);
+    let before = s.queue_table(&Default::default()).expect("table").len();
+    let victim = s.queue(&Default::default()).expect("queue")[3]
+        .number
+        .clone();
+    let conn = rusqlite::Connection::open(&path).expect("sqlite");
+    conn.execute(
+        "UPDATE cases SET next_due = '+10000-01-01T00:00:00Z', q_applicant = x'ff00' WHERE number = ?1",
+        [&victim],
+    )
+    .expect("tamper");
+    let table = s
+        .queue_table(&Default::default())
+        .expect("one bad row fails nothing");
+    assert_eq!(table.len(), before);
+    let bad: Vec<String> = table
+        .iter()
+        .filter(|r| r.unreadable())
+        .map(|r| r.number().to_string())
+        .collect();
+    assert_eq!(bad, vec![victim]);
+}

@@ -64,6 +64,8 @@ struct Slot {
     assignee: u16,
     approval: u16,
     unit: u8,
+    /// Some value of the case could not be read (see [`RowIn::unreadable`]).
+    unreadable: bool,
 }
 
 /// One queue row as the loader reads it from the store.
@@ -78,6 +80,10 @@ pub struct RowIn<'a> {
     pub next_due_unit: Option<Unit>,
     pub assignee: Option<&'a str>,
     pub approval: Option<&'a str>,
+    /// A stored value kezek cannot read (edited behind its back, or
+    /// written by a newer kezek): the case is listed with its number and
+    /// marked, never dropped and never hiding the rest.
+    pub unreadable: bool,
 }
 
 /// Every case of the view in urgency order.
@@ -148,6 +154,10 @@ impl<'q> Row<'q> {
         (self.s.due != i64::MIN)
             .then(|| DateTime::from_timestamp(self.s.due, 0))
             .flatten()
+    }
+
+    pub fn unreadable(&self) -> bool {
+        self.s.unreadable
     }
 
     pub fn next_due_unit(&self) -> Option<Unit> {
@@ -227,6 +237,7 @@ impl Queue {
                 Some(Unit::CalendarDays) => 2,
                 None => 0,
             },
+            unreadable: r.unreadable,
         };
         self.slots.push(slot);
     }
@@ -386,6 +397,7 @@ impl<'a> From<&'a crate::store::cases::QueueRow> for RowIn<'a> {
             next_due_unit: r.next_due_unit,
             assignee: r.assignee.as_deref(),
             approval: r.approval.as_deref(),
+            unreadable: r.unreadable.is_some(),
         }
     }
 }

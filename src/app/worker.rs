@@ -327,6 +327,8 @@ pub fn export_here(store: &Store, lang: Lang, format: &str) -> String {
         "kezek-export-{}.{format}",
         Utc::now().format("%Y%m%d-%H%M%S")
     );
+    // The console ends itself on SIGTERM; the file is removed all the same.
+    crate::outfile::leave_exit_to_caller();
     let file = match crate::cli::store_cmds::private_file(std::path::Path::new(&name)) {
         Ok(f) => f,
         Err(e) => return tf(lang, "status.cannot-write", &[("file", &name), ("why", &e)]),
@@ -343,9 +345,16 @@ pub fn export_here(store: &Store, lang: Lang, format: &str) -> String {
     } else {
         ExportFormat::Csv { bom: false }
     };
-    match store.export_cases(&mut w, &filter, fmt, false) {
-        Ok(n) => tf(lang, "status.exported", &[("n", &n), ("file", &name)]),
-        Err(e) => tf(lang, "status.export-failed", &[("why", &e)]),
+    let written = store.export_cases(&mut w, &filter, fmt, false);
+    let placed = written.as_ref().ok().map(|_| {
+        w.into_inner()
+            .map_err(|e| e.into_error())
+            .and_then(|f| f.commit(false))
+    });
+    match (written, placed) {
+        (Ok(_), Some(Err(e))) => tf(lang, "status.cannot-write", &[("file", &name), ("why", &e)]),
+        (Ok(n), _) => tf(lang, "status.exported", &[("n", &n), ("file", &name)]),
+        (Err(e), _) => tf(lang, "status.export-failed", &[("why", &e)]),
     }
 }
 

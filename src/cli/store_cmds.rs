@@ -16,15 +16,52 @@ use crate::msg;
 use crate::store::cases::{QueueFilter, QueueRow};
 use crate::store::{Store, db, users};
 
-/// Open the database named by `--db`, `KEZEK_DB` or the default location.
+/// Open the existing database named by `--db`, `KEZEK_DB` or the default
+/// location. A path with no database is an error: only `kezek init` and
+/// `kezek demo` create one.
 pub fn open_store(db_path: Option<PathBuf>) -> Result<(Store, PathBuf), Failure> {
+    open_with(db_path, Store::open_existing)
+}
+
+/// Open the database, creating it when there is none (`init`, `demo`).
+pub(crate) fn create_store(db_path: Option<PathBuf>) -> Result<(Store, PathBuf), Failure> {
+    open_with(db_path, Store::open)
+}
+
+fn open_with(
+    db_path: Option<PathBuf>,
+    open: fn(
+        &std::path::Path,
+        crate::domain::calendar::Calendar,
+        crate::domain::procedure::Rules,
+    ) -> Result<Store, crate::store::StoreError>,
+) -> Result<(Store, PathBuf), Failure> {
     let path = db_path
         .or_else(db::default_path)
         .ok_or_else(|| Failure(Msg::key("cli.no-db")))?;
     let cal = config::load_calendar()?;
     let rules = config::load_rules()?;
-    let store = Store::open(&path, cal, rules)?;
+    let store = open(&path, cal, rules)?;
     Ok((store, path))
+}
+
+/// `kezek init`: create a new, empty database (a database already there is
+/// left as it is and the command fails).
+pub fn init(db: Option<PathBuf>, lang: Lang) -> Result<Outcome, Failure> {
+    let path = db
+        .clone()
+        .or_else(db::default_path)
+        .ok_or_else(|| Failure(Msg::key("cli.no-db")))?;
+    if path.exists() {
+        return Err(Failure(msg!(
+            "cli.init.exists",
+            path = path.display().to_string()
+        )));
+    }
+    let (_, path) = create_store(Some(path))?;
+    let done = msg!("cli.init.created", path = path.display().to_string());
+    emit(&format!("{}\n", done.text(lang)))?;
+    Ok(Outcome::Ok)
 }
 
 #[derive(Debug, Subcommand)]
@@ -85,7 +122,7 @@ pub fn user(db: Option<PathBuf>, cmd: UserCommand, lang: Lang) -> Result<Outcome
         UserCommand::List { format } => {
             let list = store.users()?;
             let out = match format {
-                Format::Json => serde_json::to_string_pretty(&list)? + "\n",
+                Format::Json => super::json_out(&list)?,
                 Format::Text => list
                     .iter()
                     .map(|u| {
@@ -165,7 +202,7 @@ pub fn audit(db: Option<PathBuf>, cmd: AuditCommand, lang: Lang) -> Result<Outco
                     .map(|x| crate::store::export::protect_ids(x, include_pii));
             }
             let out = match format {
-                Format::Json => serde_json::to_string_pretty(&rows)? + "\n",
+                Format::Json => super::json_out(&rows)?,
                 Format::Text => rows
                     .iter()
                     .map(|r| {
@@ -197,16 +234,11 @@ fn pii_refused(actor: &crate::domain::case::Actor) -> Failure {
 /// The largest demo caseload.
 const MAX_DEMO_CASES: usize = 1_000_000;
 
-/// A new file readable by its owner only: exports may hold personal data.
-pub(crate) fn private_file(path: &std::path::Path) -> std::io::Result<std::fs::File> {
-    let mut o = std::fs::OpenOptions::new();
-    o.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        o.mode(0o600);
-    }
-    o.open(path)
+/// An output file readable by its owner only (exports may hold personal
+/// data), written through an exclusive temporary file beside it and put in
+/// place by `OutFile::commit`.
+pub(crate) fn private_file(path: &std::path::Path) -> std::io::Result<crate::outfile::OutFile> {
+    crate::outfile::OutFile::create(path)
 }
 
 /// `kezek demo`: create or refill a database with the demo caseload.
@@ -222,7 +254,7 @@ pub fn demo(
     // The demo never goes into the working database: without --db it has a
     // file of its own beside it in the data directory.
     let db = db.or_else(|| db::default_path().map(|p| p.with_file_name("kezek-demo.db")));
-    let (mut store, path) = open_store(db)?;
+    let (mut store, path) = create_store(db)?;
     let me = users::current_login()?;
     // The person running the demo becomes its supervisor, so they can act in it.
     if store.user(&me)?.is_none() {
@@ -369,10 +401,11 @@ pub fn queue(db: Option<PathBuf>, args: QueueArgs, lang: Lang) -> Result<Outcome
                         "overdue": r.next_due.is_some_and(|d| d < now),
                         "time_left": time_left(&store, r, now, lang),
                         "assignee": r.assignee,
+                        "unreadable": r.unreadable,
                     })
                 })
                 .collect();
-            serde_json::to_string_pretty(&list)? + "\n"
+            super::json_out(&list)?
         }
         QueueFormat::Csv => {
             let mut s =
@@ -433,7 +466,10 @@ pub fn queue(db: Option<PathBuf>, args: QueueArgs, lang: Lang) -> Result<Outcome
                     overdue,
                     r.number,
                     code,
-                    crate::i18n::fit(&printable(&r.applicant), 26),
+                    match &r.unreadable {
+                        Some(_) => t(lang, "queue.unreadable").to_string(),
+                        None => crate::i18n::fit(&printable(&r.applicant), 26),
+                    },
                     crate::i18n::fit(&printable(&stage), 22),
                     due,
                     time_left(&store, r, now, lang),
@@ -486,7 +522,16 @@ pub fn import(
         .filter(|u| actor.role == Role::Supervisor || u.login == actor.login)
         .map(|u| u.login)
         .collect();
-    let cases = match crate::store::import::parse(&bytes, csv, &store.cal, &store.rules, &users) {
+    let existing = store.case_numbers_by_key()?;
+    let parsed = crate::store::import::parse_against(
+        &bytes,
+        csv,
+        &store.cal,
+        &store.rules,
+        &users,
+        &existing,
+    );
+    let cases = match parsed {
         Ok(c) => c,
         Err(errors) => {
             for e in &errors {
@@ -498,7 +543,8 @@ pub fn import(
                 file = file.display().to_string()
             );
             eprintln!("kezek: {}", none.text(lang));
-            return Ok(Outcome::Invalid);
+            // Unusable input: exit 2, as README gives for every command.
+            return Ok(Outcome::Unusable);
         }
     };
     let valid = msg!("cli.import.valid", n = cases.len());
@@ -584,23 +630,22 @@ pub fn export(db: Option<PathBuf>, args: ExportArgs, lang: Lang) -> Result<Outco
     };
     // Write to a temporary file beside the target and rename it into place,
     // so that a failed export never leaves half a file behind.
-    let (mut sink, target): (Box<dyn std::io::Write>, Option<(PathBuf, PathBuf)>) = match &args.out
-    {
-        Some(path) => {
-            let tmp = path.with_extension("partial");
-            let f = private_file(&tmp).map_err(|e| super::path_failure(&tmp, &e))?;
-            (
-                Box::new(std::io::BufWriter::new(f)),
-                Some((tmp, path.clone())),
-            )
+    let mut file = match &args.out {
+        Some(path) => Some(std::io::BufWriter::new(
+            private_file(path).map_err(|e| super::path_failure(path, &e))?,
+        )),
+        None => None,
+    };
+    let mut stdout;
+    let sink: &mut dyn std::io::Write = match file.as_mut() {
+        Some(f) => f,
+        None => {
+            stdout = std::io::BufWriter::new(std::io::stdout().lock());
+            &mut stdout
         }
-        None => (
-            Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
-            None,
-        ),
     };
     let result = if args.audit {
-        store.export_audit(&mut sink, args.include_pii)
+        store.export_audit(sink, args.include_pii)
     } else {
         let filter = ExportFilter {
             procedure,
@@ -616,28 +661,25 @@ pub fn export(db: Option<PathBuf>, args: ExportArgs, lang: Lang) -> Result<Outco
             ExportFormatArg::Csv => ExportFormat::Csv { bom: args.bom },
             ExportFormatArg::Json => ExportFormat::Json,
         };
-        store.export_cases(&mut sink, &filter, format, args.include_pii)
+        store.export_cases(sink, &filter, format, args.include_pii)
     };
-    drop(sink);
-    match (result, target) {
-        (Ok(n), Some((tmp, path))) => {
-            std::fs::rename(&tmp, &path).map_err(|e| super::path_failure(&path, &e))?;
-            let done = msg!(
-                "cli.export.written",
-                n = n,
-                path = path.display().to_string()
-            );
-            eprintln!("kezek: {}", done.text(lang));
-            Ok(Outcome::Ok)
-        }
-        (Ok(_), None) => Ok(Outcome::Ok),
-        (Err(e), target) => {
-            if let Some((tmp, _)) = target {
-                let _ = std::fs::remove_file(tmp);
-            }
-            Err(e.into())
-        }
-    }
+    // On an error the temporary file is dropped, and with it removed.
+    let n = result?;
+    let Some(file) = file else {
+        return Ok(Outcome::Ok);
+    };
+    let path = file.get_ref().target().to_path_buf();
+    file.into_inner()
+        .map_err(|e| super::path_failure(&path, e.error()))?
+        .commit(true)
+        .map_err(|e| super::path_failure(&path, &e))?;
+    let done = msg!(
+        "cli.export.written",
+        n = n,
+        path = path.display().to_string()
+    );
+    eprintln!("kezek: {}", done.text(lang));
+    Ok(Outcome::Ok)
 }
 
 /// Apply a transition, re-reading the case when a colleague changed it in

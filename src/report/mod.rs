@@ -380,7 +380,8 @@ impl DailyFigures {
 
     /// The figures as pretty JSON (the format is documented in README.md).
     pub fn json(&self) -> String {
-        serde_json::to_string_pretty(self).unwrap_or_else(|_| "{}".into()) + "\n"
+        let text = serde_json::to_string_pretty(self).unwrap_or_else(|_| "{}".into());
+        crate::domain::text::json_safe(text) + "\n"
     }
 }
 

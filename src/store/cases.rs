@@ -1179,18 +1179,26 @@ impl Store {
         let mut push_time = std::time::Duration::ZERO;
         let mut t_row = std::time::Instant::now();
         while let Some(r) = rows.next()? {
-            let text = |i: usize| -> Result<Option<&str>, StoreError> {
-                match r.get_ref(i)? {
-                    rusqlite::types::ValueRef::Null => Ok(None),
-                    v => Ok(Some(
-                        v.as_str().map_err(|e| StoreError::Sql(e.to_string()))?,
-                    )),
+            // A value that is not what kezek writes marks the case
+            // unreadable instead of failing the whole queue.
+            let bad = std::cell::Cell::new(false);
+            let text = |i: usize| -> Option<&str> {
+                match r.get_ref(i) {
+                    Ok(rusqlite::types::ValueRef::Null) => None,
+                    Ok(v) => v.as_str().map_err(|_| bad.set(true)).ok(),
+                    Err(_) => {
+                        bad.set(true);
+                        None
+                    }
                 }
             };
-            let number = text(0)?.unwrap_or_default();
-            let procedure = text(1)?.unwrap_or_default();
-            let version = text(2)?.unwrap_or_default();
-            let place: Option<i64> = r.get(5)?;
+            let number = text(0).unwrap_or_default();
+            let procedure = text(1).unwrap_or_default();
+            let version = text(2).unwrap_or_default();
+            let place: Option<i64> = r.get(5).unwrap_or_else(|_| {
+                bad.set(true);
+                None
+            });
             let stage = match place {
                 Some(i) => {
                     if !stages
@@ -1217,26 +1225,39 @@ impl Store {
                 }
                 None => None,
             };
-            // A value kezek cannot read hides nothing else: the case is
-            // listed without its deadline rather than dropped.
-            let next_due = text(8)?.and_then(|d| fast_ts(d).or_else(|| parse_ts(d).ok()));
-            let unit = match text(9)? {
+            let next_due = text(8).and_then(|d| {
+                let t = fast_ts(d).or_else(|| parse_ts(d).ok());
+                if t.is_none() {
+                    bad.set(true);
+                }
+                t
+            });
+            let unit = match text(9) {
                 Some("working_days") => Some(crate::domain::term::Unit::WorkingDays),
                 Some("calendar_days") => Some(crate::domain::term::Unit::CalendarDays),
-                _ => None,
+                None => None,
+                Some(_) => {
+                    bad.set(true);
+                    None
+                }
             };
+            let applicant = text(3).unwrap_or_default();
+            let citizenship = text(4).unwrap_or_default();
+            let assignee = text(7);
+            let approval = text(6);
             sql_time += t_row.elapsed();
             let t_push = std::time::Instant::now();
             q.push(crate::app::queue::RowIn {
                 number,
                 procedure,
-                applicant: text(3)?.unwrap_or_default(),
-                citizenship: text(4)?.unwrap_or_default(),
+                applicant,
+                citizenship,
                 stage,
                 next_due,
                 next_due_unit: unit,
-                assignee: text(7)?,
-                approval: text(6)?,
+                assignee,
+                approval,
+                unreadable: bad.get(),
             });
             push_time += t_push.elapsed();
             t_row = std::time::Instant::now();
@@ -1277,66 +1298,106 @@ impl Store {
         }
         let mut stmt = self.conn.prepare(&sql)?;
         let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, String>(4)?,
-                r.get::<_, String>(5)?,
-                r.get::<_, Option<String>>(6)?,
-                r.get::<_, Option<String>>(7)?,
-                r.get::<_, Option<String>>(8)?,
-                r.get::<_, String>(9)?,
-                r.get::<_, Option<String>>(10)?,
-                r.get::<_, Option<String>>(11)?,
-                r.get::<_, Option<i64>>(12)?,
-                r.get::<_, Option<String>>(13)?,
-            ))
+            // The number first, whatever else in the row cannot be read.
+            let number = match r.get_ref(0)? {
+                rusqlite::types::ValueRef::Text(t) => String::from_utf8_lossy(t).to_string(),
+                other => format!("{other:?}"),
+            };
+            let fields = (|| {
+                Ok::<_, rusqlite::Error>((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, String>(5)?,
+                    r.get::<_, Option<String>>(6)?,
+                    r.get::<_, Option<String>>(7)?,
+                    r.get::<_, Option<String>>(8)?,
+                    r.get::<_, String>(9)?,
+                    r.get::<_, Option<String>>(10)?,
+                    r.get::<_, Option<String>>(11)?,
+                    r.get::<_, Option<i64>>(12)?,
+                    r.get::<_, Option<String>>(13)?,
+                ))
+            })();
+            Ok((number, fields))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (
-                number,
-                procedure,
-                version_id,
-                applicant,
-                citizenship,
-                status,
-                due,
-                due_what,
-                assignee,
-                received,
-                accepted,
-                unit,
-                stage,
-                approval,
-            ) = row?;
-            let stage = stage.and_then(|i| {
-                self.rules
-                    .procedure(&procedure)
-                    .ok()
-                    .and_then(|p| p.version(&version_id))
-                    .and_then(|v| v.stages.get(i as usize))
-                    .map(|s| s.id.clone())
-            });
-            out.push(QueueRow {
-                number,
-                procedure,
-                applicant,
-                citizenship,
-                status: enum_from(&status)?,
-                stage,
-                next_due: opt_ts(due)?,
-                next_due_what: due_what,
-                next_due_unit: unit.as_deref().map(enum_from).transpose()?,
-                assignee,
-                received_at: parse_ts(&received)?,
-                accepted_at: opt_ts(accepted)?,
-                approval,
-            });
+            let (number, fields) = row?;
+            // A value kezek cannot read (edited behind its back, or written by
+            // a newer version) shows as one unreadable row, never hides the queue.
+            match fields
+                .map_err(StoreError::from)
+                .and_then(|f| self.queue_row(f))
+            {
+                Ok(q) => out.push(q),
+                Err(e) => out.push(QueueRow::unreadable(number, e)),
+            }
         }
         Ok(out)
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn queue_row(
+        &self,
+        (
+            number,
+            procedure,
+            version_id,
+            applicant,
+            citizenship,
+            status,
+            due,
+            due_what,
+            assignee,
+            received,
+            accepted,
+            unit,
+            stage,
+            approval,
+        ): (
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            String,
+            Option<String>,
+            Option<String>,
+            Option<i64>,
+            Option<String>,
+        ),
+    ) -> Result<QueueRow, StoreError> {
+        let stage = stage.and_then(|i| {
+            self.rules
+                .procedure(&procedure)
+                .ok()
+                .and_then(|p| p.version(&version_id))
+                .and_then(|v| v.stages.get(i as usize))
+                .map(|s| s.id.clone())
+        });
+        Ok(QueueRow {
+            number,
+            procedure,
+            applicant,
+            citizenship,
+            status: enum_from(&status)?,
+            stage,
+            next_due: opt_ts(due)?,
+            next_due_what: due_what,
+            next_due_unit: unit.as_deref().map(enum_from).transpose()?,
+            assignee,
+            received_at: parse_ts(&received)?,
+            accepted_at: opt_ts(accepted)?,
+            approval,
+            unreadable: None,
+        })
     }
 
     /// Counts for the queue header and scripts.
@@ -1374,6 +1435,32 @@ pub struct QueueRow {
     /// The latest decision's approval state (`pending`, `returned`, ...),
     /// so the inspector sees a supervisor's answer in the queue.
     pub approval: Option<String>,
+    /// The row holds a value kezek cannot read: why (the rest is empty).
+    pub unreadable: Option<String>,
+}
+
+impl QueueRow {
+    /// A case whose stored row cannot be read: shown by its number, first in
+    /// the queue (it has no deadline kezek can trust), never dropped.
+    fn unreadable(number: String, why: StoreError) -> QueueRow {
+        use crate::domain::msg::Localize;
+        QueueRow {
+            number,
+            procedure: String::new(),
+            applicant: String::new(),
+            citizenship: String::new(),
+            status: case::Status::Received,
+            stage: None,
+            next_due: None,
+            next_due_what: None,
+            next_due_unit: None,
+            assignee: None,
+            received_at: DateTime::<Utc>::UNIX_EPOCH,
+            accepted_at: None,
+            approval: None,
+            unreadable: Some(why.msg().text(crate::i18n::Lang::En)),
+        }
+    }
 }
 
 impl Store {

@@ -23,24 +23,51 @@ pub fn default_path() -> Option<PathBuf> {
     directories::ProjectDirs::from("kz", "", "kezek").map(|d| d.data_dir().join("kezek.db"))
 }
 
-/// Open (creating if needed) and migrate the database at `path`.
+/// Open the existing database at `path`. A path with no database is an
+/// error (a mistyped `--db` must not become an empty database: see
+/// [`create`]). Opening writes nothing when the schema is current, so
+/// readers never wait for a writer: in WAL mode they read a snapshot.
 pub fn open(path: &Path) -> Result<Connection, StoreError> {
-    let existed = path.exists();
-    if !existed {
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_file() => {}
+        Ok(_) => {
+            return Err(StoreError::Invalid(msg!(
+                "error.store.not-a-file",
+                path = path.display().to_string()
+            )));
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(StoreError::NoDatabase(path.display().to_string()));
+        }
+        Err(e) => return Err(StoreError::Io(path_error(path, &e))),
+    }
+    connect(path)
+}
+
+/// Create a new database at `path` (`kezek init`, `kezek demo`), or open
+/// the one already there.
+pub fn create(path: &Path) -> Result<Connection, StoreError> {
+    if !path.exists() {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| StoreError::Io(path_error(dir, &e)))?;
         }
         create_private(path)?;
     }
+    connect(path)
+}
+
+fn connect(path: &Path) -> Result<Connection, StoreError> {
     let conn = Connection::open_with_flags(
         path,
-        OpenFlags::SQLITE_OPEN_READ_WRITE
-            | OpenFlags::SQLITE_OPEN_CREATE
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .map_err(|e| StoreError::Open(path.display().to_string(), e.to_string()))?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
-    conn.pragma_update(None, "journal_mode", "WAL")?;
+    // Changing the journal mode writes: only a new (or foreign) file needs it.
+    let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+    }
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     // 64 MiB of page cache: large imports and exports stay off the disk's read path.
@@ -92,6 +119,12 @@ pub fn schema_version() -> i64 {
 
 fn migrate(conn: &Connection, path: &Path) -> Result<(), StoreError> {
     let target = schema_version();
+    // A current schema is read without a transaction: no write lock, so an
+    // open never waits behind another session's write.
+    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if current == target {
+        return Ok(());
+    }
     loop {
         // Read the version inside the write lock: several sessions may open
         // a new database at the same moment, and only one may migrate it.

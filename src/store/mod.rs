@@ -31,6 +31,8 @@ use crate::msg;
 pub enum StoreError {
     /// The database file cannot be opened (path and SQLite's reason).
     Open(String, String),
+    /// No database at this path (and none is to be created).
+    NoDatabase(String),
     Io(Msg),
     TooNew {
         path: String,
@@ -71,6 +73,7 @@ impl Localize for StoreError {
             StoreError::Open(path, detail) => {
                 msg!("error.store.open", path = path, detail = detail)
             }
+            StoreError::NoDatabase(path) => msg!("error.store.no-db", path = path),
             StoreError::Io(m) | StoreError::NotFound(m) | StoreError::Denied(m) => m.clone(),
             StoreError::Invalid(m) => m.clone(),
             StoreError::TooNew {
@@ -141,7 +144,19 @@ pub struct Store {
 }
 
 impl Store {
+    /// Open the database at `path`, creating it when there is none
+    /// (`kezek init`, `kezek demo`, tests and benchmarks).
     pub fn open(path: &Path, cal: Calendar, rules: Rules) -> Result<Store, StoreError> {
+        Ok(Store {
+            conn: db::create(path)?,
+            cal,
+            rules,
+        })
+    }
+
+    /// Open an existing database; a path with none is an error (every
+    /// command but `init` and `demo`, and the console).
+    pub fn open_existing(path: &Path, cal: Calendar, rules: Rules) -> Result<Store, StoreError> {
         Ok(Store {
             conn: db::open(path)?,
             cal,

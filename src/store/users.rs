@@ -119,8 +119,15 @@ impl Store {
             )));
         }
         let name = name.trim();
-        if name.is_empty() || name.chars().any(char::is_control) || name.chars().count() > 200 {
+        if name.is_empty()
+            || name.chars().any(crate::domain::text::is_unsafe)
+            || name.chars().count() > 200
+        {
             return Err(StoreError::Invalid(Msg::key("error.store.bad-name")));
+        }
+        // Spaces or zero-width characters alone would show as no one.
+        if !name.chars().any(char::is_alphabetic) {
+            return Err(StoreError::Invalid(Msg::key("error.store.name-no-letter")));
         }
         let now = chrono::Utc::now();
         self.write(|tx, _, _| {

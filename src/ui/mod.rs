@@ -744,7 +744,11 @@ fn draw_queue(f: &mut Frame<'_>, m: &mut Model, ui: &Ui<'_>, area: Rect) {
                 },
                 printable(r.number()).into_owned(),
                 code,
-                crate::i18n::fit(&printable(r.applicant()), fill),
+                if r.unreadable() {
+                    m.t("queue.unreadable").to_string()
+                } else {
+                    crate::i18n::fit(&printable(r.applicant()), fill)
+                },
                 printable(r.citizenship()).into_owned(),
                 crate::i18n::fit(&printable(&stage), fill),
                 due,
