@@ -145,10 +145,7 @@ fn only_a_supervisor_adds_users_and_an_auditor_changes_nothing() {
 
 /// A manual check that can be marked on the queue's first accepted case.
 fn markable(s: &Store) -> (String, Vec<String>) {
-    for row in s
-        .queue(&Default::default())
-        .expect("queue")
-    {
+    for row in s.queue(&Default::default()).expect("queue") {
         let l = s.case(&row.number).expect("case");
         if l.case.status != case::Status::Accepted {
             continue;
@@ -187,18 +184,38 @@ fn a_colleagues_save_refuses_mine_only_when_it_touched_the_same_thing() {
     };
     // ivanov marks the first check.
     let (v2, _) = a
-        .act(&ivanov, &number, seen, now, mark(&checks[0], Outcome::Passed, ""))
+        .act(
+            &ivanov,
+            &number,
+            seen,
+            now,
+            mark(&checks[0], Outcome::Passed, ""),
+        )
         .expect("first writer");
     assert_eq!(v2, seen + 1);
     // boss, who read the case before that, adds a note: notes never conflict.
-    b.act(&boss, &number, seen, now, |c, x, _| case::add_note(c, x, "second"))
-        .expect("a note on top of a colleague's mark");
+    b.act(&boss, &number, seen, now, |c, x, _| {
+        case::add_note(c, x, "second")
+    })
+    .expect("a note on top of a colleague's mark");
     // boss marks another check on the same old read: applied on top.
-    b.act(&boss, &number, seen, now, mark(&checks[1], Outcome::Failed, "b"))
-        .expect("a different check on top");
+    b.act(
+        &boss,
+        &number,
+        seen,
+        now,
+        mark(&checks[1], Outcome::Failed, "b"),
+    )
+    .expect("a different check on top");
     // boss marks the check ivanov marked: refused, naming who, what, when.
     let err = b
-        .act(&boss, &number, seen, now, mark(&checks[0], Outcome::Failed, "x"))
+        .act(
+            &boss,
+            &number,
+            seen,
+            now,
+            mark(&checks[0], Outcome::Failed, "x"),
+        )
         .unwrap_err();
     match &err {
         StoreError::Stale { by, what, at, .. } => {
@@ -210,11 +227,20 @@ fn a_colleagues_save_refuses_mine_only_when_it_touched_the_same_thing() {
         other => panic!("expected a stale refusal, got {other}"),
     }
     let said = err.to_string();
-    assert!(said.contains("ivanov changed the check") && said.contains("not saved"), "{said}");
+    assert!(
+        said.contains("ivanov changed the check") && said.contains("not saved"),
+        "{said}"
+    );
     assert!(!said.contains("T05:00"), "UTC time shown: {said}");
     // ivanov's own later saves on his old read chain: none conflicts with him.
-    a.act(&ivanov, &number, seen, now, mark(&checks[0], Outcome::Failed, "again"))
-        .expect("my own earlier save never refuses my next one");
+    a.act(
+        &ivanov,
+        &number,
+        seen,
+        now,
+        mark(&checks[0], Outcome::Failed, "again"),
+    )
+    .expect("my own earlier save never refuses my next one");
     let c = a.case(&number).expect("case").case;
     assert_eq!(c.checks[&checks[0]].outcome, Outcome::Failed);
     assert_eq!(c.checks[&checks[1]].outcome, Outcome::Failed);
@@ -461,6 +487,7 @@ fn the_pr_reapplication_block_counts_from_the_local_day_of_the_refusal() {
         by: "boss".into(),
         at: decided,
         approval: case::ApprovalState::NotRequired,
+        reason: String::new(),
     }];
     refused.status = case::Status::Decided;
     let mut again = refused.clone();

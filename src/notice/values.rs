@@ -200,8 +200,7 @@ fn refusal_reasons(input: &Input<'_>, lang: Lang) -> Vec<String> {
         ));
     }
     if v.parameter("late_acceptance_window").is_some()
-        && let Some(entry) = c.entry_date
-        && let Some(last) = case::stay_last_day(v, entry)
+        && let Some(last) = case::lawful_stay_last_day(c, v)
         && local(input.cal, c.received_at).date() > last
     {
         let d = day(last);

@@ -61,12 +61,14 @@ pub(crate) fn load(conn: &Connection, number: &str) -> Result<Option<Loaded>, St
         i64,
         String,
         String,
+        Option<String>,
+        Option<String>,
     );
     let row: Option<Row> = conn
         .query_row(
             "SELECT procedure, version_id, purpose, channel, status, received_at, accepted_at, acceptance_day,
                     entry_date, late_acceptance, refusal_to_accept, host_name, host_id, assignee,
-                    row_version, updated_by, updated_at
+                    row_version, updated_by, updated_at, stay_until, arrival_date
              FROM cases WHERE number = ?1",
             [number],
             |r| {
@@ -88,6 +90,8 @@ pub(crate) fn load(conn: &Connection, number: &str) -> Result<Option<Loaded>, St
                     r.get(14)?,
                     r.get(15)?,
                     r.get(16)?,
+                    r.get(17)?,
+                    r.get(18)?,
                 ))
             },
         )
@@ -142,6 +146,8 @@ pub(crate) fn load(conn: &Connection, number: &str) -> Result<Option<Loaded>, St
         family: people,
         documents: Vec::new(),
         entry_date: opt_day(r.8)?,
+        stay_until: opt_day(r.17.clone())?,
+        arrival_date: opt_day(r.18.clone())?,
         late_acceptance: r
             .9
             .as_deref()
@@ -243,7 +249,7 @@ pub(crate) fn load(conn: &Connection, number: &str) -> Result<Option<Loaded>, St
         });
     }
     let mut stmt = conn.prepare_cached(
-        "SELECT kind, grounds, by_login, at, approval, approval_by, approval_at, approval_comment
+        "SELECT kind, grounds, by_login, at, approval, approval_by, approval_at, approval_comment, reason
          FROM decisions WHERE case_number = ?1 ORDER BY ord",
     )?;
     type DecRow = (
@@ -255,6 +261,7 @@ pub(crate) fn load(conn: &Connection, number: &str) -> Result<Option<Loaded>, St
         Option<String>,
         Option<String>,
         Option<String>,
+        String,
     );
     for x in stmt.query_map([number], |x| -> rusqlite::Result<DecRow> {
         Ok((
@@ -266,9 +273,10 @@ pub(crate) fn load(conn: &Connection, number: &str) -> Result<Option<Loaded>, St
             x.get(5)?,
             x.get(6)?,
             x.get(7)?,
+            x.get(8)?,
         ))
     })? {
-        let (kind, grounds, by, at, approval, a_by, a_at, a_comment) = x?;
+        let (kind, grounds, by, at, approval, a_by, a_at, a_comment, reason) = x?;
         let grounds = json_list(&grounds)?;
         let kind = match kind.as_str() {
             "issue" => DecisionKind::Issue,
@@ -295,6 +303,7 @@ pub(crate) fn load(conn: &Connection, number: &str) -> Result<Option<Loaded>, St
             by,
             at: parse_ts(&at)?,
             approval,
+            reason,
         });
     }
     let mut stmt =
@@ -441,8 +450,8 @@ fn write_children(conn: &Connection, c: &Case, existing: bool) -> Result<(), Sto
         ])?;
     }
     let mut ins = conn.prepare_cached(
-        "INSERT INTO decisions (case_number, ord, kind, grounds, by_login, at, approval, approval_by, approval_at, approval_comment)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        "INSERT INTO decisions (case_number, ord, kind, grounds, by_login, at, approval, approval_by, approval_at, approval_comment, reason)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?;
     for (i, d) in c.decisions.iter().enumerate() {
         let (kind, grounds) = decision_parts(d);
@@ -469,7 +478,8 @@ fn write_children(conn: &Connection, c: &Case, existing: bool) -> Result<(), Sto
             state,
             by,
             at,
-            comment
+            comment,
+            d.reason
         ])?;
     }
     let mut ins = conn.prepare_cached(
@@ -616,9 +626,12 @@ fn write_case(
             v + 1
         }
     };
-    // The queue's index: open cases, and decided ones that still have a deadline.
-    let in_queue = matches!(c.status, case::Status::Received | case::Status::Accepted)
-        || (c.status == case::Status::Decided && due.is_some());
+    // The queue's index: every case not archived or refused at intake (a
+    // decided case stays while something is still due after the decision).
+    let in_queue = matches!(
+        c.status,
+        case::Status::Received | case::Status::Accepted | case::Status::Decided
+    );
     // No deadline sorts last ('~'); a deadline that could not be computed
     // sorts first (''), so the inspector sees it rather than loses it.
     let queue_due = in_queue.then(|| match (&due, &due_kind) {
@@ -626,12 +639,16 @@ fn write_case(
         (None, Some(k)) if k.starts_with("deadline not computed") => String::new(),
         (None, _) => "~".to_string(),
     });
-    conn.prepare_cached("UPDATE cases SET queue_due = ?2, queue_since = ?3 WHERE number = ?1")?
-        .execute(params![
-            c.number,
-            queue_due,
-            ts(c.accepted_at.unwrap_or(c.received_at))
-        ])?;
+    conn.prepare_cached(
+        "UPDATE cases SET queue_due = ?2, queue_since = ?3, stay_until = ?4, arrival_date = ?5 WHERE number = ?1",
+    )?
+    .execute(params![
+        c.number,
+        queue_due,
+        ts(c.accepted_at.unwrap_or(c.received_at)),
+        c.stay_until.map(|d| d.to_string()),
+        c.arrival_date.map(|d| d.to_string())
+    ])?;
     write_children(conn, c, expected.is_some())?;
     Ok(new_version)
 }
@@ -660,7 +677,10 @@ fn stale(conn: &Connection, cal: &Calendar, number: &str) -> Result<StoreError, 
 fn touched(events: &[Event]) -> Vec<String> {
     let mut parts: Vec<String> = events
         .iter()
+        // The archive follows from what the change did: it touches nothing of its own.
+        .filter(|e| !matches!(e, Event::Archived { .. }))
         .map(|e| match e {
+            Event::Archived { .. } => "unknown".to_string(),
             Event::Accepted { .. } | Event::RefusedToAccept { .. } => "intake".to_string(),
             Event::StageCompleted { stage, .. } => format!("stage:{stage}"),
             Event::CheckRecorded { check, .. } => format!("check:{check}"),
@@ -988,7 +1008,7 @@ impl Store {
             // The transition runs on the case as it is now; when others
             // saved since it was read, it is refused only if they touched
             // what it changes (or when it no longer fits the case).
-            let events = match transition(&loaded.case, &ctx, &queries) {
+            let mut events = match transition(&loaded.case, &ctx, &queries) {
                 Ok(events) => events,
                 Err(v) if loaded.row_version != seen_version => {
                     let since =
@@ -1009,6 +1029,11 @@ impl Store {
             }
             let mut after = loaded.case.clone();
             case::apply_all(&mut after, version, &events);
+            // Nothing left to do after the decision: the same change archives the case.
+            if let Some(archived) = case::settle(&after, version, now) {
+                case::apply(&mut after, version, &archived);
+                events.push(archived);
+            }
             let new_version = write_case(
                 tx,
                 cal,

@@ -155,7 +155,7 @@ impl Store {
         match filter.status {
             StatusFilter::Open => sql.push_str(" AND c.status IN ('received', 'accepted')"),
             StatusFilter::Decided => {
-                sql.push_str(" AND c.status IN ('decided', 'refused_to_accept')")
+                sql.push_str(" AND c.status IN ('decided', 'archived', 'refused_to_accept')")
             }
             StatusFilter::All => {}
         }

@@ -213,4 +213,12 @@ CREATE TABLE drafts (
     PRIMARY KEY (login, case_number, kind)
 );
 "#,
+    // 4: the stay a visa or entry grants (citizens of states outside the
+    // EAEU), the day of arrival at the host, and a decision's reason in
+    // the inspector's words.
+    r#"
+ALTER TABLE cases ADD COLUMN stay_until TEXT;
+ALTER TABLE cases ADD COLUMN arrival_date TEXT;
+ALTER TABLE decisions ADD COLUMN reason TEXT NOT NULL DEFAULT '';
+"#,
 ];

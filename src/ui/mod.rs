@@ -843,6 +843,7 @@ fn status_key(s: Status) -> &'static str {
         Status::Accepted => "case-status.accepted",
         Status::RefusedToAccept => "case-status.refused-to-accept",
         Status::Decided => "case-status.decided",
+        Status::Archived => "case-status.archived",
     }
 }
 
@@ -958,9 +959,11 @@ fn section_lines(lang: Lang, view: &CaseView, ui: &Ui<'_>) -> Vec<Line<'static>>
             }
             if let Some(e) = c.entry_date {
                 p.add(tr("field.entry"), day_label(lang, e));
-                if let Some(last) = version.and_then(|v| crate::domain::case::stay_last_day(v, e)) {
-                    p.add(tr("field.stay-until"), day_label(lang, last));
-                }
+            }
+            if let Some(last) =
+                version.and_then(|v| crate::domain::case::lawful_stay_last_day(c, v))
+            {
+                p.add(tr("field.stay-until"), day_label(lang, last));
             }
             for f in &c.family {
                 p.add(
