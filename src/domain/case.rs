@@ -1348,10 +1348,12 @@ pub fn decide(case: &Case, ctx: &Ctx<'_>, kind: DecisionKind) -> Transition {
                         ));
                     }
                 }
+                // Order 992 §17 (PR): an act on day X needs the notice by the
+                // end of the working day N working days before X; a notice
+                // sent after office hours or on a day off counts from the next
+                // working day. Order 348 (exit) anchors the notice on the end
+                // of the service term instead and states no such gap.
                 let n = param(ctx.version, "hearing_notice")?;
-                // An act on day X needs the notice by the end of the working day
-                // N working days before X; a notice sent after office hours or
-                // on a day off counts from the next working day.
                 let sent = local(ctx.cal, notice.sent_at);
                 let in_office = ctx.cal.is_working(sent.date()).map_err(TermError::from)?
                     && sent.time() <= ctx.cal.office().closes;
@@ -1367,7 +1369,9 @@ pub fn decide(case: &Case, ctx: &Ctx<'_>, kind: DecisionKind) -> Transition {
                     .add_working_days(notice_day, n)
                     .map_err(TermError::from)?;
                 let earliest = term::at_local(ctx.cal, earliest_day, ctx.cal.office().opens)?;
-                if local(ctx.cal, ctx.now).date() < earliest_day {
+                if ctx.version.hearing_anchor == HearingAnchor::Decision
+                    && local(ctx.cal, ctx.now).date() < earliest_day
+                {
                     return Err(Violation::with_rule(
                         msg!("rule-ref.notice-before-act", n = n),
                         msg!(
