@@ -111,6 +111,7 @@ pub fn show_case(m: &mut Model, link: &mut Link, opened: Opened) {
     }
     m.check_ids = opened.check_ids;
     m.screen = Screen::Case(fresh);
+    app::open_pending_dialog(m);
 }
 
 /// Apply a worker's reply to the model. Returns true when it changed

@@ -37,7 +37,12 @@ fn ok(db: &Db, user: &str, now: &str, args: &[&str]) -> String {
 }
 
 fn show(db: &Db, now: &str, case: &str) -> Value {
-    let out = ok(db, "ivanov", now, &["case", "show", case, "--format", "json"]);
+    let out = ok(
+        db,
+        "ivanov",
+        now,
+        &["case", "show", case, "--format", "json"],
+    );
     serde_json::from_str(&out).expect("json")
 }
 
@@ -52,7 +57,10 @@ fn rules(version_day: &str, procedure: &str) -> Value {
             "--format",
             "json",
         ])
-        .env("KEZEK_CONFIG_DIR", std::env::temp_dir().join("kezek-case-cli-test-empty-config"))
+        .env(
+            "KEZEK_CONFIG_DIR",
+            std::env::temp_dir().join("kezek-case-cli-test-empty-config"),
+        )
         .output()
         .expect("rules");
     assert_eq!(o.status.code(), Some(0));
@@ -101,8 +109,34 @@ fn setup(apps: &[Value]) -> Db {
     let path = dir.path().join("k.db").to_string_lossy().to_string();
     let db = Db { _dir: dir, path };
     let now = "2019-01-01T10:00:00+05:00";
-    ok(&db, "boss", now, &["user", "add", "boss", "--role", "supervisor", "--name", "Boss"]);
-    ok(&db, "boss", now, &["user", "add", "ivanov", "--role", "inspector", "--name", "Ivanov"]);
+    ok(
+        &db,
+        "boss",
+        now,
+        &[
+            "user",
+            "add",
+            "boss",
+            "--role",
+            "supervisor",
+            "--name",
+            "Boss",
+        ],
+    );
+    ok(
+        &db,
+        "boss",
+        now,
+        &[
+            "user",
+            "add",
+            "ivanov",
+            "--role",
+            "inspector",
+            "--name",
+            "Ivanov",
+        ],
+    );
     let file = db._dir.path().join("apps.json");
     std::fs::write(&file, serde_json::to_string(apps).expect("json")).expect("write");
     ok(&db, "boss", now, &["import", &file.to_string_lossy()]);
@@ -123,7 +157,12 @@ impl Clock {
 }
 
 fn in_queue(db: &Db, now: &str, case: &str) -> bool {
-    let out = ok(db, "ivanov", now, &["queue", "--format", "json", "--now", now]);
+    let out = ok(
+        db,
+        "ivanov",
+        now,
+        &["queue", "--format", "json", "--now", now],
+    );
     let v: Value = serde_json::from_str(&out).expect("json");
     v.as_array()
         .expect("rows")
@@ -137,7 +176,12 @@ fn mark_all(db: &Db, clock: &mut Clock, case: &str) {
     for k in c["checks"].as_array().expect("checks") {
         let mark = if k["applies"] == true { "passed" } else { "na" };
         let id = k["check"].as_str().expect("id");
-        ok(db, "ivanov", &clock.tick(), &["case", "mark", case, id, mark]);
+        ok(
+            db,
+            "ivanov",
+            &clock.tick(),
+            &["case", "mark", case, id, mark],
+        );
     }
 }
 
@@ -152,29 +196,66 @@ fn complete_open_stages(db: &Db, clock: &mut Clock, case: &str, after_decision: 
                 db,
                 "ivanov",
                 &clock.tick(),
-                &["case", "stage", case, id, "done", "--note", "answer received"],
+                &[
+                    "case",
+                    "stage",
+                    case,
+                    id,
+                    "done",
+                    "--note",
+                    "answer received",
+                ],
             );
         }
     }
 }
 
 /// From receipt to the archive with a permit issued.
-fn issue_to_archive(number: &str, procedure: &str, received: &str, purpose: Option<&str>, start: &str) {
+fn issue_to_archive(
+    number: &str,
+    procedure: &str,
+    received: &str,
+    purpose: Option<&str>,
+    start: &str,
+) {
     let db = setup(&[application(number, procedure, received, purpose)]);
     let mut clock = Clock::new(start);
     let now = clock.tick();
-    assert!(in_queue(&db, &now, number), "a received case is in the queue");
-    let out = ok(&db, "ivanov", &now, &["case", "accept", number, "--format", "json"]);
+    assert!(
+        in_queue(&db, &now, number),
+        "a received case is in the queue"
+    );
+    let out = ok(
+        &db,
+        "ivanov",
+        &now,
+        &["case", "accept", number, "--format", "json"],
+    );
     let v: Value = serde_json::from_str(&out).expect("json");
     assert_eq!(v["status"], "accepted", "{out}");
     mark_all(&db, &mut clock, number);
     complete_open_stages(&db, &mut clock, number, false);
-    let out = ok(&db, "ivanov", &clock.tick(), &["case", "decide", number, "issue", "--format", "json"]);
+    let out = ok(
+        &db,
+        "ivanov",
+        &clock.tick(),
+        &["case", "decide", number, "issue", "--format", "json"],
+    );
     let v: Value = serde_json::from_str(&out).expect("json");
-    if v["remaining"].as_array().expect("remaining").iter().any(|r| r["kind"] == "approval") {
+    if v["remaining"]
+        .as_array()
+        .expect("remaining")
+        .iter()
+        .any(|r| r["kind"] == "approval")
+    {
         // The inspector cannot approve: the domain refuses with exit 1.
         let o = run(&db, "ivanov", &clock.tick(), &["case", "approve", number]);
-        assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
+        assert_eq!(
+            o.status.code(),
+            Some(1),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
         assert!(!o.stderr.is_empty());
         ok(&db, "boss", &clock.tick(), &["case", "approve", number]);
     }
@@ -185,10 +266,18 @@ fn issue_to_archive(number: &str, procedure: &str, received: &str, purpose: Opti
     assert_eq!(c["archived"], true);
     assert_eq!(c["remaining"], json!([]));
     assert_eq!(c["open_deadlines"], json!([]));
-    assert!(!in_queue(&db, &now, number), "an archived case leaves the queue");
+    assert!(
+        !in_queue(&db, &now, number),
+        "an archived case leaves the queue"
+    );
     // Every change is one audit row and the chain holds.
     ok(&db, "boss", &now, &["audit", "verify"]);
-    let o = run(&db, "ivanov", &clock.tick(), &["case", "stage", number, "no_such_stage", "done"]);
+    let o = run(
+        &db,
+        "ivanov",
+        &clock.tick(),
+        &["case", "stage", number, "no_such_stage", "done"],
+    );
     assert_eq!(o.status.code(), Some(1), "refused by the domain");
 }
 
@@ -251,25 +340,126 @@ fn border_zone_from_receipt_to_archive() {
 fn an_exit_refusal_closes_the_positive_stages_and_ends_with_the_originals_returned() {
     let number = "2026-EXIT-20002";
     let db = setup(&[application(number, "exit", "2026-11-23 10:00", None)]);
-    ok(&db, "ivanov", "2026-11-23T11:00:00+05:00", &["case", "accept", number]);
-    ok(&db, "ivanov", "2026-11-23T12:00:00+05:00", &["case", "mark", number, "tax_debt", "failed", "--note", "debt 120 000 tenge"]);
+    ok(
+        &db,
+        "ivanov",
+        "2026-11-23T11:00:00+05:00",
+        &["case", "accept", number],
+    );
+    ok(
+        &db,
+        "ivanov",
+        "2026-11-23T12:00:00+05:00",
+        &[
+            "case",
+            "mark",
+            number,
+            "tax_debt",
+            "failed",
+            "--note",
+            "debt 120 000 tenge",
+        ],
+    );
     let o = run(
         &db,
         "ivanov",
         "2026-11-24T10:00:00+05:00",
-        &["case", "hearing-notice", number, "--grounds", "tax_debt", "--channel", "electronic", "--hearing-at", "2026-11-25 11:00", "--place", "Astana, room 5"],
+        &[
+            "case",
+            "hearing-notice",
+            number,
+            "--grounds",
+            "tax_debt",
+            "--channel",
+            "electronic",
+            "--hearing-at",
+            "2026-11-25 11:00",
+            "--place",
+            "Astana, room 5",
+        ],
     );
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     // A hearing before the notice is refused by the domain: exit 1, the reason on stderr.
-    let o = run(&db, "ivanov", "2026-11-25T12:00:00+05:00", &["case", "hearing", number, "--held-at", "2026-11-20 11:00", "--position", "x", "--stop"]);
+    let o = run(
+        &db,
+        "ivanov",
+        "2026-11-25T12:00:00+05:00",
+        &[
+            "case",
+            "hearing",
+            number,
+            "--held-at",
+            "2026-11-20 11:00",
+            "--position",
+            "x",
+            "--stop",
+        ],
+    );
     assert_eq!(o.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("hearing"), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("hearing"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     // --continue and --stop together: bad arguments, exit 2.
-    let o = run(&db, "ivanov", "2026-11-25T12:00:00+05:00", &["case", "hearing", number, "--held-at", "2026-11-25 11:00", "--position", "x", "--stop", "--continue"]);
+    let o = run(
+        &db,
+        "ivanov",
+        "2026-11-25T12:00:00+05:00",
+        &[
+            "case",
+            "hearing",
+            number,
+            "--held-at",
+            "2026-11-25 11:00",
+            "--position",
+            "x",
+            "--stop",
+            "--continue",
+        ],
+    );
     assert_eq!(o.status.code(), Some(2));
-    ok(&db, "ivanov", "2026-11-25T12:00:00+05:00", &["case", "hearing", number, "--held-at", "2026-11-25 11:00", "--position", "will pay", "--stop"]);
-    ok(&db, "ivanov", "2026-11-25T15:00:00+05:00", &["case", "decide", number, "refuse", "--grounds", "tax_debt", "--reason", "tax debt of 120 000 tenge"]);
-    ok(&db, "boss", "2026-11-25T16:00:00+05:00", &["case", "approve", number]);
+    ok(
+        &db,
+        "ivanov",
+        "2026-11-25T12:00:00+05:00",
+        &[
+            "case",
+            "hearing",
+            number,
+            "--held-at",
+            "2026-11-25 11:00",
+            "--position",
+            "will pay",
+            "--stop",
+        ],
+    );
+    ok(
+        &db,
+        "ivanov",
+        "2026-11-25T15:00:00+05:00",
+        &[
+            "case",
+            "decide",
+            number,
+            "refuse",
+            "--grounds",
+            "tax_debt",
+            "--reason",
+            "tax debt of 120 000 tenge",
+        ],
+    );
+    ok(
+        &db,
+        "boss",
+        "2026-11-25T16:00:00+05:00",
+        &["case", "approve", number],
+    );
     let c = show(&db, "2026-11-25T16:30:00+05:00", number);
     assert_eq!(c["status"], "decided");
     let state = |id: &str| {
@@ -287,15 +477,54 @@ fn an_exit_refusal_closes_the_positive_stages_and_ends_with_the_originals_return
     assert_eq!(state("return_originals"), "open");
     assert_eq!(c["decisions"][0]["reason"], "tax debt of 120 000 tenge");
     // Only the returned originals remain, and nothing is overdue on the positive path.
-    let kinds: Vec<&Value> = c["open_deadlines"].as_array().expect("deadlines").iter().map(|d| &d["kind"]).collect();
-    assert_eq!(kinds, vec![&json!({"kind": "stage", "id": "enter_decision"})], "{c}");
-    ok(&db, "ivanov", "2026-11-25T17:00:00+05:00", &["case", "stage", number, "enter_decision", "done"]);
-    let o = run(&db, "ivanov", "2026-11-25T17:10:00+05:00", &["case", "stage", number, "military_deregistration", "done"]);
-    assert_eq!(o.status.code(), Some(1), "a stage of the other outcome is closed");
-    let out = ok(&db, "ivanov", "2026-11-25T17:20:00+05:00", &["case", "stage", number, "return_originals", "done", "--format", "json"]);
+    let kinds: Vec<&Value> = c["open_deadlines"]
+        .as_array()
+        .expect("deadlines")
+        .iter()
+        .map(|d| &d["kind"])
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![&json!({"kind": "stage", "id": "enter_decision"})],
+        "{c}"
+    );
+    ok(
+        &db,
+        "ivanov",
+        "2026-11-25T17:00:00+05:00",
+        &["case", "stage", number, "enter_decision", "done"],
+    );
+    let o = run(
+        &db,
+        "ivanov",
+        "2026-11-25T17:10:00+05:00",
+        &["case", "stage", number, "military_deregistration", "done"],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "a stage of the other outcome is closed"
+    );
+    let out = ok(
+        &db,
+        "ivanov",
+        "2026-11-25T17:20:00+05:00",
+        &[
+            "case",
+            "stage",
+            number,
+            "return_originals",
+            "done",
+            "--format",
+            "json",
+        ],
+    );
     let v: Value = serde_json::from_str(&out).expect("json");
     assert_eq!(v["status"], "archived", "{out}");
-    assert!(!in_queue(&db, "2026-12-30T10:00:00+05:00", number), "not overdue forever");
+    assert!(
+        !in_queue(&db, "2026-12-30T10:00:00+05:00", number),
+        "not overdue forever"
+    );
 }
 
 #[test]
@@ -303,9 +532,35 @@ fn an_rvp_refusal_needs_no_hearing_and_archives_a_case_whose_review_was_open() {
     // Order 992 ch. 2 §9-3: the RVP is refused by a motivated notice; chapter 2 has no hearing.
     let number = "2026-RVP-20002";
     let db = setup(&[application(number, "rvp", "2026-11-23 10:00", Some("work"))]);
-    ok(&db, "ivanov", "2026-11-23T11:00:00+05:00", &["case", "accept", number]);
-    ok(&db, "ivanov", "2026-11-23T12:00:00+05:00", &["case", "mark", number, "fingerprints", "failed"]);
-    let out = ok(&db, "ivanov", "2026-11-23T13:00:00+05:00", &["case", "decide", number, "refuse", "--grounds", "no_fingerprints", "--reason", "no fingerprint record", "--format", "json"]);
+    ok(
+        &db,
+        "ivanov",
+        "2026-11-23T11:00:00+05:00",
+        &["case", "accept", number],
+    );
+    ok(
+        &db,
+        "ivanov",
+        "2026-11-23T12:00:00+05:00",
+        &["case", "mark", number, "fingerprints", "failed"],
+    );
+    let out = ok(
+        &db,
+        "ivanov",
+        "2026-11-23T13:00:00+05:00",
+        &[
+            "case",
+            "decide",
+            number,
+            "refuse",
+            "--grounds",
+            "no_fingerprints",
+            "--reason",
+            "no fingerprint record",
+            "--format",
+            "json",
+        ],
+    );
     let v: Value = serde_json::from_str(&out).expect("json");
     assert_eq!(v["status"], "archived", "{out}");
     // Weeks later it is not overdue in the queue.
@@ -317,18 +572,39 @@ fn bad_arguments_exit_2_and_refusals_exit_1() {
     let number = "2026-RVP-20003";
     let db = setup(&[application(number, "rvp", "2026-11-23 10:00", Some("work"))]);
     let now = "2026-11-23T11:00:00+05:00";
-    let o = run(&db, "ivanov", now, &["case", "mark", number, "stay", "maybe"]);
+    let o = run(
+        &db,
+        "ivanov",
+        now,
+        &["case", "mark", number, "stay", "maybe"],
+    );
     assert_eq!(o.status.code(), Some(2));
-    let o = run(&db, "ivanov", now, &["case", "accept", number, "--late", "art-517"]);
+    let o = run(
+        &db,
+        "ivanov",
+        now,
+        &["case", "accept", number, "--late", "art-517"],
+    );
     assert_eq!(o.status.code(), Some(2), "--late needs --ref");
     let o = run(&db, "ivanov", now, &["case", "decide", number, "issue"]);
     assert_eq!(o.status.code(), Some(1), "not accepted yet");
-    let o = run(&db, "ivanov", now, &["case", "refuse-to-accept", number, "--reason", "incomplete"]);
-    assert_eq!(o.status.code(), Some(1), "the package is complete: nothing to refuse");
+    let o = run(
+        &db,
+        "ivanov",
+        now,
+        &["case", "refuse-to-accept", number, "--reason", "incomplete"],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "the package is complete: nothing to refuse"
+    );
     // Russian on stderr with --lang ru.
     let cfg = std::env::temp_dir().join("kezek-case-cli-test-empty-config");
     let o = Command::new(env!("CARGO_BIN_EXE_kezek"))
-        .args(["--lang", "ru", "--db", &db.path, "case", "decide", number, "issue"])
+        .args([
+            "--lang", "ru", "--db", &db.path, "case", "decide", number, "issue",
+        ])
         .env("KEZEK_CONFIG_DIR", &cfg)
         .env("KEZEK_USER", "ivanov")
         .env("KEZEK_NOW", now)
@@ -338,7 +614,12 @@ fn bad_arguments_exit_2_and_refusals_exit_1() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.chars().any(|c| ('а'..='я').contains(&c)), "{err}");
     // Assignment: a supervisor assigns; one audit row.
-    let out = ok(&db, "boss", now, &["case", "assign", number, "ivanov", "--format", "json"]);
+    let out = ok(
+        &db,
+        "boss",
+        now,
+        &["case", "assign", number, "ivanov", "--format", "json"],
+    );
     let v: Value = serde_json::from_str(&out).expect("json");
     assert_eq!(v["events"], json!(["assign"]));
     let c = show(&db, now, number);

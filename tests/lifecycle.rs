@@ -336,7 +336,13 @@ fn late_rvp_acceptance_needs_one_of_the_two_exceptions() {
         case::accept(&c, &cx, &Fake::default(), Some(ok.clone())).expect("within the window");
     assert!(matches!(
         &events[0],
-        case::Event::Accepted { late: Some(LateException::Art517 { overstay_days: 1, .. }), .. }
+        case::Event::Accepted {
+            late: Some(LateException::Art517 {
+                overstay_days: 1,
+                ..
+            }),
+            ..
+        }
     ));
     // Received Mon 09.11: 11 days after the stay ended, whatever the ruling says.
     let mut eleven = new_case("rvp", "2026-11-09T10:00:00+05:00", Some("work"));

@@ -701,6 +701,7 @@ fn deadline_kind(lang: Lang, v: &RuleVersion, kind: &urgency::DeadlineKind) -> S
         K::Birthday16 => t(lang, "deadline.birthday16").to_string(),
         K::Complaint(_) => t(lang, "deadline.complaint").to_string(),
         K::ExitAfterAnnulment => t(lang, "deadline.exit").to_string(),
+        K::ResultToStateCorporation => t(lang, "deadline.result-to-state-corporation").to_string(),
     }
 }
 
@@ -723,6 +724,7 @@ fn show(
     let deadlines = urgency::open_deadlines(c, v, &store.cal).unwrap_or_default();
     let computed = store.computed_checks(c, now)?;
     let remaining = case::remaining(c, v);
+    let overrun = urgency::plan_overrun(c, v, &store.cal).ok().flatten();
     match format {
         Format::Json => {
             let stages: Vec<Value> = v
@@ -816,6 +818,8 @@ fn show(
                 "open_deadlines": deadlines,
                 "remaining": remaining_json(&remaining),
                 "archived": c.status == case::Status::Archived,
+                "service_term_is_sum": v.service_term_is_sum,
+                "plan_overrun": overrun.map(|(end, due)| json!({"plan_end": end.to_string(), "service_due": due.to_string()})),
             });
             emit(&format!("{out}\n"))?;
         }
@@ -921,6 +925,9 @@ fn show(
                     by = printable(&d.by).to_string(),
                     at = local(&store.cal, d.at)
                 ));
+            }
+            if let Some((end, due)) = overrun {
+                line(msg!("cli.case.plan-overrun", end = end, due = due));
             }
             line(Msg::key("cli.case.remaining"));
             if remaining.is_empty() {

@@ -566,6 +566,41 @@ pub fn stay_last_day(version: &RuleVersion, entry: NaiveDate) -> Option<NaiveDat
     entry.checked_add_signed(Duration::days(i64::from(limit.max(1)) - 1))
 }
 
+/// The moment intake closes on a working day for an application that
+/// came through `channel`: at the office at the calendar's intake hour
+/// (001 §8: 17:30); through the portal at the end of working hours (002 §8:
+/// "после окончания рабочего времени"); through the State Corporation at
+/// its own closing hour, the version's `state_corporation_intake_closes`
+/// (003 app. 2 row 9: 09:00-20:00), else at the end of working hours.
+pub fn intake_closes(
+    cal: &Calendar,
+    version: &RuleVersion,
+    channel: super::procedure::Channel,
+) -> chrono::NaiveTime {
+    use super::procedure::Channel;
+    match channel {
+        Channel::Office => cal.office().intake_closes,
+        Channel::Portal => cal.office().closes,
+        Channel::StateCorporation => version
+            .parameter("state_corporation_intake_closes")
+            .and_then(|p| chrono::NaiveTime::from_hms_opt(p.value.min(23), 0, 0))
+            .unwrap_or(cal.office().closes),
+    }
+}
+
+/// When the terms of this case start, by the channel it came through.
+pub fn start_of_case(
+    cal: &Calendar,
+    version: &RuleVersion,
+    case: &Case,
+) -> Result<term::Start, TermError> {
+    term::start_of_term_until(
+        cal,
+        case.received_at,
+        intake_closes(cal, version, case.channel),
+    )
+}
+
 /// The member states of the Eurasian Economic Union (ISO 3166 alpha-3),
 /// whose citizens have the 90-day stay of seed 000 ("для граждан
 /// государств-участников ЕАЭС"); Kazakhstan's own citizens need no stay.
@@ -785,7 +820,7 @@ pub fn accept(
             Msg::key("violation.accept-not-received"),
         ));
     }
-    let start = term::start_of_term(ctx.cal, case.received_at)?;
+    let start = start_of_case(ctx.cal, ctx.version, case)?;
     let day = start.acceptance_day;
     if !ctx.version.in_force_on(day) {
         return Err(Violation::new(
@@ -900,7 +935,7 @@ pub fn refuse_to_accept(case: &Case, ctx: &Ctx<'_>, queries: &dyn CaseQueries) -
             Msg::key("violation.refuse-not-received"),
         ));
     }
-    let day = term::start_of_term(ctx.cal, case.received_at)?.acceptance_day;
+    let day = start_of_case(ctx.cal, ctx.version, case)?.acceptance_day;
     let mut reasons: Vec<String> = package_problems(case, ctx.version, day)
         .iter()
         .map(ToString::to_string)

@@ -309,6 +309,7 @@ pub const KNOWN_PARAMETERS: &[&str] = &[
     "complaint_review",
     "complaint_quality_authority",
     "result_to_state_corporation",
+    "state_corporation_intake_closes",
 ];
 
 /// One version of a procedure's rules.
@@ -327,6 +328,9 @@ pub struct RuleVersion {
     pub hearing_anchor: HearingAnchor,
     pub channels: Vec<Channel>,
     pub service_term: TermSpec,
+    /// The service term is kezek's own sum of the stage terms, not a term
+    /// the act states (PR: 2+5+7+25+10+3 of order 992 §14 = 52 days).
+    pub service_term_is_sum: bool,
     pub purposes: Vec<Purpose>,
     pub stages: Vec<Stage>,
     pub checks: Vec<Check>,
@@ -565,6 +569,8 @@ struct RawVersion {
     hearing_anchor: Option<HearingAnchor>,
     channels: Vec<Channel>,
     service_term: Spanned<RawTerm>,
+    #[serde(default)]
+    service_term_is_sum: bool,
     #[serde(default)]
     purpose: Vec<Spanned<RawPurpose>>,
     #[serde(default)]
@@ -1112,6 +1118,7 @@ fn parse_version(src: Source<'_>, v: &RawVersion) -> Result<RuleVersion, RuleErr
         hearing_anchor: v.hearing_anchor.unwrap_or(HearingAnchor::Decision),
         channels: v.channels.clone(),
         service_term,
+        service_term_is_sum: v.service_term_is_sum,
         purposes,
         stages,
         checks,

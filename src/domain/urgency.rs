@@ -25,6 +25,9 @@ pub enum DeadlineKind {
     Birthday16,
     Complaint(usize),
     ExitAfterAnnulment,
+    /// Order 992 §15: through the State Corporation, the result reaches it
+    /// no later than a day before the service term ends.
+    ResultToStateCorporation,
 }
 
 /// One open deadline with a one-line explanation.
@@ -241,6 +244,38 @@ pub fn open_deadlines(
         }
     }
 
+    // Order 992 §15: "не позднее чем за сутки до истечения срока оказания
+    // государственной услуги": the last stage (the notification) is due a
+    // day before the term ends when the application came through the State
+    // Corporation, whatever the decision, until it is done.
+    if case.channel == super::procedure::Channel::StateCorporation
+        && let Some(p) = version.parameter("result_to_state_corporation")
+        && let Some(day) = case.acceptance_day
+        && let Some(last) = version.stages.len().checked_sub(1)
+        && matches!(
+            stage_state(case, version, last),
+            StageState::Open | StageState::AwaitsDecision
+        )
+        && !matches!(case.status, Status::RefusedToAccept | Status::Archived)
+    {
+        let service = term::due_after_day(cal, day, version.service_term.term())?;
+        let due_day = service.due_day - chrono::Duration::days(i64::from(p.value));
+        let due = term::end_of_day(cal, due_day)?;
+        out.push(CaseDeadline {
+            kind: DeadlineKind::ResultToStateCorporation,
+            due_day,
+            due,
+            unit: Unit::CalendarDays,
+            explanation: format!(
+                "result to the State Corporation: {} day(s) before the end of the service term {} → {} 24:00",
+                p.value,
+                format_day(service.due_day),
+                format_day(due_day)
+            ),
+            estimate: service.estimate,
+        });
+    }
+
     // Stay expiry: the crossing day is day 1; a day off does not extend a stay.
     // A late application accepted under an exception no longer runs on it.
     // EAEU citizens have the 90 days of seed 000; others the stay their
@@ -358,6 +393,39 @@ pub fn open_deadlines(
         });
     }
     Ok(out)
+}
+
+/// When the projected stage plan ends after the service term: the day the
+/// last stage is planned for and the term's last day. Shown as a warning
+/// (the PR term of 52 days is kezek's own sum of the stage terms).
+pub fn plan_overrun(
+    case: &Case,
+    version: &RuleVersion,
+    cal: &Calendar,
+) -> Result<Option<(NaiveDate, NaiveDate)>, TermError> {
+    let Some(day) = case.acceptance_day else {
+        return Ok(None);
+    };
+    let service = term::due_after_day(cal, day, version.service_term.term())?;
+    let plan = stage_plan(case, version, cal)?;
+    let end = plan
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| {
+            !matches!(
+                stage_state(case, version, *i),
+                StageState::SettledByDecision | StageState::OtherOutcome
+            )
+        })
+        .map(|(_, p)| {
+            p.completed_at
+                .map(|t| local(cal, t).date())
+                .unwrap_or(p.due_day)
+        })
+        .max();
+    Ok(end
+        .filter(|e| *e > service.due_day)
+        .map(|e| (e, service.due_day)))
 }
 
 fn sixteenth_birthday(birth: NaiveDate) -> Option<NaiveDate> {

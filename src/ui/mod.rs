@@ -1163,6 +1163,7 @@ fn deadline_kind(
         K::Birthday16 => t(lang, "deadline.birthday16").to_string(),
         K::Complaint(_) => t(lang, "deadline.complaint").to_string(),
         K::ExitAfterAnnulment => t(lang, "deadline.exit").to_string(),
+        K::ResultToStateCorporation => t(lang, "deadline.result-to-state-corporation").to_string(),
     }
 }
 
