@@ -39,6 +39,8 @@ fn inspector() -> Actor {
     }
 }
 
+type Step = dyn Fn(&Case, &Ctx<'_>) -> Result<Vec<case::Event>, case::Violation>;
+
 struct NoOthers;
 
 impl CaseQueries for NoOthers {
@@ -352,15 +354,11 @@ fn order_992_17_the_refusal_notice_states_the_reason_and_the_deciding_inspector(
     let number = c.number.clone();
     s.create_case(&boss, &c, at("2026-11-23T10:00:00+05:00"))
         .expect("create");
-    let step =
-        |s: &mut Store,
-         who: &Actor,
-         now: &str,
-         f: &dyn Fn(&Case, &Ctx<'_>) -> Result<Vec<case::Event>, case::Violation>| {
-            let seen = s.case(&number).expect("case").row_version;
-            s.act(who, &number, seen, at(now), |c, x, _| f(c, x))
-                .expect("act");
-        };
+    let step = |s: &mut Store, who: &Actor, now: &str, f: &Step| {
+        let seen = s.case(&number).expect("case").row_version;
+        s.act(who, &number, seen, at(now), |c, x, _| f(c, x))
+            .expect("act");
+    };
     step(&mut s, &a, "2026-11-23T10:30:00+05:00", &|c, x| {
         case::accept(c, x, &NoOthers, None)
     });
