@@ -639,15 +639,22 @@ fn write_case(
         (None, Some(k)) if k.starts_with("deadline not computed") => String::new(),
         (None, _) => "~".to_string(),
     });
+    // The stage to work on now: the first one neither done nor closed by
+    // the decision, nor waiting for a decision in effect.
+    let current_stage = (0..version.stages.len())
+        .find(|&i| case::stage_state(c, version, i) == case::StageState::Open)
+        .map(|i| i as i64);
     conn.prepare_cached(
-        "UPDATE cases SET queue_due = ?2, queue_since = ?3, stay_until = ?4, arrival_date = ?5 WHERE number = ?1",
+        "UPDATE cases SET queue_due = ?2, queue_since = ?3, stay_until = ?4, arrival_date = ?5,
+                current_stage = ?6 WHERE number = ?1",
     )?
     .execute(params![
         c.number,
         queue_due,
         ts(c.accepted_at.unwrap_or(c.received_at)),
         c.stay_until.map(|d| d.to_string()),
-        c.arrival_date.map(|d| d.to_string())
+        c.arrival_date.map(|d| d.to_string()),
+        current_stage
     ])?;
     write_children(conn, c, expected.is_some())?;
     Ok(new_version)
@@ -1132,7 +1139,7 @@ impl Store {
         let mut sql = String::from(
             "SELECT c.number, c.procedure, c.version_id, p.name, p.citizenship, c.status, c.next_due, c.next_due_kind,
                     c.assignee, c.received_at, c.accepted_at, c.next_due_unit,
-                    (SELECT min(ord) FROM stages s WHERE s.case_number = c.number AND s.completed_at IS NULL),
+                    c.current_stage,
                     (SELECT approval FROM decisions d WHERE d.case_number = c.number ORDER BY d.ord DESC LIMIT 1)
              FROM cases c JOIN persons p ON p.case_number = c.number AND p.ord = 0
              WHERE c.queue_due IS NOT NULL",

@@ -220,5 +220,9 @@ CREATE TABLE drafts (
 ALTER TABLE cases ADD COLUMN stay_until TEXT;
 ALTER TABLE cases ADD COLUMN arrival_date TEXT;
 ALTER TABLE decisions ADD COLUMN reason TEXT NOT NULL DEFAULT '';
+-- The stage to work on now (its ord): a stage the decision closed is not it.
+ALTER TABLE cases ADD COLUMN current_stage INTEGER;
+UPDATE cases SET current_stage =
+    (SELECT min(ord) FROM stages s WHERE s.case_number = cases.number AND s.completed_at IS NULL);
 "#,
 ];
