@@ -310,7 +310,7 @@ pub fn run(db: Option<PathBuf>, lang: Lang) -> Result<Outcome, Failure> {
     if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
         return Err(Failure(Msg::key("error.no-tty")));
     }
-    let (store, _) = crate::cli::store_cmds::open_store(db)?;
+    let (store, _) = crate::cli::store_cmds::open_store(db, lang)?;
     let me = store.current_actor()?;
     let mut m = Model::new(me.clone(), chrono::Utc::now());
     m.lang = lang;

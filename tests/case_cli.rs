@@ -625,3 +625,67 @@ fn bad_arguments_exit_2_and_refusals_exit_1() {
     let c = show(&db, now, number);
     assert_eq!(c["assignee"], "ivanov");
 }
+
+#[test]
+fn a_new_decree_moves_the_stored_deadlines_and_says_so() {
+    let number = "2026-RVP-20004";
+    let db = setup(&[application(number, "rvp", "2026-11-20 11:00", Some("work"))]);
+    // Accepted Fri 20.11.2026: the review is due Mon 23.11 18:30.
+    ok(
+        &db,
+        "ivanov",
+        "2026-11-20T12:00:00+05:00",
+        &["case", "accept", number],
+    );
+    let c = show(&db, "2026-11-20T12:00:00+05:00", number);
+    assert_eq!(c["open_deadlines"][0]["due"], "2026-11-23T18:30:00+05:00");
+    // The administrator installs a decree moving Monday 23.11 to Saturday 28.11.
+    let cfg = db._dir.path().join("cfg");
+    std::fs::create_dir_all(&cfg).expect("cfg");
+    std::fs::write(
+        cfg.join("calendar.toml"),
+        "[years.2026]\nstatus = \"confirmed\"\ndates = { kurban_ait = \"2026-05-27\" }\ntransfers = [{ working = \"2026-11-28\", off = \"2026-11-23\" }]\n",
+    )
+    .expect("calendar");
+    let with_cfg = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_kezek"))
+            .args(["--lang", "en", "--db", &db.path])
+            .args(args)
+            .env("KEZEK_CONFIG_DIR", &cfg)
+            .env("KEZEK_USER", "boss")
+            .output()
+            .expect("run")
+    };
+    let o = with_cfg(&["queue", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("1 moved"), "{err}");
+    assert!(
+        err.contains(&format!(
+            "{number}: Mon 23.11.2026 18:30 → Tue 24.11.2026 18:30 (1 days)"
+        )),
+        "{err}"
+    );
+    let rows: Value = serde_json::from_slice(&o.stdout).expect("json");
+    let row = rows
+        .as_array()
+        .expect("rows")
+        .iter()
+        .find(|r| r["number"] == number)
+        .expect("row");
+    assert!(row["deadline"].to_string().contains("24.11.2026"), "{row}");
+    // Said once: the next command finds the deadlines up to date.
+    let o = with_cfg(&["queue", "--format", "json"]);
+    assert!(
+        o.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let o = with_cfg(&["audit", "verify"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}

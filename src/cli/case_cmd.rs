@@ -275,7 +275,7 @@ pub fn run(db: Option<PathBuf>, cmd: CaseCommand, lang: Lang) -> Result<Outcome,
 }
 
 fn run_inner(db: Option<PathBuf>, cmd: CaseCommand, lang: Lang) -> Result<(), Error> {
-    let (mut store, _) = open_store(db)?;
+    let (mut store, _) = open_store(db, lang)?;
     let now = now()?;
     match cmd {
         CaseCommand::Show { case, format } => show(&store, &case, format, lang, now),

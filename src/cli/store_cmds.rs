@@ -17,14 +17,53 @@ use crate::store::cases::{QueueFilter, QueueRow};
 use crate::store::{Store, db, users};
 
 /// Open the database named by `--db`, `KEZEK_DB` or the default location.
-pub fn open_store(db_path: Option<PathBuf>) -> Result<(Store, PathBuf), Failure> {
+///
+/// When the calendar or the rules differ from those the stored deadlines
+/// were computed with (a new decree or rule file was installed), every
+/// deadline in the queue is recomputed in one transaction first, and what
+/// moved is said on stderr: each case, by how much, and how the new
+/// deadline is computed.
+pub fn open_store(db_path: Option<PathBuf>, lang: Lang) -> Result<(Store, PathBuf), Failure> {
     let path = db_path
         .or_else(db::default_path)
         .ok_or_else(|| Failure(Msg::key("cli.no-db")))?;
     let cal = config::load_calendar()?;
     let rules = config::load_rules()?;
-    let store = Store::open(&path, cal, rules)?;
+    let (store, recomputed) = Store::open_and_recompute(&path, cal, rules, Utc::now())?;
+    if let Some(r) = recomputed {
+        say_recomputed(&store, &r, lang);
+    }
     Ok((store, path))
+}
+
+fn say_recomputed(store: &Store, r: &crate::store::cases::Recomputed, lang: Lang) {
+    let done = msg!("cli.recompute.done", cases = r.cases, moved = r.moved.len());
+    eprintln!("kezek: {}", done.text(lang));
+    let day = |t: DateTime<Utc>| term::local(&store.cal, t);
+    for m in &r.moved {
+        let (old, new) = (m.old.map(day), m.new.map(day));
+        let line = match (old, new) {
+            (Some(o), Some(n)) => msg!(
+                "cli.recompute.moved",
+                case = printable(&m.number).to_string(),
+                old = o,
+                new = n,
+                days = (n.date() - o.date()).num_days(),
+                why = m.why.clone().unwrap_or_default()
+            ),
+            (None, Some(n)) => msg!(
+                "cli.recompute.new",
+                case = printable(&m.number).to_string(),
+                new = n,
+                why = m.why.clone().unwrap_or_default()
+            ),
+            (_, None) => msg!(
+                "cli.recompute.none",
+                case = printable(&m.number).to_string()
+            ),
+        };
+        eprintln!("kezek: {}", line.text(lang));
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -66,7 +105,7 @@ impl From<RoleArg> for Role {
 }
 
 pub fn user(db: Option<PathBuf>, cmd: UserCommand, lang: Lang) -> Result<Outcome, Failure> {
-    let (mut store, _) = open_store(db)?;
+    let (mut store, _) = open_store(db, lang)?;
     match cmd {
         UserCommand::Add { login, role, name } => {
             let by = users::current_login()?;
@@ -122,7 +161,7 @@ pub enum AuditCommand {
 }
 
 pub fn audit(db: Option<PathBuf>, cmd: AuditCommand, lang: Lang) -> Result<Outcome, Failure> {
-    let (store, path) = open_store(db)?;
+    let (store, path) = open_store(db, lang)?;
     match cmd {
         AuditCommand::Verify => {
             let v = store.verify_audit()?;
@@ -222,7 +261,7 @@ pub fn demo(
     // The demo never goes into the working database: without --db it has a
     // file of its own beside it in the data directory.
     let db = db.or_else(|| db::default_path().map(|p| p.with_file_name("kezek-demo.db")));
-    let (mut store, path) = open_store(db)?;
+    let (mut store, path) = open_store(db, lang)?;
     let me = users::current_login()?;
     // The person running the demo becomes its supervisor, so they can act in it.
     if store.user(&me)?.is_none() {
@@ -325,7 +364,7 @@ fn csv_field(s: &str) -> String {
 
 pub fn queue(db: Option<PathBuf>, args: QueueArgs, lang: Lang) -> Result<Outcome, Failure> {
     let now = parse_now(args.now.as_deref())?;
-    let (store, _) = open_store(db)?;
+    let (store, _) = open_store(db, lang)?;
     let assignee = if args.mine {
         Some(users::current_login()?)
     } else {
@@ -475,7 +514,7 @@ pub fn import(
                 .is_none_or(|&b| b != b'['),
         },
     };
-    let (mut store, _) = open_store(db)?;
+    let (mut store, _) = open_store(db, lang)?;
     let actor = store.current_actor()?;
     // Who may be named as assignee: the same rule as assigning by hand
     // (a supervisor assigns anyone but an auditor; an inspector only themselves).
@@ -568,7 +607,7 @@ pub struct ExportArgs {
 /// `kezek export`.
 pub fn export(db: Option<PathBuf>, args: ExportArgs, lang: Lang) -> Result<Outcome, Failure> {
     use crate::store::export::{ExportFilter, ExportFormat, StatusFilter};
-    let (store, _) = open_store(db)?;
+    let (store, _) = open_store(db, lang)?;
     let actor = store.current_actor()?;
     if args.include_pii && actor.role != Role::Supervisor {
         return Err(pii_refused(&actor));
@@ -680,7 +719,7 @@ pub fn note(
     texts: Vec<String>,
     lang: Lang,
 ) -> Result<Outcome, Failure> {
-    let (mut store, _) = open_store(db)?;
+    let (mut store, _) = open_store(db, lang)?;
     for (i, text) in texts.iter().enumerate() {
         let v = act_with_retry(&mut store, &number, |c, x, _| {
             crate::domain::case::add_note(c, x, text)

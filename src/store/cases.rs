@@ -1323,3 +1323,138 @@ impl Store {
             .collect())
     }
 }
+
+/// A deadline that a new calendar or rule file moved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Moved {
+    pub number: String,
+    pub old: Option<DateTime<Utc>>,
+    pub new: Option<DateTime<Utc>>,
+    /// How the new deadline is computed.
+    pub why: Option<String>,
+}
+
+/// What a recomputation found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Recomputed {
+    /// Cases whose deadlines were recomputed (every case still in the queue).
+    pub cases: usize,
+    pub moved: Vec<Moved>,
+}
+
+/// The calendar and the rules as the stored deadlines see them: every
+/// day's working status in the covered years, the office hours, and the
+/// procedure rules.
+fn fingerprint(cal: &Calendar, rules: &Rules) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    let (first, last) = cal.years();
+    for y in first..=last {
+        let mut day = NaiveDate::from_ymd_opt(y, 1, 1);
+        while let Some(d) = day.filter(|d| chrono::Datelike::year(d) == y) {
+            h.update([u8::from(cal.is_working(d).unwrap_or(false))]);
+            day = d.succ_opt();
+        }
+    }
+    h.update(format!("{:?}", cal.office()).as_bytes());
+    for p in &rules.procedures {
+        h.update(serde_json::to_string(p).unwrap_or_default().as_bytes());
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl Store {
+    /// Whether the calendar or the rules differ from those the stored
+    /// deadlines were computed with. A database with no cases has nothing
+    /// to recompute: it just takes note of them.
+    pub fn rules_changed(&mut self) -> Result<bool, StoreError> {
+        let now = fingerprint(&self.cal, &self.rules);
+        let stored: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'deadline_fingerprint'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if stored.as_deref() == Some(now.as_str()) {
+            return Ok(false);
+        }
+        if stored.is_none() && self.case_count()? == 0 {
+            self.write(|tx, _, _| {
+                tx.execute(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES ('deadline_fingerprint', ?1)",
+                    [&now],
+                )?;
+                Ok(())
+            })?;
+            return Ok(false);
+        }
+        Ok(true)
+    }
+
+    /// Recompute the stored deadline of every case still in the queue, in
+    /// one transaction, with one audit row listing what moved; the
+    /// fingerprint of the calendar and rules is stored with them.
+    pub fn recompute_deadlines(&mut self, now: DateTime<Utc>) -> Result<Recomputed, StoreError> {
+        let print = fingerprint(&self.cal, &self.rules);
+        self.write(|tx, cal, rules| {
+            let numbers: Vec<String> = tx
+                .prepare("SELECT number FROM cases WHERE status IN ('received', 'accepted', 'decided') ORDER BY number")?
+                .query_map([], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            let mut moved = Vec::new();
+            for number in &numbers {
+                let Some(loaded) = load(tx, number)? else {
+                    continue;
+                };
+                let c = &loaded.case;
+                let version = version_of(rules, c)?;
+                let old: Option<String> = tx.query_row(
+                    "SELECT next_due FROM cases WHERE number = ?1",
+                    [number],
+                    |r| r.get(0),
+                )?;
+                let (due, kind, unit) = next_due(c, version, cal);
+                if due == old {
+                    continue;
+                }
+                let in_queue = due.clone().unwrap_or_else(|| "~".to_string());
+                let current_stage = (0..version.stages.len())
+                    .find(|&i| case::stage_state(c, version, i) == case::StageState::Open)
+                    .map(|i| i as i64);
+                tx.execute(
+                    "UPDATE cases SET next_due = ?2, next_due_kind = ?3, next_due_unit = ?4,
+                            queue_due = ?5, current_stage = ?6 WHERE number = ?1",
+                    params![number, due, kind, unit, in_queue, current_stage],
+                )?;
+                moved.push(Moved {
+                    number: number.clone(),
+                    old: opt_ts(old)?,
+                    new: opt_ts(due)?,
+                    why: kind,
+                });
+            }
+            tx.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('deadline_fingerprint', ?1)",
+                [&print],
+            )?;
+            if !moved.is_empty() {
+                let detail = serde_json::to_string(&moved).unwrap_or_default();
+                audit::append(
+                    tx,
+                    now,
+                    "kezek",
+                    None,
+                    "deadlines.recompute",
+                    None,
+                    Some(&detail),
+                )?;
+            }
+            Ok(Recomputed {
+                cases: numbers.len(),
+                moved,
+            })
+        })
+    }
+}

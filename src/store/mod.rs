@@ -149,6 +149,24 @@ impl Store {
         })
     }
 
+    /// Open, and when the calendar or the rules differ from those the stored
+    /// deadlines were computed with, recompute them (see
+    /// [`Store::recompute_deadlines`]); the second value says what moved.
+    pub fn open_and_recompute(
+        path: &Path,
+        cal: Calendar,
+        rules: Rules,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(Store, Option<cases::Recomputed>), StoreError> {
+        let mut store = Store::open(path, cal, rules)?;
+        let moved = if store.rules_changed()? {
+            Some(store.recompute_deadlines(now)?)
+        } else {
+            None
+        };
+        Ok((store, moved))
+    }
+
     /// Changes whenever another connection commits: the console polls it.
     pub fn data_version(&self) -> Result<i64, StoreError> {
         Ok(self

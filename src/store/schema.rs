@@ -224,5 +224,11 @@ ALTER TABLE decisions ADD COLUMN reason TEXT NOT NULL DEFAULT '';
 ALTER TABLE cases ADD COLUMN current_stage INTEGER;
 UPDATE cases SET current_stage =
     (SELECT min(ord) FROM stages s WHERE s.case_number = cases.number AND s.completed_at IS NULL);
+-- What the stored deadlines were computed with (a fingerprint of the
+-- calendar and the procedure rules): a new decree or rule file recomputes them.
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
 "#,
 ];
