@@ -165,6 +165,10 @@ impl Driver<'_> {
         match f(c, &ctx) {
             Ok(events) => {
                 case::apply_all(c, self.version, &events);
+                // As the store does: nothing left after the decision archives the case.
+                if let Some(archived) = case::settle(c, self.version, now) {
+                    case::apply(c, self.version, &archived);
+                }
                 true
             }
             Err(_) => false,
@@ -355,6 +359,10 @@ fn drive(
     let mut t = accepted;
     // Stages, each finished a little before its planned end when time allows.
     for i in 0..version.stages.len() {
+        // Work after the decision waits for it.
+        if version.stages[i].after_decision {
+            break;
+        }
         let plan = match crate::domain::urgency::stage_plan(c, version, cal) {
             Ok(p) => p,
             Err(_) => break,
@@ -380,7 +388,11 @@ fn drive(
         }
         t = done;
     }
-    let all_done = c.stages.iter().all(Option::is_some);
+    let all_done = version
+        .stages
+        .iter()
+        .zip(&c.stages)
+        .all(|(s, done)| s.after_decision || done.is_some());
     // Checks, recorded as the work goes.
     let failing = rng.chance(15);
     let check_at = t.min(now);
@@ -517,5 +529,29 @@ fn drive(
             .unwrap_or(now)
             .min(now);
         d.step(c, boss, at, case::approve);
+    }
+    // The work after a decision in effect: notices, hand-overs,
+    // deregistration; some of it is still in hand.
+    let Some(mut t) = c.decision().and_then(case::Decision::effective_at) else {
+        return;
+    };
+    // A generator of its own, so that the cases before and after this one
+    // stay as they were.
+    let mut rng = Rng::new(c.number.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    }));
+    for i in 0..version.stages.len() {
+        if case::stage_state(c, version, i) != case::StageState::Open {
+            continue;
+        }
+        let done = t + Duration::hours(rng.below(30) as i64 + 1);
+        if done > now || rng.chance(30) {
+            break;
+        }
+        let id = version.stages[i].id.clone();
+        if !d.step(c, who, done, |c, x| case::complete_stage(c, x, &id, done)) {
+            break;
+        }
+        t = done;
     }
 }

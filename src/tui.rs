@@ -119,6 +119,7 @@ pub fn show_case(m: &mut Model, link: &mut Link, opened: Opened) {
     }
     m.check_ids = opened.check_ids;
     m.screen = Screen::Case(fresh);
+    app::open_pending_dialog(m);
 }
 
 /// Apply a worker's reply to the model. Returns true when it changed
@@ -336,7 +337,7 @@ pub fn run(db: Option<PathBuf>, lang: Lang) -> Result<Outcome, Failure> {
     if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
         return Err(Failure(Msg::key("error.no-tty")));
     }
-    let (store, _) = crate::cli::store_cmds::open_store(db)?;
+    let (store, _) = crate::cli::store_cmds::open_store(db, lang)?;
     let me = store.current_actor()?;
     let mut m = Model::new(me.clone(), chrono::Utc::now());
     m.lang = lang;

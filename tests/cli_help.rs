@@ -365,7 +365,7 @@ fn argument_errors_speak_the_language_and_exit_2() {
             "«2026-02-30»",
         ),
         (
-            &["--lang", "ru", "calendr"],
+            &["--lang", "ru", "calendaar"],
             "возможно, имелось в виду «calendar»",
         ),
         (

@@ -461,6 +461,8 @@ fn issue_duplicate_refuse_to_accept_and_annul_end_to_end() {
         .expect("a received application");
     let mut m = model(&s, inspector.clone(), &complete, now);
     app::update(&mut m, Action::StartDialog(DialogKind::Decide));
+    // A received application offers acceptance first.
+    choose(&mut m, 0, "refuse_to_accept");
     let (_, change) = submit_and_confirm(&mut m);
     let status = record(&mut s, &inspector, change, now);
     assert!(status.starts_with("not saved"), "{status}");
@@ -475,6 +477,7 @@ fn issue_duplicate_refuse_to_accept_and_annul_end_to_end() {
     let received = s.case("2026-RVP-99999").expect("case").case;
     let mut m = model(&s, inspector.clone(), &received.number, now);
     app::update(&mut m, Action::StartDialog(DialogKind::Decide));
+    choose(&mut m, 0, "refuse_to_accept");
     let (page, change) = submit_and_confirm(&mut m);
     assert!(
         page.iter().any(|l| l.contains("Refuse to accept")),

@@ -325,17 +325,40 @@ fn late_rvp_acceptance_needs_one_of_the_two_exceptions() {
         "{err}"
     );
     assert!(err.rule.to_string().contains("§9-1"), "{err}");
+    // Seed 002 §9-1 (2): art. 517 for not leaving within "не превышающего
+    // десять суток" after the stay: kezek counts the overstay from the
+    // entry date itself; whatever was typed is replaced by the count.
     let ok = LateException::Art517 {
         ruling: "ruling 17 of 30.10.2026".into(),
-        overstay_days: 10,
+        overstay_days: 0,
     };
     let events =
         case::accept(&c, &cx, &Fake::default(), Some(ok.clone())).expect("within the window");
+    assert!(matches!(
+        &events[0],
+        case::Event::Accepted {
+            late: Some(LateException::Art517 {
+                overstay_days: 1,
+                ..
+            }),
+            ..
+        }
+    ));
+    // Received Mon 09.11: 11 days after the stay ended, whatever the ruling says.
+    let mut eleven = new_case("rvp", "2026-11-09T10:00:00+05:00", Some("work"));
+    eleven.entry_date = Some(d("2026-08-01"));
     let too_long = LateException::Art517 {
         ruling: "ruling 18".into(),
-        overstay_days: 11,
+        overstay_days: 3,
     };
-    assert!(case::accept(&c, &cx, &Fake::default(), Some(too_long)).is_err());
+    let err = case::accept(
+        &eleven,
+        &ctx(&eleven, &a, "2026-11-09T10:00:00+05:00"),
+        &Fake::default(),
+        Some(too_long),
+    )
+    .unwrap_err();
+    assert!(err.message.to_string().contains("11"), "{err}");
     let failure = LateException::SystemFailure {
         act: "act 5 of 28.10.2026".into(),
     };
@@ -343,7 +366,13 @@ fn late_rvp_acceptance_needs_one_of_the_two_exceptions() {
     let empty = LateException::SystemFailure { act: " ".into() };
     assert!(case::accept(&c, &cx, &Fake::default(), Some(empty)).is_err());
     run(&mut c, Ok(events));
-    assert_eq!(c.late_acceptance, Some(ok));
+    assert_eq!(
+        c.late_acceptance,
+        Some(LateException::Art517 {
+            ruling: "ruling 17 of 30.10.2026".into(),
+            overstay_days: 1
+        })
+    );
 }
 
 #[test]
@@ -484,7 +513,7 @@ fn first_ground(c: &Case) -> String {
 #[test]
 fn hearing_notice_window_edges() {
     let a = inspector();
-    let c = accepted("rvp", "2026-11-16T10:00:00+05:00", Some("work"));
+    let c = accepted("pr", "2026-11-16T10:00:00+05:00", None);
     let g = first_ground(&c);
     // Decision planned Fri 27.11: notice by Tue 24.11 18:30 (3 working days before).
     let now = "2026-11-25T12:00:00+05:00";
@@ -562,7 +591,7 @@ fn hearing_notice_window_edges() {
 #[test]
 fn hearing_window_across_a_holiday() {
     let a = inspector();
-    let c = accepted("rvp", "2026-03-16T10:00:00+05:00", Some("work"));
+    let c = accepted("pr", "2026-03-16T10:00:00+05:00", None);
     let g = first_ground(&c);
     // Decision Thu 26.03.2026: 20, 19, 18 → notice by Wed 18.03 18:30.
     let now = "2026-03-19T12:00:00+05:00";
@@ -612,7 +641,7 @@ fn hearing_window_across_a_holiday() {
 #[test]
 fn refusal_needs_the_hearing_and_the_notice_period() {
     let a = inspector();
-    let mut c = accepted("rvp", "2026-11-16T10:00:00+05:00", Some("work"));
+    let mut c = accepted("pr", "2026-11-16T10:00:00+05:00", None);
     let g = first_ground(&c);
     let refuse = DecisionKind::Refuse {
         grounds: vec![g.clone()],
@@ -653,7 +682,11 @@ fn refusal_needs_the_hearing_and_the_notice_period() {
     assert_eq!(err.earliest, Some(at("2026-11-27T09:00:00+05:00")));
     let r = case::decide(&c, &ctx(&c, &a, "2026-11-27T10:00:00+05:00"), refuse);
     run(&mut c, r);
-    assert_eq!(c.status, Status::Decided, "RVP refusals need no approval");
+    assert_eq!(
+        c.decision().map(|d| d.approval.clone()),
+        Some(case::ApprovalState::Pending),
+        "a PR conclusion waits for the supervisor (order 992 §15)"
+    );
 }
 
 #[test]
@@ -791,6 +824,11 @@ fn exit_service_term_and_hearing_anchored_on_its_end() {
     );
     let r = case::send_hearing_notice(&with, &ctx(&with, &a, now), ok);
     run(&mut with, r);
+    // Before the hearing the refusal waits for it.
+    let early = DecisionKind::Refuse {
+        grounds: vec![g.clone()],
+    };
+    assert!(case::decide(&with, &ctx(&with, &a, "2026-10-01T12:00:00+05:00"), early).is_err());
     let r = case::hold_hearing(
         &with,
         &ctx(&with, &a, "2026-10-02T12:00:00+05:00"),
@@ -800,15 +838,10 @@ fn exit_service_term_and_hearing_anchored_on_its_end() {
     );
     run(&mut with, r);
     let refuse = DecisionKind::Refuse { grounds: vec![g] };
-    assert!(
-        case::decide(
-            &with,
-            &ctx(&with, &a, "2026-10-02T15:00:00+05:00"),
-            refuse.clone()
-        )
-        .is_err()
-    );
-    let r = case::decide(&with, &ctx(&with, &a, "2026-10-05T10:00:00+05:00"), refuse);
+    // Seed 003 §9: "Тыңдау нәтижелері бойынша ... нәтижесін береді": the result
+    // follows the hearing; the PR gap of 002 §17 (notice three working days
+    // before the act) is not in order 348, so the refusal may follow the same day.
+    let r = case::decide(&with, &ctx(&with, &a, "2026-10-02T15:00:00+05:00"), refuse);
     run(&mut with, r);
     assert_eq!(
         with.decision().map(|x| &x.approval),
@@ -1023,10 +1056,12 @@ fn computed_checks_show_their_evidence() {
     assert_eq!(r.outcome, Outcome::Failed);
     assert!(r.summary.contains("2026-PR-00003"));
 
-    // Crossed 01.10.2026: the 90th day is 29.12.2026; on 17.11 that is 42 days away.
+    // Crossed 01.10.2026: the 90th day is 29.12.2026. Order 992 §9-1 protects
+    // whoever applied in time: the stay is judged on the day of receipt,
+    // 16.11 (43 days away), not on the review day 17.11.
     let r = checks::compute(by_kind(Computed::Stay), &c, v, cal(), &Fake::default(), now).unwrap();
     assert_eq!(r.outcome, Outcome::Passed);
-    assert_eq!(r.summary, "lawful stay until Tue 29.12.2026 (42 days left)");
+    assert_eq!(r.summary, "lawful stay until Tue 29.12.2026 (43 days left)");
     assert_eq!(
         deadline_of(&c, &DeadlineKind::Stay).due,
         at("2026-12-29T23:59:59+05:00")
@@ -1189,7 +1224,7 @@ fn an_applicable_check_cannot_be_waved_through_as_not_applicable() {
 #[test]
 fn refusal_after_a_notice_sent_on_a_day_off_counts_from_the_next_working_day() {
     let a = inspector();
-    let mut c = accepted("rvp", "2026-11-16T10:00:00+05:00", Some("work"));
+    let mut c = accepted("pr", "2026-11-16T10:00:00+05:00", None);
     let g = first_ground(&c);
     // Sent Sat 21.11: counts from Mon 23.11, so the act is possible from Thu 26.11, not Wed 25.11.
     let r = case::send_hearing_notice(
@@ -1223,7 +1258,7 @@ fn refusal_after_a_notice_sent_on_a_day_off_counts_from_the_next_working_day() {
     assert_eq!(err.earliest, Some(at("2026-11-26T09:00:00+05:00")));
     // A ground the applicant was not heard on.
     let other = rules()
-        .procedure("rvp")
+        .procedure("pr")
         .unwrap()
         .version(&c.version)
         .unwrap()

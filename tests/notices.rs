@@ -59,7 +59,7 @@ fn seeded(dir: &tempfile::TempDir) -> (Store, std::path::PathBuf, String) {
     let mut cases = kezek::demo::generate(&s.cal, &s.rules, 400, 3, now);
     let hostile = cases
         .iter_mut()
-        .find(|c| c.procedure == "rvp" && c.status == Status::Accepted)
+        .find(|c| c.procedure == "rvp" && c.status == Status::Accepted && !c.family.is_empty())
         .expect("an accepted RVP case");
     hostile.applicant.name = HOSTILE.to_string();
     let hostile = hostile.number.clone();

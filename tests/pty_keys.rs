@@ -97,7 +97,8 @@ fn actor(login: &str) -> Actor {
     }
 }
 
-/// An accepted case and the ids of its checks that apply to it.
+/// Accepted cases whose procedure has refusal grounds, with the ids of
+/// the checks that apply to each.
 fn accepted_cases(s: &Store) -> Vec<(String, Vec<String>)> {
     let mut out = Vec::new();
     for row in s.queue(&Default::default()).expect("queue") {
@@ -109,7 +110,7 @@ fn accepted_cases(s: &Store) -> Vec<(String, Vec<String>)> {
             .rules
             .version(&l.case.procedure, &l.case.version)
             .expect("version");
-        if l.case.decision().is_some() {
+        if l.case.decision().is_some() || v.grounds.is_empty() {
             continue;
         }
         let ids: Vec<String> = v

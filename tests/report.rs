@@ -95,17 +95,23 @@ fn count(s: &Store, cases: &[Case], day: NaiveDate, now: DateTime<Utc>) -> Indep
         let due = urgency::open_deadlines(c, v, &s.cal)
             .ok()
             .and_then(|l| urgency::nearest(&l).map(|d| d.due));
-        let in_queue = matches!(c.status, Status::Received | Status::Accepted)
-            || (c.status == Status::Decided && due.is_some());
+        // Every case that is not archived nor refused at intake: a decided
+        // case stays while something is still due after the decision.
+        let in_queue = matches!(
+            c.status,
+            Status::Received | Status::Accepted | Status::Decided
+        );
         if !in_queue {
             continue;
         }
         let overdue = due.is_some_and(|d| d < now);
         let today = due.is_some_and(|d| d >= now && local(&s.cal, d).date() == day);
-        let stage = c
-            .stages
-            .iter()
-            .position(Option::is_none)
+        // The stage to work on: neither done, nor closed by the decision,
+        // nor waiting for a decision in effect.
+        let stage = (0..v.stages.len())
+            .find(|&i| {
+                kezek::domain::case::stage_state(c, v, i) == kezek::domain::case::StageState::Open
+            })
             .map(|i| v.stages[i].id.clone());
         for k in [
             &mut ind.total,

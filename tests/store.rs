@@ -487,6 +487,7 @@ fn the_pr_reapplication_block_counts_from_the_local_day_of_the_refusal() {
         by: "boss".into(),
         at: decided,
         approval: case::ApprovalState::NotRequired,
+        reason: String::new(),
     }];
     refused.status = case::Status::Decided;
     let mut again = refused.clone();

@@ -262,7 +262,8 @@ impl Dialog {
                 let mut kinds: Vec<(&str, &str)> = Vec::new();
                 match c.status {
                     Status::Received => {
-                        kinds.push(("refuse_to_accept", "dialog.kind.refuse-to-accept"))
+                        kinds.push(("accept", "dialog.kind.accept"));
+                        kinds.push(("refuse_to_accept", "dialog.kind.refuse-to-accept"));
                     }
                     Status::Accepted => {
                         kinds.push(("issue", "dialog.kind.issue"));
@@ -285,7 +286,7 @@ impl Dialog {
                 if v.approval == Approval::Supervisor {
                     info.push(t(lang, "dialog.needs-approval").to_string());
                 }
-                vec![
+                let mut fields = vec![
                     Field {
                         label: "dialog.decision",
                         input: Input::Choice(
@@ -309,6 +310,51 @@ impl Dialog {
                             ],
                             0,
                         ),
+                    },
+                ];
+                // Acceptance after the lawful stay (order 992 §9-1): the
+                // exception and its act or ruling.
+                if c.status == Status::Received {
+                    fields.push(Field {
+                        label: "dialog.late",
+                        input: Input::Choice(
+                            vec![
+                                ("none".into(), t(lang, "dialog.late-none").into()),
+                                (
+                                    "failure_act".into(),
+                                    t(lang, "dialog.late-failure-act").into(),
+                                ),
+                                ("art_517".into(), t(lang, "dialog.late-art-517").into()),
+                            ],
+                            0,
+                        ),
+                    });
+                    fields.push(Field {
+                        label: "dialog.reference",
+                        input: text(String::new()),
+                    });
+                }
+                fields
+            }
+            DialogKind::Stage => {
+                let open: Vec<(String, String)> = v
+                    .stages
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| dc::stage_state(c, v, *i) == dc::StageState::Open)
+                    .map(|(_, st)| (st.id.clone(), st.title.get(lang).to_string()))
+                    .collect();
+                if open.is_empty() {
+                    return Err(t(lang, "dialog.no-open-stage").into());
+                }
+                vec![
+                    Field {
+                        label: "dialog.stage",
+                        input: Input::Choice(open, 0),
+                    },
+                    Field {
+                        label: "dialog.stage-note",
+                        input: area(Vec::new()),
                     },
                 ]
             }
@@ -554,6 +600,36 @@ impl Dialog {
                             reason,
                         }
                     }
+                    "accept" => {
+                        let reference = self.value(4).trim().to_string();
+                        let late = match self.value(3).as_str() {
+                            "failure_act" => Some(dc::LateException::SystemFailure {
+                                act: reference.clone(),
+                            }),
+                            // kezek counts the overstay itself.
+                            "art_517" => Some(dc::LateException::Art517 {
+                                ruling: reference.clone(),
+                                overstay_days: 0,
+                            }),
+                            _ => None,
+                        };
+                        // The store checks again with the applicant's other cases.
+                        dc::accept(c, &ctx, &NoOtherCases, late.clone())
+                            .map_err(|e| say(lang, &e))?;
+                        lines.push(t(lang, "confirm.accept").into());
+                        if late.is_some() {
+                            lines.push(tf(
+                                lang,
+                                "confirm.accept-late",
+                                &[
+                                    ("exception", &self.field_label(3)),
+                                    ("reference", &reference),
+                                ],
+                            ));
+                        }
+                        lines.push(t(lang, "confirm.doc.acceptance").into());
+                        Change::Accept { number, seen, late }
+                    }
                     _ => {
                         // Whether the package is incomplete is checked by the
                         // store, which can see the applicant's other cases.
@@ -561,6 +637,23 @@ impl Dialog {
                         lines.push(t(lang, "confirm.doc.refusal-to-accept").into());
                         Change::RefuseToAccept { number, seen }
                     }
+                }
+            }
+            DialogKind::Stage => {
+                let stage = self.value(0);
+                let note = self.value(1);
+                dc::complete_stage(c, &ctx, &stage, m.now).map_err(|e| say(lang, &e))?;
+                lines.push(tf(
+                    lang,
+                    "confirm.stage",
+                    &[("stage", &self.field_label(0)), ("at", &local(cal, m.now))],
+                ));
+                lines.extend(note.lines().map(|l| format!("    {l}")));
+                Change::CompleteStage {
+                    number,
+                    seen,
+                    stage,
+                    note,
                 }
             }
             DialogKind::Approve => {
@@ -598,7 +691,24 @@ impl Dialog {
             DialogKind::Hearing => "dialog.title.notice",
             DialogKind::Decide => "dialog.title.decide",
             DialogKind::Approve => "dialog.title.approve",
+            DialogKind::Stage => "dialog.title.stage",
         }
+    }
+}
+
+/// The console's dry run of an acceptance knows no other cases: the store
+/// checks the re-application block again when the change is applied.
+struct NoOtherCases;
+
+impl dc::CaseQueries for NoOtherCases {
+    fn household_rvps_of_employer(&self, _: &str, _: NaiveDate, _: &str) -> Vec<dc::CaseRef> {
+        Vec::new()
+    }
+    fn pending_pr_of(&self, _: &str, _: &str) -> Option<dc::CaseRef> {
+        None
+    }
+    fn last_pr_refusal_or_annulment(&self, _: &str) -> Option<(String, NaiveDate)> {
+        None
     }
 }
 

@@ -22,13 +22,19 @@ impl DialogKind {
             DialogKind::Decide => "decide",
             DialogKind::Hearing => "hearing",
             DialogKind::Approve => "approve",
+            DialogKind::Stage => "stage",
         }
     }
 
     pub fn from_id(id: &str) -> Option<DialogKind> {
-        [DialogKind::Decide, DialogKind::Hearing, DialogKind::Approve]
-            .into_iter()
-            .find(|k| k.id() == id)
+        [
+            DialogKind::Decide,
+            DialogKind::Hearing,
+            DialogKind::Approve,
+            DialogKind::Stage,
+        ]
+        .into_iter()
+        .find(|k| k.id() == id)
     }
 }
 

@@ -73,6 +73,8 @@ pub enum Cmd {
     Approve,
     Desk,
     Explain,
+    Accept,
+    StageDone,
 }
 
 impl Cmd {
@@ -123,6 +125,8 @@ impl Cmd {
             Cmd::Approve => "approve",
             Cmd::Desk => "desk",
             Cmd::Explain => "explain",
+            Cmd::Accept => "accept",
+            Cmd::StageDone => "stage-done",
         }
     }
 
@@ -165,6 +169,8 @@ impl Cmd {
             Cmd::Approve => "cmd.approve",
             Cmd::Desk => "cmd.desk",
             Cmd::Explain => "cmd.explain",
+            Cmd::Accept => "cmd.accept",
+            Cmd::StageDone => "cmd.stage-done",
         }
     }
 
@@ -209,6 +215,8 @@ impl Cmd {
             Cmd::Approve,
             Cmd::Desk,
             Cmd::Explain,
+            Cmd::Accept,
+            Cmd::StageDone,
         ]);
         v
     }
@@ -234,6 +242,8 @@ impl Cmd {
                 | Cmd::Hearing
                 | Cmd::Approve
                 | Cmd::Mark
+                | Cmd::Accept
+                | Cmd::StageDone
         )
     }
 
@@ -274,6 +284,8 @@ impl Cmd {
             Cmd::Approve => Action::StartDialog(super::DialogKind::Approve),
             Cmd::Desk => Action::Desk,
             Cmd::Explain => Action::ToggleExplain,
+            Cmd::Accept => Action::AcceptSelected,
+            Cmd::StageDone => Action::StartDialog(super::DialogKind::Stage),
         }
     }
 }
@@ -406,6 +418,7 @@ fn table(ctx: Context) -> Vec<(Cmd, &'static [&'static str])> {
             (Cmd::Sort, &["s", "o"]),
             (Cmd::Mark, &["Space"]),
             (Cmd::Desk, &["D"]),
+            (Cmd::Accept, &["a"]),
             (Cmd::Refresh, &["r"]),
             (Cmd::Back, &["Esc"]),
         ],
@@ -431,6 +444,7 @@ fn table(ctx: Context) -> Vec<(Cmd, &'static [&'static str])> {
             (Cmd::Hearing, &["h"]),
             (Cmd::Decide, &["d"]),
             (Cmd::Approve, &["A"]),
+            (Cmd::StageDone, &["s"]),
             (Cmd::Command, &[":"]),
             (Cmd::Refresh, &["r"]),
             (Cmd::Help, &["?"]),

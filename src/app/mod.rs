@@ -177,6 +177,17 @@ pub enum Change {
         seen: i64,
         comment: String,
     },
+    Accept {
+        number: String,
+        seen: i64,
+        late: Option<crate::domain::case::LateException>,
+    },
+    CompleteStage {
+        number: String,
+        seen: i64,
+        stage: String,
+        note: String,
+    },
 }
 
 impl Change {
@@ -192,7 +203,9 @@ impl Change {
             | Change::Annul { number, .. }
             | Change::Duplicate { number, .. }
             | Change::Approve { number, .. }
-            | Change::Return { number, .. } => number,
+            | Change::Return { number, .. }
+            | Change::Accept { number, .. }
+            | Change::CompleteStage { number, .. } => number,
         }
     }
 }
@@ -296,6 +309,8 @@ pub struct Model {
     pub dialog_drafts: HashMap<(String, DialogKind), dialog::Dialog>,
     /// Forms read back from the database, opened when the user asks.
     pub stored_dialogs: HashMap<(String, DialogKind), serde_json::Value>,
+    /// A dialog to open once this case is on screen (accepting from the queue).
+    pub pending_dialog: Option<(String, DialogKind)>,
     /// Notes typed for a check mark and not recorded, by case and check.
     pub check_note_drafts: HashMap<(String, String), (Outcome, String)>,
     /// A change was saved while the queue was not on screen: read it again
@@ -402,6 +417,8 @@ pub enum Action {
     ToggleExplain,
     /// Open a decision, hearing or approval dialog.
     StartDialog(DialogKind),
+    /// From the queue: open the selected received case at its acceptance.
+    AcceptSelected,
     /// A key typed into the open dialog.
     DialogKey(KeyEvent),
     /// The supervisor's desk.
@@ -414,6 +431,8 @@ pub enum DialogKind {
     Decide,
     Hearing,
     Approve,
+    /// Complete the current stage.
+    Stage,
 }
 
 /// What the runtime must do after an update.
@@ -463,6 +482,7 @@ impl Model {
             dialog: None,
             dialog_drafts: HashMap::new(),
             stored_dialogs: HashMap::new(),
+            pending_dialog: None,
             check_note_drafts: HashMap::new(),
             sent: None,
             queue_stale: false,
@@ -719,6 +739,20 @@ pub fn update(m: &mut Model, action: Action) -> Effect {
                 return Effect::LoadCase(r.number().to_string());
             }
         }
+        Action::AcceptSelected => {
+            if m.refused_to_auditor() {
+                return Effect::None;
+            }
+            match m.selected_row() {
+                Some(r) if r.status() == Some(crate::domain::case::Status::Received) => {
+                    let number = r.number().to_string();
+                    m.pending_dialog = Some((number.clone(), DialogKind::Decide));
+                    return Effect::LoadCase(number);
+                }
+                Some(_) => m.status = m.t("status.not-received").to_string(),
+                None => {}
+            }
+        }
         Action::Back if !m.filter.is_empty() => {
             m.filter.clear();
             m.apply_filter();
@@ -854,6 +888,17 @@ fn record_mark(m: &mut Model, outcome: Outcome, note: &str) -> Effect {
             Effect::Act(change)
         }
         None => Effect::None,
+    }
+}
+
+/// Open the dialog asked for before the case was loaded, once it is on screen.
+pub fn open_pending_dialog(m: &mut Model) {
+    let on_screen = match (&m.pending_dialog, &m.screen) {
+        (Some((n, _)), Screen::Case(v)) => v.loaded.case.number == *n,
+        _ => false,
+    };
+    if on_screen && let Some((_, kind)) = m.pending_dialog.take() {
+        update_case(m, Action::StartDialog(kind));
     }
 }
 

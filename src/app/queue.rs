@@ -63,6 +63,7 @@ struct Slot {
     stage: u16,
     assignee: u16,
     approval: u16,
+    status: u16,
     unit: u8,
     /// Some value of the case could not be read (see [`RowIn::unreadable`]).
     unreadable: bool,
@@ -80,6 +81,8 @@ pub struct RowIn<'a> {
     pub next_due_unit: Option<Unit>,
     pub assignee: Option<&'a str>,
     pub approval: Option<&'a str>,
+    /// The case's status as stored (`received`, `accepted`, …).
+    pub status: &'a str,
     /// A stored value kezek cannot read (edited behind its back, or
     /// written by a newer kezek): the case is listed with its number and
     /// marked, never dropped and never hiding the rest.
@@ -102,6 +105,7 @@ pub struct Queue {
     stages: Interner,
     logins: Interner,
     approvals: Interner,
+    statuses: Interner,
 }
 
 /// A borrowed view of one case of the queue.
@@ -154,6 +158,12 @@ impl<'q> Row<'q> {
         (self.s.due != i64::MIN)
             .then(|| DateTime::from_timestamp(self.s.due, 0))
             .flatten()
+    }
+
+    /// The case's status; None when the stored value is not one kezek knows.
+    pub fn status(&self) -> Option<crate::domain::case::Status> {
+        let s = self.q.statuses.get(self.s.status)?;
+        serde_json::from_value(serde_json::Value::String(s.to_string())).ok()
     }
 
     pub fn unreadable(&self) -> bool {
@@ -232,6 +242,7 @@ impl Queue {
             stage: self.stages.id(r.stage),
             assignee: self.logins.id(r.assignee),
             approval: self.approvals.id(r.approval),
+            status: self.statuses.id(Some(r.status)),
             unit: match r.next_due_unit {
                 Some(Unit::WorkingDays) => 1,
                 Some(Unit::CalendarDays) => 2,
@@ -397,6 +408,13 @@ impl<'a> From<&'a crate::store::cases::QueueRow> for RowIn<'a> {
             next_due_unit: r.next_due_unit,
             assignee: r.assignee.as_deref(),
             approval: r.approval.as_deref(),
+            status: match r.status {
+                crate::domain::case::Status::Received => "received",
+                crate::domain::case::Status::Accepted => "accepted",
+                crate::domain::case::Status::RefusedToAccept => "refused_to_accept",
+                crate::domain::case::Status::Decided => "decided",
+                crate::domain::case::Status::Archived => "archived",
+            },
             unreadable: r.unreadable.is_some(),
         }
     }

@@ -193,6 +193,22 @@ pub fn apply(
         Change::Approve { seen, .. } => store
             .act(me, &number, seen, now, |c, x, _| dc::approve(c, x))
             .map(|_| t(lang, "status.approved").to_string()),
+        Change::Accept { seen, late, .. } => store
+            .act(me, &number, seen, now, |c, x, q| {
+                dc::accept(c, x, q, late.clone())
+            })
+            .map(|_| t(lang, "status.accepted").to_string()),
+        Change::CompleteStage {
+            seen, stage, note, ..
+        } => store
+            .act(me, &number, seen, now, |c, x, _| {
+                let mut events = dc::complete_stage(c, x, &stage, x.now)?;
+                if !note.trim().is_empty() {
+                    events.extend(dc::add_note(c, x, &note)?);
+                }
+                Ok(events)
+            })
+            .map(|_| t(lang, "status.stage-done").to_string()),
         Change::Return { seen, comment, .. } => store
             .act(me, &number, seen, now, |c, x, _| {
                 dc::return_decision(c, x, &comment)
@@ -237,6 +253,7 @@ fn documents_after(change: &Change) -> Vec<crate::notice::Kind> {
     match change {
         Change::Notice { .. } => vec![Kind::HearingNotice],
         Change::RefuseToAccept { .. } => vec![Kind::RefusalToAccept],
+        Change::Accept { .. } => vec![Kind::Acceptance],
         Change::Decide { .. } => vec![Kind::PrConclusion, Kind::Refusal, Kind::Decision],
         Change::Annul { .. } => vec![Kind::PrConclusion, Kind::Annulment],
         Change::Approve { .. } => vec![Kind::Refusal, Kind::Decision, Kind::Annulment],

@@ -5,6 +5,7 @@
 //! IIN); 2 bad arguments or input that cannot be used (one line on stderr).
 
 mod calendar;
+mod case_cmd;
 pub mod help;
 mod iin;
 mod notice;
@@ -87,6 +88,9 @@ enum Command {
     },
     /// Export cases (CSV or JSON), or the audit log with --audit (JSON lines).
     Export(store_cmds::ExportArgs),
+    /// Move a case through its lifecycle, as the console does: accept, checks, stages, hearing, decision, approval.
+    #[command(subcommand)]
+    Case(case_cmd::CaseCommand),
     /// Add notes to a case (each --text is one note, saved on its own).
     Note {
         /// The case number.
@@ -217,7 +221,7 @@ pub(crate) fn emit(text: &str) -> Result<(), Failure> {
 }
 
 /// One line for the user: no control characters reach the terminal raw.
-fn one_line(text: &str) -> String {
+pub(crate) fn one_line(text: &str) -> String {
     text.lines()
         .map(str::trim)
         .filter(|l| !l.is_empty())
@@ -308,6 +312,7 @@ where
             now,
             no_open,
         } => store_cmds::demo(cli.db, cases, seed, now.as_deref(), no_open, lang),
+        Command::Case(c) => case_cmd::run(cli.db, c, lang),
         Command::Note { case, texts } => store_cmds::note(cli.db, case, texts, lang),
         Command::Import { file, format } => store_cmds::import(cli.db, file, format, lang),
         Command::Export(args) => store_cmds::export(cli.db, args, lang),

@@ -56,7 +56,7 @@ fn exists(path: &Path) -> Failure {
 
 /// `lang` is the global `--lang`: the notice's language (the applicant's choice).
 pub fn run(db: Option<PathBuf>, args: NoticeArgs, lang: Lang) -> Result<Outcome, Failure> {
-    let (mut store, _) = super::store_cmds::open_store(db)?;
+    let (mut store, _) = super::store_cmds::open_store(db, lang)?;
     if args.list {
         store.case(&args.case)?;
         let list = store.notices_of(&args.case)?;

@@ -61,7 +61,7 @@ pub fn run(db: Option<PathBuf>, cmd: ReportCommand, lang: Lang) -> Result<Outcom
         format,
         now,
     } = cmd;
-    let (store, _) = super::store_cmds::open_store(db)?;
+    let (store, _) = super::store_cmds::open_store(db, lang)?;
     let now = super::parse_now(now.as_deref())?;
     let day = date.unwrap_or_else(|| term::local(&store.cal, now).date());
     let figures = DailyFigures::compute(&store, day, now, lang)?;

@@ -19,17 +19,27 @@ use crate::store::{Store, db, users};
 /// Open the existing database named by `--db`, `KEZEK_DB` or the default
 /// location. A path with no database is an error: only `kezek init` and
 /// `kezek demo` create one.
-pub fn open_store(db_path: Option<PathBuf>) -> Result<(Store, PathBuf), Failure> {
-    open_with(db_path, Store::open_existing)
+///
+/// When the calendar or the rules differ from those the stored deadlines
+/// were computed with (a new decree or rule file was installed), every
+/// deadline in the queue is recomputed in one transaction first, and what
+/// moved is said on stderr: each case, by how much, and how the new
+/// deadline is computed.
+pub fn open_store(db_path: Option<PathBuf>, lang: Lang) -> Result<(Store, PathBuf), Failure> {
+    open_with(db_path, lang, Store::open_existing)
 }
 
 /// Open the database, creating it when there is none (`init`, `demo`).
-pub(crate) fn create_store(db_path: Option<PathBuf>) -> Result<(Store, PathBuf), Failure> {
-    open_with(db_path, Store::open)
+pub(crate) fn create_store(
+    db_path: Option<PathBuf>,
+    lang: Lang,
+) -> Result<(Store, PathBuf), Failure> {
+    open_with(db_path, lang, Store::open)
 }
 
 fn open_with(
     db_path: Option<PathBuf>,
+    lang: Lang,
     open: fn(
         &std::path::Path,
         crate::domain::calendar::Calendar,
@@ -41,7 +51,10 @@ fn open_with(
         .ok_or_else(|| Failure(Msg::key("cli.no-db")))?;
     let cal = config::load_calendar()?;
     let rules = config::load_rules()?;
-    let store = open(&path, cal, rules)?;
+    let mut store = open(&path, cal, rules)?;
+    if let Some(r) = store.recompute_if_rules_changed(Utc::now())? {
+        say_recomputed(&store, &r, lang);
+    }
     Ok((store, path))
 }
 
@@ -58,10 +71,40 @@ pub fn init(db: Option<PathBuf>, lang: Lang) -> Result<Outcome, Failure> {
             path = path.display().to_string()
         )));
     }
-    let (_, path) = create_store(Some(path))?;
+    let (_, path) = create_store(Some(path), lang)?;
     let done = msg!("cli.init.created", path = path.display().to_string());
     emit(&format!("{}\n", done.text(lang)))?;
     Ok(Outcome::Ok)
+}
+
+fn say_recomputed(store: &Store, r: &crate::store::cases::Recomputed, lang: Lang) {
+    let done = msg!("cli.recompute.done", cases = r.cases, moved = r.moved.len());
+    eprintln!("kezek: {}", done.text(lang));
+    let day = |t: DateTime<Utc>| term::local(&store.cal, t);
+    for m in &r.moved {
+        let (old, new) = (m.old.map(day), m.new.map(day));
+        let line = match (old, new) {
+            (Some(o), Some(n)) => msg!(
+                "cli.recompute.moved",
+                case = printable(&m.number).to_string(),
+                old = o,
+                new = n,
+                days = (n.date() - o.date()).num_days(),
+                why = m.why.clone().unwrap_or_default()
+            ),
+            (None, Some(n)) => msg!(
+                "cli.recompute.new",
+                case = printable(&m.number).to_string(),
+                new = n,
+                why = m.why.clone().unwrap_or_default()
+            ),
+            (_, None) => msg!(
+                "cli.recompute.none",
+                case = printable(&m.number).to_string()
+            ),
+        };
+        eprintln!("kezek: {}", line.text(lang));
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -103,7 +146,7 @@ impl From<RoleArg> for Role {
 }
 
 pub fn user(db: Option<PathBuf>, cmd: UserCommand, lang: Lang) -> Result<Outcome, Failure> {
-    let (mut store, _) = open_store(db)?;
+    let (mut store, _) = open_store(db, lang)?;
     match cmd {
         UserCommand::Add { login, role, name } => {
             let by = users::current_login()?;
@@ -159,7 +202,7 @@ pub enum AuditCommand {
 }
 
 pub fn audit(db: Option<PathBuf>, cmd: AuditCommand, lang: Lang) -> Result<Outcome, Failure> {
-    let (store, path) = open_store(db)?;
+    let (store, path) = open_store(db, lang)?;
     match cmd {
         AuditCommand::Verify => {
             let v = store.verify_audit()?;
@@ -254,7 +297,7 @@ pub fn demo(
     // The demo never goes into the working database: without --db it has a
     // file of its own beside it in the data directory.
     let db = db.or_else(|| db::default_path().map(|p| p.with_file_name("kezek-demo.db")));
-    let (mut store, path) = create_store(db)?;
+    let (mut store, path) = create_store(db, lang)?;
     let me = users::current_login()?;
     // The person running the demo becomes its supervisor, so they can act in it.
     if store.user(&me)?.is_none() {
@@ -357,7 +400,7 @@ fn csv_field(s: &str) -> String {
 
 pub fn queue(db: Option<PathBuf>, args: QueueArgs, lang: Lang) -> Result<Outcome, Failure> {
     let now = parse_now(args.now.as_deref())?;
-    let (store, _) = open_store(db)?;
+    let (store, _) = open_store(db, lang)?;
     let assignee = if args.mine {
         Some(users::current_login()?)
     } else {
@@ -511,7 +554,7 @@ pub fn import(
                 .is_none_or(|&b| b != b'['),
         },
     };
-    let (mut store, _) = open_store(db)?;
+    let (mut store, _) = open_store(db, lang)?;
     let actor = store.current_actor()?;
     // Who may be named as assignee: the same rule as assigning by hand
     // (a supervisor assigns anyone but an auditor; an inspector only themselves).
@@ -614,7 +657,7 @@ pub struct ExportArgs {
 /// `kezek export`.
 pub fn export(db: Option<PathBuf>, args: ExportArgs, lang: Lang) -> Result<Outcome, Failure> {
     use crate::store::export::{ExportFilter, ExportFormat, StatusFilter};
-    let (store, _) = open_store(db)?;
+    let (store, _) = open_store(db, lang)?;
     let actor = store.current_actor()?;
     if args.include_pii && actor.role != Role::Supervisor {
         return Err(pii_refused(&actor));
@@ -722,7 +765,7 @@ pub fn note(
     texts: Vec<String>,
     lang: Lang,
 ) -> Result<Outcome, Failure> {
-    let (mut store, _) = open_store(db)?;
+    let (mut store, _) = open_store(db, lang)?;
     for (i, text) in texts.iter().enumerate() {
         let v = act_with_retry(&mut store, &number, |c, x, _| {
             crate::domain::case::add_note(c, x, text)

@@ -14,7 +14,7 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::calendar::Calendar;
-use super::procedure::{Approval, HearingAnchor, Role, RuleVersion};
+use super::procedure::{Approval, HearingAnchor, Role, RuleVersion, StageOutcome};
 use super::term::{self, Term, TermError, local};
 
 /// Who acts.
@@ -136,6 +136,10 @@ pub struct Decision {
     pub by: String,
     pub at: DateTime<Utc>,
     pub approval: ApprovalState,
+    /// The actual reason in the inspector's words (order 992 §17: the
+    /// refusal notice states the reason); empty when none was given.
+    #[serde(default)]
+    pub reason: String,
 }
 
 impl Decision {
@@ -209,8 +213,11 @@ pub enum Status {
     Received,
     Accepted,
     RefusedToAccept,
-    /// A decision is recorded (and approved, where required).
+    /// A decision is in effect (approved, where required) and something is
+    /// still due: a notice, a hand-over, a deregistration, a complaint.
     Decided,
+    /// Nothing remains: the case has left the queue.
+    Archived,
 }
 
 /// One application and everything recorded on it.
@@ -234,6 +241,15 @@ pub struct Case {
     pub documents: Vec<Document>,
     /// The day the foreigner crossed the state border (day 1 of the stay).
     pub entry_date: Option<NaiveDate>,
+    /// The last day of the stay the visa or the entry grants, for citizens
+    /// of states outside the EAEU (their stay is not the EAEU's 90 days).
+    #[serde(default)]
+    pub stay_until: Option<NaiveDate>,
+    /// The day the foreigner arrived at the host (seed 000: the host
+    /// notifies within three working days of the arrival); when unknown,
+    /// the border crossing is taken.
+    #[serde(default)]
+    pub arrival_date: Option<NaiveDate>,
     pub late_acceptance: Option<LateException>,
     pub refusal_to_accept: Vec<String>,
     /// Completion instants, index-aligned with the version's stages.
@@ -274,6 +290,8 @@ impl Case {
             family: Vec::new(),
             documents: Vec::new(),
             entry_date: None,
+            stay_until: None,
+            arrival_date: None,
             late_acceptance: None,
             refusal_to_accept: Vec::new(),
             stages: vec![None; version.stages.len()],
@@ -364,6 +382,10 @@ pub enum Event {
         at: DateTime<Utc>,
     },
     NoteAdded(Note),
+    /// Nothing remains due after the decision: the case leaves the queue.
+    Archived {
+        at: DateTime<Utc>,
+    },
 }
 
 /// A transition that breaks a rule.
@@ -446,7 +468,7 @@ fn must_be_accepted(case: &Case) -> Result<(), Violation> {
             "rule-ref.lifecycle",
             Msg::key("violation.refused-acceptance"),
         )),
-        Status::Decided => Err(Violation::new(
+        Status::Decided | Status::Archived => Err(Violation::new(
             "rule-ref.lifecycle",
             Msg::key("violation.already-decided"),
         )),
@@ -544,6 +566,66 @@ pub fn stay_last_day(version: &RuleVersion, entry: NaiveDate) -> Option<NaiveDat
     entry.checked_add_signed(Duration::days(i64::from(limit.max(1)) - 1))
 }
 
+/// The moment intake closes on a working day for an application that
+/// came through `channel`: at the office at the calendar's intake hour
+/// (001 §8: 17:30); through the portal at the end of working hours (002 §8:
+/// "после окончания рабочего времени"); through the State Corporation at
+/// its own closing hour, the version's `state_corporation_intake_closes`
+/// (003 app. 2 row 9: 09:00-20:00), else at the end of working hours.
+pub fn intake_closes(
+    cal: &Calendar,
+    version: &RuleVersion,
+    channel: super::procedure::Channel,
+) -> chrono::NaiveTime {
+    use super::procedure::Channel;
+    match channel {
+        Channel::Office => cal.office().intake_closes,
+        Channel::Portal => cal.office().closes,
+        Channel::StateCorporation => version
+            .parameter("state_corporation_intake_closes")
+            .and_then(|p| chrono::NaiveTime::from_hms_opt(p.value.min(23), 0, 0))
+            .unwrap_or(cal.office().closes),
+    }
+}
+
+/// When the terms of this case start, by the channel it came through.
+pub fn start_of_case(
+    cal: &Calendar,
+    version: &RuleVersion,
+    case: &Case,
+) -> Result<term::Start, TermError> {
+    term::start_of_term_until(
+        cal,
+        case.received_at,
+        intake_closes(cal, version, case.channel),
+    )
+}
+
+/// The member states of the Eurasian Economic Union (ISO 3166 alpha-3),
+/// whose citizens have the 90-day stay of seed 000 ("для граждан
+/// государств-участников ЕАЭС"); Kazakhstan's own citizens need no stay.
+pub const EAEU_MEMBERS: [&str; 4] = ["ARM", "BLR", "KGZ", "RUS"];
+
+/// A citizen of another EAEU member state.
+pub fn eaeu_citizen(person: &Person) -> bool {
+    EAEU_MEMBERS
+        .iter()
+        .any(|m| m.eq_ignore_ascii_case(person.citizenship.trim()))
+}
+
+/// The last day of the applicant's lawful stay, where the version tracks
+/// stays: for EAEU citizens the 90 days from the crossing (seed 000), for
+/// everyone else the stay their visa or entry grants (`stay_until`);
+/// `None` when it is not known.
+pub fn lawful_stay_last_day(case: &Case, version: &RuleVersion) -> Option<NaiveDate> {
+    version.parameter("stay_limit")?;
+    if eaeu_citizen(&case.applicant) {
+        stay_last_day(version, case.entry_date?)
+    } else {
+        case.stay_until
+    }
+}
+
 /// The day a new PR application becomes possible after a refusal or an
 /// annulment on `decided` (order 992 §22: not earlier than one year).
 pub fn reapplication_possible_from(version: &RuleVersion, decided: NaiveDate) -> Option<NaiveDate> {
@@ -552,6 +634,118 @@ pub fn reapplication_possible_from(version: &RuleVersion, decided: NaiveDate) ->
     // 29 February + 1 year: the block ends with 28 February, so 1 March is the first day.
     NaiveDate::from_ymd_opt(y, decided.month(), decided.day())
         .or_else(|| NaiveDate::from_ymd_opt(y, 3, 1))
+}
+
+/// Where a stage stands, given the case's decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "state", content = "at")]
+pub enum StageState {
+    Done(DateTime<Utc>),
+    /// Work towards the decision, not completed when it was taken: the
+    /// decision settles it.
+    SettledByDecision,
+    /// Belongs to the outcome that was not decided.
+    OtherOutcome,
+    /// Work after the decision, which is not (yet) in effect.
+    AwaitsDecision,
+    /// To be done.
+    Open,
+}
+
+impl StageState {
+    /// No longer to be done, whether completed or closed by the decision.
+    pub fn closed(self) -> bool {
+        matches!(
+            self,
+            StageState::Done(_) | StageState::SettledByDecision | StageState::OtherOutcome
+        )
+    }
+}
+
+/// The outcome a decision stands for, as the stages know outcomes.
+fn decided_outcome(d: &Decision) -> Option<StageOutcome> {
+    match d.kind {
+        DecisionKind::Issue => Some(StageOutcome::Issue),
+        DecisionKind::Refuse { .. } => Some(StageOutcome::Refuse),
+        DecisionKind::Annul { .. } => None,
+    }
+}
+
+/// Where stage `i` of the version stands on this case.
+pub fn stage_state(case: &Case, version: &RuleVersion, i: usize) -> StageState {
+    if let Some(at) = case.stages.get(i).copied().flatten() {
+        return StageState::Done(at);
+    }
+    let Some(stage) = version.stages.get(i) else {
+        return StageState::Open;
+    };
+    let standing = case.standing_decision();
+    match standing {
+        None if stage.after_decision => StageState::AwaitsDecision,
+        None => StageState::Open,
+        Some(_) if !stage.after_decision => StageState::SettledByDecision,
+        Some(d) => match (stage.outcome, decided_outcome(d)) {
+            // An annulment ends the permit: the stages of issue and refusal are behind it.
+            (Some(_), None) => StageState::OtherOutcome,
+            (Some(o), Some(k)) if o != k => StageState::OtherOutcome,
+            _ if !d.in_effect() => StageState::AwaitsDecision,
+            _ => StageState::Open,
+        },
+    }
+}
+
+/// What is still due before the case can be archived.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "id")]
+pub enum Remaining {
+    /// Not accepted yet.
+    Acceptance,
+    /// No decision yet.
+    Decision,
+    /// The decision waits for a supervisor's approval.
+    Approval,
+    /// A stage to complete (its id).
+    Stage(String),
+    /// An unanswered complaint (its index).
+    Complaint(usize),
+}
+
+/// Everything that keeps the case from the archive; empty when it may go.
+pub fn remaining(case: &Case, version: &RuleVersion) -> Vec<Remaining> {
+    let mut out = Vec::new();
+    match case.status {
+        Status::Received => out.push(Remaining::Acceptance),
+        // A refused package is handed back with its receipt at once.
+        Status::RefusedToAccept => return out,
+        _ => {}
+    }
+    match case.standing_decision() {
+        None if case.status != Status::Received => out.push(Remaining::Decision),
+        Some(d) if !d.in_effect() => out.push(Remaining::Approval),
+        _ => {}
+    }
+    for (i, stage) in version.stages.iter().enumerate() {
+        if matches!(
+            stage_state(case, version, i),
+            StageState::Open | StageState::AwaitsDecision
+        ) && (stage.after_decision || case.standing_decision().is_none())
+        {
+            out.push(Remaining::Stage(stage.id.clone()));
+        }
+    }
+    for (i, c) in case.complaints.iter().enumerate() {
+        if c.answered_at.is_none() {
+            out.push(Remaining::Complaint(i));
+        }
+    }
+    out
+}
+
+/// The archive event, when a decided case has nothing left to do after
+/// `events` are applied. The store adds it to the same change.
+pub fn settle(case: &Case, version: &RuleVersion, now: DateTime<Utc>) -> Option<Event> {
+    (case.status == Status::Decided && remaining(case, version).is_empty())
+        .then_some(Event::Archived { at: now })
 }
 
 /// Facts about other cases that transitions and computed checks need.
@@ -626,7 +820,7 @@ pub fn accept(
             Msg::key("violation.accept-not-received"),
         ));
     }
-    let start = term::start_of_term(ctx.cal, case.received_at)?;
+    let start = start_of_case(ctx.cal, ctx.version, case)?;
     let day = start.acceptance_day;
     if !ctx.version.in_force_on(day) {
         return Err(Violation::new(
@@ -662,12 +856,21 @@ pub fn accept(
     }
     // Late RVP applications (order 992 §9-1).
     let mut late_recorded = None;
-    if let (Some(window), Some(entry)) = (
-        ctx.version.parameter("late_acceptance_window"),
-        case.entry_date,
-    ) && let Some(last) = stay_last_day(ctx.version, entry)
-        && local(ctx.cal, case.received_at).date() > last
+    let received_day = local(ctx.cal, case.received_at).date();
+    if let Some(window) = ctx.version.parameter("late_acceptance_window")
+        && let Some(last) = lawful_stay_last_day(case, ctx.version)
+        && received_day > last
     {
+        // The overstay is kezek's to count: from the end of the lawful stay
+        // to the day the application was received.
+        let overstay = u32::try_from((received_day - last).num_days()).unwrap_or(u32::MAX);
+        let late = match late {
+            Some(LateException::Art517 { ruling, .. }) => Some(LateException::Art517 {
+                ruling,
+                overstay_days: overstay,
+            }),
+            other => other,
+        };
         let rule = "rule-ref.late";
         match &late {
             None => {
@@ -732,7 +935,7 @@ pub fn refuse_to_accept(case: &Case, ctx: &Ctx<'_>, queries: &dyn CaseQueries) -
             Msg::key("violation.refuse-not-received"),
         ));
     }
-    let day = term::start_of_term(ctx.cal, case.received_at)?.acceptance_day;
+    let day = start_of_case(ctx.cal, ctx.version, case)?.acceptance_day;
     let mut reasons: Vec<String> = package_problems(case, ctx.version, day)
         .iter()
         .map(ToString::to_string)
@@ -741,8 +944,7 @@ pub fn refuse_to_accept(case: &Case, ctx: &Ctx<'_>, queries: &dyn CaseQueries) -
         reasons.push(v.message.to_string());
     }
     if ctx.version.parameter("late_acceptance_window").is_some()
-        && let Some(entry) = case.entry_date
-        && let Some(last) = stay_last_day(ctx.version, entry)
+        && let Some(last) = lawful_stay_last_day(case, ctx.version)
         && local(ctx.cal, case.received_at).date() > last
     {
         reasons.push(msg!("violation.reason-stay-ended", day = last).to_string());
@@ -774,7 +976,9 @@ pub fn refuse_to_accept(case: &Case, ctx: &Ctx<'_>, queries: &dyn CaseQueries) -
     }])
 }
 
-/// Complete the next open stage.
+/// Complete a stage: the stages before it are completed or closed by the
+/// decision; work after a decision needs the decision in effect, and a
+/// stage of the other outcome is closed.
 pub fn complete_stage(case: &Case, ctx: &Ctx<'_>, stage: &str, at: DateTime<Utc>) -> Transition {
     may_act(ctx)?;
     // Some stages come after the decision (PR notification, exit deregistration).
@@ -792,13 +996,35 @@ pub fn complete_stage(case: &Case, ctx: &Ctx<'_>, stage: &str, at: DateTime<Utc>
             ),
         )
     })?;
-    if case.stages.get(i).copied().flatten().is_some() {
-        return Err(Violation::new(
-            "rule-ref.stages",
-            msg!("violation.stage-done", stage = &ctx.version.stages[i].title),
-        ));
+    let title = &ctx.version.stages[i].title;
+    match stage_state(case, ctx.version, i) {
+        StageState::Done(_) => {
+            return Err(Violation::new(
+                "rule-ref.stages",
+                msg!("violation.stage-done", stage = title),
+            ));
+        }
+        StageState::SettledByDecision => {
+            return Err(Violation::new(
+                "rule-ref.stages",
+                msg!("violation.stage-settled", stage = title),
+            ));
+        }
+        StageState::OtherOutcome => {
+            return Err(Violation::new(
+                "rule-ref.stages",
+                msg!("violation.stage-other-outcome", stage = title),
+            ));
+        }
+        StageState::AwaitsDecision => {
+            return Err(Violation::new(
+                "rule-ref.stages",
+                msg!("violation.stage-after-decision", stage = title),
+            ));
+        }
+        StageState::Open => {}
     }
-    if let Some(open) = (0..i).find(|&j| case.stages.get(j).copied().flatten().is_none()) {
+    if let Some(open) = (0..i).find(|&j| !stage_state(case, ctx.version, j).closed()) {
         return Err(Violation::new(
             "rule-ref.sequential",
             msg!(
@@ -807,11 +1033,16 @@ pub fn complete_stage(case: &Case, ctx: &Ctx<'_>, stage: &str, at: DateTime<Utc>
             ),
         ));
     }
-    let after = (0..i)
+    let mut after = (0..i)
         .filter_map(|j| case.stages.get(j).copied().flatten())
         .max()
         .or(case.accepted_at)
         .unwrap_or(case.received_at);
+    if ctx.version.stages[i].after_decision
+        && let Some(effective) = case.standing_decision().and_then(Decision::effective_at)
+    {
+        after = after.max(effective);
+    }
     if at < after {
         return Err(Violation::new(
             "rule-ref.sequential",
@@ -1152,10 +1383,12 @@ pub fn decide(case: &Case, ctx: &Ctx<'_>, kind: DecisionKind) -> Transition {
                         ));
                     }
                 }
+                // Order 992 §17 (PR): an act on day X needs the notice by the
+                // end of the working day N working days before X; a notice
+                // sent after office hours or on a day off counts from the next
+                // working day. Order 348 (exit) anchors the notice on the end
+                // of the service term instead and states no such gap.
                 let n = param(ctx.version, "hearing_notice")?;
-                // An act on day X needs the notice by the end of the working day
-                // N working days before X; a notice sent after office hours or
-                // on a day off counts from the next working day.
                 let sent = local(ctx.cal, notice.sent_at);
                 let in_office = ctx.cal.is_working(sent.date()).map_err(TermError::from)?
                     && sent.time() <= ctx.cal.office().closes;
@@ -1171,7 +1404,9 @@ pub fn decide(case: &Case, ctx: &Ctx<'_>, kind: DecisionKind) -> Transition {
                     .add_working_days(notice_day, n)
                     .map_err(TermError::from)?;
                 let earliest = term::at_local(ctx.cal, earliest_day, ctx.cal.office().opens)?;
-                if local(ctx.cal, ctx.now).date() < earliest_day {
+                if ctx.version.hearing_anchor == HearingAnchor::Decision
+                    && local(ctx.cal, ctx.now).date() < earliest_day
+                {
                     return Err(Violation::with_rule(
                         msg!("rule-ref.notice-before-act", n = n),
                         msg!(
@@ -1207,7 +1442,38 @@ pub fn decide(case: &Case, ctx: &Ctx<'_>, kind: DecisionKind) -> Transition {
         by: ctx.actor.login.clone(),
         at: ctx.now,
         approval: approval_for(ctx.version),
+        reason: String::new(),
     })])
+}
+
+/// Decide with the actual reason in the inspector's words (order 992 §17:
+/// the refusal notice states the reason).
+pub fn decide_with_reason(
+    case: &Case,
+    ctx: &Ctx<'_>,
+    kind: DecisionKind,
+    reason: &str,
+) -> Transition {
+    with_reason(decide(case, ctx, kind)?, reason)
+}
+
+/// Annul with the actual reason in the inspector's words.
+pub fn annul_with_reason(
+    case: &Case,
+    ctx: &Ctx<'_>,
+    grounds: Vec<String>,
+    reason: &str,
+) -> Transition {
+    with_reason(annul(case, ctx, grounds)?, reason)
+}
+
+fn with_reason(mut events: Vec<Event>, reason: &str) -> Transition {
+    for e in &mut events {
+        if let Event::Decided(d) = e {
+            d.reason = reason.trim().to_string();
+        }
+    }
+    Ok(events)
 }
 
 fn pending_decision(case: &Case) -> Result<&Decision, Violation> {
@@ -1294,6 +1560,7 @@ pub fn annul(case: &Case, ctx: &Ctx<'_>, grounds: Vec<String>) -> Transition {
         by: ctx.actor.login.clone(),
         at: ctx.now,
         approval: approval_for(ctx.version),
+        reason: String::new(),
     })])
 }
 
@@ -1441,7 +1708,8 @@ pub fn apply(case: &mut Case, version: &RuleVersion, event: &Event) {
         Event::HearingHeld(h) => case.hearings.push(h.clone()),
         Event::Decided(d) => {
             case.decisions.push(d.clone());
-            if d.in_effect() {
+            // An annulment of an archived permit brings the case back.
+            if d.in_effect() || case.status == Status::Archived {
                 case.status = Status::Decided;
             }
         }
@@ -1477,13 +1745,20 @@ pub fn apply(case: &mut Case, version: &RuleVersion, event: &Event) {
             };
         }
         Event::DuplicateIssued { at, reason } => case.duplicates.push((*at, *reason)),
-        Event::ComplaintRegistered(c) => case.complaints.push(c.clone()),
+        Event::ComplaintRegistered(c) => {
+            case.complaints.push(c.clone());
+            // A complaint on an archived case is work again.
+            if case.status == Status::Archived {
+                case.status = Status::Decided;
+            }
+        }
         Event::ComplaintAnswered { index, at } => {
             if let Some(c) = case.complaints.get_mut(*index) {
                 c.answered_at = Some(*at);
             }
         }
         Event::NoteAdded(n) => case.notes.push(n.clone()),
+        Event::Archived { .. } => case.status = Status::Archived,
     }
 }
 

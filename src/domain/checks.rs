@@ -4,7 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 use super::calendar::Calendar;
-use super::case::{Case, CaseQueries, CaseRef, Outcome, stay_last_day};
+use super::case::{Case, CaseQueries, CaseRef, Outcome, lawful_stay_last_day};
 use super::iin::{self, IdKind};
 use super::procedure::{Check, Computed, RuleVersion};
 use super::term::{format_day, local};
@@ -79,7 +79,9 @@ pub fn compute(
                 evidence: Evidence::PendingPr { pending },
             }
         }
-        Computed::Stay => stay_check(case, version, today),
+        // Order 992 §9-1 protects whoever applied in time: the stay is
+        // judged on the day the application was received, not on review.
+        Computed::Stay => stay_check(case, version, local(cal, case.received_at).date()),
     })
 }
 
@@ -190,7 +192,7 @@ fn quota_check(
 }
 
 fn stay_check(case: &Case, version: &RuleVersion, today: NaiveDate) -> Computation {
-    let last_day = case.entry_date.and_then(|e| stay_last_day(version, e));
+    let last_day = lawful_stay_last_day(case, version);
     let days_left = last_day.map(|l| (l - today).num_days());
     let (outcome, summary) = match (last_day, days_left) {
         (Some(l), Some(d)) if d >= 0 => (
@@ -201,9 +203,10 @@ fn stay_check(case: &Case, version: &RuleVersion, today: NaiveDate) -> Computati
             Outcome::Failed,
             format!("lawful stay ended on {} ({} days ago)", format_day(l), -d),
         ),
+        // Unknown is for the inspector to establish, never a failure.
         _ => (
             Outcome::Pending,
-            "no border-crossing date recorded".to_string(),
+            "the lawful stay is not known: no border crossing (EAEU citizen) or no stay granted by the visa or entry recorded".to_string(),
         ),
     };
     Computation {

@@ -156,6 +156,20 @@ pub struct Stage {
     pub title: Names,
     pub term: TermSpec,
     pub source: String,
+    /// Work that follows a decision in effect (notification, hand-over,
+    /// deregistration); a stage without it is settled by the decision.
+    pub after_decision: bool,
+    /// The outcome the stage belongs to; it is closed when the other
+    /// outcome is decided.
+    pub outcome: Option<StageOutcome>,
+}
+
+/// The outcome a stage belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StageOutcome {
+    Issue,
+    Refuse,
 }
 
 /// What kezek computes for a computed check.
@@ -295,6 +309,7 @@ pub const KNOWN_PARAMETERS: &[&str] = &[
     "complaint_review",
     "complaint_quality_authority",
     "result_to_state_corporation",
+    "state_corporation_intake_closes",
 ];
 
 /// One version of a procedure's rules.
@@ -313,6 +328,9 @@ pub struct RuleVersion {
     pub hearing_anchor: HearingAnchor,
     pub channels: Vec<Channel>,
     pub service_term: TermSpec,
+    /// The service term is kezek's own sum of the stage terms, not a term
+    /// the act states (PR: 2+5+7+25+10+3 of order 992 §14 = 52 days).
+    pub service_term_is_sum: bool,
     pub purposes: Vec<Purpose>,
     pub stages: Vec<Stage>,
     pub checks: Vec<Check>,
@@ -552,6 +570,8 @@ struct RawVersion {
     channels: Vec<Channel>,
     service_term: Spanned<RawTerm>,
     #[serde(default)]
+    service_term_is_sum: bool,
+    #[serde(default)]
     purpose: Vec<Spanned<RawPurpose>>,
     #[serde(default)]
     stage: Vec<Spanned<RawStage>>,
@@ -582,6 +602,10 @@ struct RawStage {
     term: Spanned<RawTerm>,
     #[serde(default)]
     source: String,
+    #[serde(default)]
+    after_decision: bool,
+    #[serde(default)]
+    outcome: Option<StageOutcome>,
 }
 
 #[derive(Deserialize)]
@@ -915,12 +939,24 @@ fn parse_version(src: Source<'_>, v: &RawVersion) -> Result<RuleVersion, RuleErr
         unique(src, &mut seen, at, "stage", &s.id)?;
         check_names(src, at, &ctx(&format!("stage '{}'", s.id)), &s.title)?;
         let term = parse_term(src, &s.term, &ctx(&format!("stage '{}'", s.id)), &stage_ids)?;
+        // The work after a decision comes after every stage that leads to it.
+        if !s.after_decision && stages.iter().any(|x: &Stage| x.after_decision) {
+            return Err(src.error_at(
+                at,
+                ctx(&format!(
+                    "stage '{}' comes after a stage with after_decision = true and must have it too",
+                    s.id
+                )),
+            ));
+        }
         stage_ids.push(s.id.clone());
         stages.push(Stage {
             id: s.id.clone(),
             title: s.title.clone(),
             term,
             source: s.source.clone(),
+            after_decision: s.after_decision,
+            outcome: s.outcome,
         });
     }
 
@@ -1082,6 +1118,7 @@ fn parse_version(src: Source<'_>, v: &RawVersion) -> Result<RuleVersion, RuleErr
         hearing_anchor: v.hearing_anchor.unwrap_or(HearingAnchor::Decision),
         channels: v.channels.clone(),
         service_term,
+        service_term_is_sum: v.service_term_is_sum,
         purposes,
         stages,
         checks,

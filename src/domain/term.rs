@@ -164,8 +164,20 @@ pub fn end_of_day(cal: &Calendar, day: NaiveDate) -> Result<DateTime<Utc>, TermE
     Ok(at_local(cal, next, NaiveTime::MIN)? - Duration::seconds(1))
 }
 
-/// When a term starts for an application received at `received`.
+/// When a term starts for an application received at `received` at the
+/// office (intake closes at the office's `intake_closes`).
 pub fn start_of_term(cal: &Calendar, received: DateTime<Utc>) -> Result<Start, TermError> {
+    start_of_term_until(cal, received, cal.office().intake_closes)
+}
+
+/// When a term starts for an application received at `received` through a
+/// channel whose intake closes at `intake_closes`: later that day, it
+/// counts from the next working day.
+pub fn start_of_term_until(
+    cal: &Calendar,
+    received: DateTime<Utc>,
+    intake_closes: NaiveTime,
+) -> Result<Start, TermError> {
     let office = cal.office();
     let here = local(cal, received);
     let day = here.date();
@@ -182,7 +194,7 @@ pub fn start_of_term(cal: &Calendar, received: DateTime<Utc>) -> Result<Start, T
     if !cal.is_working(day)? {
         return next_day(StartRule::DayOff);
     }
-    if time > office.intake_closes {
+    if time > intake_closes {
         return next_day(StartRule::AfterIntake);
     }
     if time < office.opens {

@@ -6,7 +6,10 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::Serialize;
 
 use super::calendar::Calendar;
-use super::case::{Case, DecisionKind, Status, complaint_due, exit_deadline, stay_last_day};
+use super::case::{
+    Case, DecisionKind, StageState, Status, complaint_due, eaeu_citizen, exit_deadline,
+    lawful_stay_last_day, stage_state,
+};
 use super::procedure::{RuleVersion, RunsFrom};
 use super::term::{self, Due, Term, TermError, Unit, format_day, format_local, local};
 
@@ -22,6 +25,9 @@ pub enum DeadlineKind {
     Birthday16,
     Complaint(usize),
     ExitAfterAnnulment,
+    /// Order 992 §15: through the State Corporation, the result reaches it
+    /// no later than a day before the service term ends.
+    ResultToStateCorporation,
 }
 
 /// One open deadline with a one-line explanation.
@@ -59,22 +65,35 @@ pub fn stage_plan(
     let Some(accepted) = case.acceptance_day else {
         return Ok(Vec::new());
     };
+    let decided_day = case
+        .standing_decision()
+        .map(|d| local(cal, d.effective_at().unwrap_or(d.at)).date());
     let mut plans: Vec<StagePlan> = Vec::with_capacity(version.stages.len());
     for (i, stage) in version.stages.iter().enumerate() {
+        // A stage the decision closed ended on the day the decision took effect.
         let end_of = |j: usize, plans: &[StagePlan]| -> NaiveDate {
             let p = &plans[j];
-            match p.completed_at {
-                Some(at) => local(cal, at).date(),
-                None => p.due_day,
+            match (p.completed_at, stage_state(case, version, j)) {
+                (Some(at), _) => local(cal, at).date(),
+                (None, StageState::SettledByDecision | StageState::OtherOutcome) => {
+                    decided_day.unwrap_or(p.due_day)
+                }
+                (None, _) => p.due_day,
             }
         };
-        let from_day = match stage.term.from {
+        let mut from_day = match stage.term.from {
             RunsFrom::Acceptance => accepted,
             RunsFrom::Previous if i > 0 => end_of(i - 1, &plans),
             RunsFrom::Previous => accepted,
             RunsFrom::Stage(j) if j < i => end_of(j, &plans),
             RunsFrom::Stage(_) => accepted,
         };
+        // Work after a decision runs from the day it took effect at the earliest.
+        if stage.after_decision
+            && let Some(day) = decided_day
+        {
+            from_day = from_day.max(day);
+        }
         let due = term::due_after_day(cal, from_day, stage.term.term())?;
         plans.push(StagePlan {
             stage: stage.id.clone(),
@@ -133,13 +152,20 @@ pub fn open_deadlines(
 
     // The first open stage is due now; later ones are projections. Some
     // stages come after the decision (notification, deregistration).
-    if case.status != Status::RefusedToAccept && case.acceptance_day.is_some() {
-        for (plan, stage) in stage_plan(case, version, cal)?
+    // Stages the decision closed, and work after a decision not yet in
+    // effect, are not due.
+    if !matches!(case.status, Status::RefusedToAccept | Status::Archived)
+        && case.acceptance_day.is_some()
+    {
+        for (i, (plan, stage)) in stage_plan(case, version, cal)?
             .into_iter()
             .zip(&version.stages)
+            .enumerate()
         {
-            if plan.completed_at.is_some() {
-                continue;
+            match stage_state(case, version, i) {
+                StageState::Open => {}
+                StageState::AwaitsDecision => break,
+                _ => continue,
             }
             let term = stage.term.term();
             let due = term::due_after_day(cal, plan.from_day, term)?;
@@ -218,33 +244,76 @@ pub fn open_deadlines(
         }
     }
 
+    // Order 992 §15: "не позднее чем за сутки до истечения срока оказания
+    // государственной услуги": the last stage (the notification) is due a
+    // day before the term ends when the application came through the State
+    // Corporation, whatever the decision, until it is done.
+    if case.channel == super::procedure::Channel::StateCorporation
+        && let Some(p) = version.parameter("result_to_state_corporation")
+        && let Some(day) = case.acceptance_day
+        && let Some(last) = version.stages.len().checked_sub(1)
+        && matches!(
+            stage_state(case, version, last),
+            StageState::Open | StageState::AwaitsDecision
+        )
+        && !matches!(case.status, Status::RefusedToAccept | Status::Archived)
+    {
+        let service = term::due_after_day(cal, day, version.service_term.term())?;
+        let due_day = service.due_day - chrono::Duration::days(i64::from(p.value));
+        let due = term::end_of_day(cal, due_day)?;
+        out.push(CaseDeadline {
+            kind: DeadlineKind::ResultToStateCorporation,
+            due_day,
+            due,
+            unit: Unit::CalendarDays,
+            explanation: format!(
+                "result to the State Corporation: {} day(s) before the end of the service term {} → {} 24:00",
+                p.value,
+                format_day(service.due_day),
+                format_day(due_day)
+            ),
+            estimate: service.estimate,
+        });
+    }
+
     // Stay expiry: the crossing day is day 1; a day off does not extend a stay.
     // A late application accepted under an exception no longer runs on it.
+    // EAEU citizens have the 90 days of seed 000; others the stay their
+    // visa or entry grants, when it is recorded.
     if open
         && case.late_acceptance.is_none()
-        && let Some(entry) = case.entry_date
-        && let Some(last) = stay_last_day(version, entry)
+        && let Some(last) = lawful_stay_last_day(case, version)
         && let Some(p) = version.parameter("stay_limit")
     {
         let end = term::end_of_day(cal, last)?;
+        let explanation = match case.entry_date {
+            Some(entry) if eaeu_citizen(&case.applicant) => format!(
+                "lawful stay (EAEU citizen): {} calendar days from the border crossing {} (day 1) → {} 24:00",
+                p.value,
+                format_day(entry),
+                format_day(last)
+            ),
+            _ => format!(
+                "lawful stay: as the visa or entry grants → {} 24:00",
+                format_day(last)
+            ),
+        };
         out.push(CaseDeadline {
             kind: DeadlineKind::Stay,
             due_day: last,
             due: end,
             unit: Unit::CalendarDays,
-            explanation: format!(
-                "lawful stay: {} calendar days from the border crossing {} (day 1) → {} 24:00",
-                p.value,
-                format_day(entry),
-                format_day(last)
-            ),
+            explanation,
             estimate: None,
         });
     }
 
     // Host notification (registration): from the arrival.
+    // Seed 000: "в течение трех рабочих дней со дня их прибытия": from the
+    // arrival at the host; when it is not recorded, from the border crossing,
+    // the earliest the arrival can be (parameter host_notification).
     if case.status == Status::Received
-        && let Some(entry) = case.entry_date
+        && let Some(entry) = case.arrival_date.or(case.entry_date)
         && let Some(p) = version.parameter("host_notification")
         && let Some(term) = p.term()
     {
@@ -324,6 +393,39 @@ pub fn open_deadlines(
         });
     }
     Ok(out)
+}
+
+/// When the projected stage plan ends after the service term: the day the
+/// last stage is planned for and the term's last day. Shown as a warning
+/// (the PR term of 52 days is kezek's own sum of the stage terms).
+pub fn plan_overrun(
+    case: &Case,
+    version: &RuleVersion,
+    cal: &Calendar,
+) -> Result<Option<(NaiveDate, NaiveDate)>, TermError> {
+    let Some(day) = case.acceptance_day else {
+        return Ok(None);
+    };
+    let service = term::due_after_day(cal, day, version.service_term.term())?;
+    let plan = stage_plan(case, version, cal)?;
+    let end = plan
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| {
+            !matches!(
+                stage_state(case, version, *i),
+                StageState::SettledByDecision | StageState::OtherOutcome
+            )
+        })
+        .map(|(_, p)| {
+            p.completed_at
+                .map(|t| local(cal, t).date())
+                .unwrap_or(p.due_day)
+        })
+        .max();
+    Ok(end
+        .filter(|e| *e > service.due_day)
+        .map(|e| (e, service.due_day)))
 }
 
 fn sixteenth_birthday(birth: NaiveDate) -> Option<NaiveDate> {

@@ -158,7 +158,7 @@ fn refusal_reasons(input: &Input<'_>, lang: Lang) -> Vec<String> {
     let c = input.case;
     let v = input.version;
     let mut out = Vec::new();
-    let Ok(start) = term::start_of_term(input.cal, c.received_at) else {
+    let Ok(start) = case::start_of_case(input.cal, v, c) else {
         return c.refusal_to_accept.iter().map(|s| clean(s)).collect();
     };
     for p in case::package_problems(c, v, start.acceptance_day) {
@@ -200,8 +200,7 @@ fn refusal_reasons(input: &Input<'_>, lang: Lang) -> Vec<String> {
         ));
     }
     if v.parameter("late_acceptance_window").is_some()
-        && let Some(entry) = c.entry_date
-        && let Some(last) = case::stay_last_day(v, entry)
+        && let Some(last) = case::lawful_stay_last_day(c, v)
         && local(input.cal, c.received_at).date() > last
     {
         let d = day(last);
@@ -274,6 +273,17 @@ pub fn collect(input: &Input<'_>, kind: Kind, lang: Lang) -> HashMap<&'static st
     v.insert("inspector.login", text(clean(&input.issuer.login)));
     v.insert("case.number", text(clean(&c.number)));
     v.insert("case.channel", text(channel_name(c.channel, lang)));
+    // Order 992 §12 (PR) and order 500 §8 (border zone) give a talon, §7
+    // (RVP) a receipt: the rule version's forms say which.
+    let talon = ver.forms.iter().any(|f| f.id.contains("talon"));
+    v.insert(
+        if talon {
+            "receipt.talon"
+        } else {
+            "receipt.plain"
+        },
+        text("+".into()),
+    );
     if let Some(p) = &c.purpose {
         let title = ver
             .purposes
@@ -310,6 +320,15 @@ pub fn collect(input: &Input<'_>, kind: Kind, lang: Lang) -> HashMap<&'static st
             "case.service_due.words",
             Some(due.due_day),
             lang,
+        );
+        // A term the act does not state is printed as kezek's estimate.
+        v.insert(
+            if ver.service_term_is_sum {
+                "case.service_due.sum"
+            } else {
+                "case.service_due.stated"
+            },
+            text("+".into()),
         );
     }
     v.insert(
@@ -489,6 +508,29 @@ pub fn collect(input: &Input<'_>, kind: Kind, lang: Lang) -> HashMap<&'static st
             lang,
         );
         v.insert("decision.by", text(name_of(input, &d.by)));
+        // Order 992 §17: the refusal states its reason. The inspector's words
+        // when given; else the notes of the failed checks behind the grounds.
+        let reason = if d.reason.trim().is_empty() {
+            let grounds: &[String] = match &d.kind {
+                DecisionKind::Refuse { grounds } | DecisionKind::Annul { grounds } => grounds,
+                DecisionKind::Issue => &[],
+            };
+            input
+                .version
+                .checks
+                .iter()
+                .filter(|k| k.ground.as_ref().is_some_and(|g| grounds.contains(g)))
+                .filter_map(|k| c.checks.get(&k.id))
+                .filter(|r| r.outcome == case::Outcome::Failed && !r.note.trim().is_empty())
+                .map(|r| r.note.trim().to_string())
+                .collect::<Vec<_>>()
+                .join("; ")
+        } else {
+            d.reason.clone()
+        };
+        if !reason.is_empty() {
+            v.insert("decision.reason", text(clean(&reason)));
+        }
         let flag = |b: bool| text(if b { "+".into() } else { String::new() });
         v.insert("decision.issue", flag(d.kind == DecisionKind::Issue));
         v.insert(

@@ -63,12 +63,14 @@ pub(crate) fn load(conn: &Connection, number: &str) -> Result<Option<Loaded>, St
         i64,
         String,
         String,
+        Option<String>,
+        Option<String>,
     );
     let row: Option<Row> = conn
         .query_row(
             "SELECT procedure, version_id, purpose, channel, status, received_at, accepted_at, acceptance_day,
                     entry_date, late_acceptance, refusal_to_accept, host_name, host_id, assignee,
-                    row_version, updated_by, updated_at
+                    row_version, updated_by, updated_at, stay_until, arrival_date
              FROM cases WHERE number = ?1",
             [number],
             |r| {
@@ -90,6 +92,8 @@ pub(crate) fn load(conn: &Connection, number: &str) -> Result<Option<Loaded>, St
                     r.get(14)?,
                     r.get(15)?,
                     r.get(16)?,
+                    r.get(17)?,
+                    r.get(18)?,
                 ))
             },
         )
@@ -144,6 +148,8 @@ pub(crate) fn load(conn: &Connection, number: &str) -> Result<Option<Loaded>, St
         family: people,
         documents: Vec::new(),
         entry_date: opt_day(r.8)?,
+        stay_until: opt_day(r.17.clone())?,
+        arrival_date: opt_day(r.18.clone())?,
         late_acceptance: r
             .9
             .as_deref()
@@ -245,7 +251,7 @@ pub(crate) fn load(conn: &Connection, number: &str) -> Result<Option<Loaded>, St
         });
     }
     let mut stmt = conn.prepare_cached(
-        "SELECT kind, grounds, by_login, at, approval, approval_by, approval_at, approval_comment
+        "SELECT kind, grounds, by_login, at, approval, approval_by, approval_at, approval_comment, reason
          FROM decisions WHERE case_number = ?1 ORDER BY ord",
     )?;
     type DecRow = (
@@ -257,6 +263,7 @@ pub(crate) fn load(conn: &Connection, number: &str) -> Result<Option<Loaded>, St
         Option<String>,
         Option<String>,
         Option<String>,
+        String,
     );
     for x in stmt.query_map([number], |x| -> rusqlite::Result<DecRow> {
         Ok((
@@ -268,9 +275,10 @@ pub(crate) fn load(conn: &Connection, number: &str) -> Result<Option<Loaded>, St
             x.get(5)?,
             x.get(6)?,
             x.get(7)?,
+            x.get(8)?,
         ))
     })? {
-        let (kind, grounds, by, at, approval, a_by, a_at, a_comment) = x?;
+        let (kind, grounds, by, at, approval, a_by, a_at, a_comment, reason) = x?;
         let grounds = json_list(&grounds)?;
         let kind = match kind.as_str() {
             "issue" => DecisionKind::Issue,
@@ -297,6 +305,7 @@ pub(crate) fn load(conn: &Connection, number: &str) -> Result<Option<Loaded>, St
             by,
             at: parse_ts(&at)?,
             approval,
+            reason,
         });
     }
     let mut stmt =
@@ -477,8 +486,8 @@ fn write_children(conn: &Connection, c: &Case, existing: bool) -> Result<(), Sto
         ])?;
     }
     let mut ins = conn.prepare_cached(
-        "INSERT INTO decisions (case_number, ord, kind, grounds, by_login, at, approval, approval_by, approval_at, approval_comment)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        "INSERT INTO decisions (case_number, ord, kind, grounds, by_login, at, approval, approval_by, approval_at, approval_comment, reason)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?;
     for (i, d) in c.decisions.iter().enumerate() {
         let (kind, grounds) = decision_parts(d);
@@ -500,7 +509,8 @@ fn write_children(conn: &Connection, c: &Case, existing: bool) -> Result<(), Sto
             state,
             by,
             at,
-            comment
+            comment,
+            d.reason
         ])?;
     }
     let mut ins = conn.prepare_cached(
@@ -647,9 +657,12 @@ fn write_case(
             v + 1
         }
     };
-    // The queue's index: open cases, and decided ones that still have a deadline.
-    let in_queue = matches!(c.status, case::Status::Received | case::Status::Accepted)
-        || (c.status == case::Status::Decided && due.is_some());
+    // The queue's index: every case not archived or refused at intake (a
+    // decided case stays while something is still due after the decision).
+    let in_queue = matches!(
+        c.status,
+        case::Status::Received | case::Status::Accepted | case::Status::Decided
+    );
     // No deadline sorts last ('~'); a deadline that could not be computed
     // sorts first (''), so the inspector sees it rather than loses it.
     let queue_due = in_queue.then(|| match (&due, &due_kind) {
@@ -657,17 +670,25 @@ fn write_case(
         (None, Some(k)) if k.starts_with("deadline not computed") => String::new(),
         (None, _) => "~".to_string(),
     });
+    // The stage to work on now: the first one neither done nor closed by
+    // the decision, nor waiting for a decision in effect.
+    let current_stage = (0..version.stages.len())
+        .find(|&i| case::stage_state(c, version, i) == case::StageState::Open)
+        .map(|i| i as i64);
     conn.prepare_cached(
-        "UPDATE cases SET queue_due = ?2, queue_since = ?3, q_applicant = ?4, q_citizenship = ?5,
-            q_stage = ?6, q_approval = ?7 WHERE number = ?1",
+        "UPDATE cases SET queue_due = ?2, queue_since = ?3, stay_until = ?4, arrival_date = ?5,
+                current_stage = ?6, q_applicant = ?7, q_citizenship = ?8, q_approval = ?9
+          WHERE number = ?1",
     )?
     .execute(params![
         c.number,
         queue_due,
         ts(c.accepted_at.unwrap_or(c.received_at)),
+        c.stay_until.map(|d| d.to_string()),
+        c.arrival_date.map(|d| d.to_string()),
+        current_stage,
         c.applicant.name,
         c.applicant.citizenship,
-        c.stages.iter().position(Option::is_none).map(|i| i as i64),
         c.decisions.last().map(|d| approval_id(&d.approval)),
     ])?;
     write_children(conn, c, expected.is_some())?;
@@ -698,7 +719,10 @@ fn stale(conn: &Connection, cal: &Calendar, number: &str) -> Result<StoreError, 
 fn touched(events: &[Event]) -> Vec<String> {
     let mut parts: Vec<String> = events
         .iter()
+        // The archive follows from what the change did: it touches nothing of its own.
+        .filter(|e| !matches!(e, Event::Archived { .. }))
         .map(|e| match e {
+            Event::Archived { .. } => "unknown".to_string(),
             Event::Accepted { .. } | Event::RefusedToAccept { .. } => "intake".to_string(),
             Event::StageCompleted { stage, .. } => format!("stage:{stage}"),
             Event::CheckRecorded { check, .. } => format!("check:{check}"),
@@ -1026,7 +1050,7 @@ impl Store {
             // The transition runs on the case as it is now; when others
             // saved since it was read, it is refused only if they touched
             // what it changes (or when it no longer fits the case).
-            let events = match transition(&loaded.case, &ctx, &queries) {
+            let mut events = match transition(&loaded.case, &ctx, &queries) {
                 Ok(events) => events,
                 Err(v) if loaded.row_version != seen_version => {
                     let since =
@@ -1047,6 +1071,11 @@ impl Store {
             }
             let mut after = loaded.case.clone();
             case::apply_all(&mut after, version, &events);
+            // Nothing left to do after the decision: the same change archives the case.
+            if let Some(archived) = case::settle(&after, version, now) {
+                case::apply(&mut after, version, &archived);
+                events.push(archived);
+            }
             let new_version = write_case(
                 tx,
                 cal,
@@ -1149,8 +1178,8 @@ impl Store {
         filter: &QueueFilter,
     ) -> Result<crate::app::queue::Queue, StoreError> {
         let mut sql = String::from(
-            "SELECT c.number, c.procedure, c.version_id, c.q_applicant, c.q_citizenship, c.q_stage,
-                    c.q_approval, c.assignee, c.next_due, c.next_due_unit
+            "SELECT c.number, c.procedure, c.version_id, c.q_applicant, c.q_citizenship, c.current_stage,
+                    c.q_approval, c.assignee, c.next_due, c.next_due_unit, c.status
              FROM cases c INDEXED BY cases_queue_all
              WHERE c.queue_due IS NOT NULL",
         );
@@ -1257,6 +1286,7 @@ impl Store {
                 next_due_unit: unit,
                 assignee,
                 approval,
+                status: text(10).unwrap_or_default(),
                 unreadable: bad.get(),
             });
             push_time += t_push.elapsed();
@@ -1275,7 +1305,7 @@ impl Store {
         let mut sql = String::from(
             "SELECT c.number, c.procedure, c.version_id, p.name, p.citizenship, c.status, c.next_due, c.next_due_kind,
                     c.assignee, c.received_at, c.accepted_at, c.next_due_unit,
-                    (SELECT min(ord) FROM stages s WHERE s.case_number = c.number AND s.completed_at IS NULL),
+                    c.current_stage,
                     (SELECT approval FROM decisions d WHERE d.case_number = c.number ORDER BY d.ord DESC LIMIT 1)
              FROM cases c JOIN persons p ON p.case_number = c.number AND p.ord = 0
              WHERE c.queue_due IS NOT NULL",
@@ -1523,5 +1553,140 @@ impl Store {
                     .map(|r| (k.id.clone(), r))
             })
             .collect())
+    }
+}
+
+/// A deadline that a new calendar or rule file moved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Moved {
+    pub number: String,
+    pub old: Option<DateTime<Utc>>,
+    pub new: Option<DateTime<Utc>>,
+    /// How the new deadline is computed.
+    pub why: Option<String>,
+}
+
+/// What a recomputation found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Recomputed {
+    /// Cases whose deadlines were recomputed (every case still in the queue).
+    pub cases: usize,
+    pub moved: Vec<Moved>,
+}
+
+/// The calendar and the rules as the stored deadlines see them: every
+/// day's working status in the covered years, the office hours, and the
+/// procedure rules.
+fn fingerprint(cal: &Calendar, rules: &Rules) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    let (first, last) = cal.years();
+    for y in first..=last {
+        let mut day = NaiveDate::from_ymd_opt(y, 1, 1);
+        while let Some(d) = day.filter(|d| chrono::Datelike::year(d) == y) {
+            h.update([u8::from(cal.is_working(d).unwrap_or(false))]);
+            day = d.succ_opt();
+        }
+    }
+    h.update(format!("{:?}", cal.office()).as_bytes());
+    for p in &rules.procedures {
+        h.update(serde_json::to_string(p).unwrap_or_default().as_bytes());
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl Store {
+    /// Whether the calendar or the rules differ from those the stored
+    /// deadlines were computed with. A database with no cases has nothing
+    /// to recompute: it just takes note of them.
+    pub fn rules_changed(&mut self) -> Result<bool, StoreError> {
+        let now = fingerprint(&self.cal, &self.rules);
+        let stored: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'deadline_fingerprint'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if stored.as_deref() == Some(now.as_str()) {
+            return Ok(false);
+        }
+        if stored.is_none() && self.case_count()? == 0 {
+            self.write(|tx, _, _| {
+                tx.execute(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES ('deadline_fingerprint', ?1)",
+                    [&now],
+                )?;
+                Ok(())
+            })?;
+            return Ok(false);
+        }
+        Ok(true)
+    }
+
+    /// Recompute the stored deadline of every case still in the queue, in
+    /// one transaction, with one audit row listing what moved; the
+    /// fingerprint of the calendar and rules is stored with them.
+    pub fn recompute_deadlines(&mut self, now: DateTime<Utc>) -> Result<Recomputed, StoreError> {
+        let print = fingerprint(&self.cal, &self.rules);
+        self.write(|tx, cal, rules| {
+            let numbers: Vec<String> = tx
+                .prepare("SELECT number FROM cases WHERE status IN ('received', 'accepted', 'decided') ORDER BY number")?
+                .query_map([], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            let mut moved = Vec::new();
+            for number in &numbers {
+                let Some(loaded) = load(tx, number)? else {
+                    continue;
+                };
+                let c = &loaded.case;
+                let version = version_of(rules, c)?;
+                let old: Option<String> = tx.query_row(
+                    "SELECT next_due FROM cases WHERE number = ?1",
+                    [number],
+                    |r| r.get(0),
+                )?;
+                let (due, kind, unit) = next_due(c, version, cal);
+                if due == old {
+                    continue;
+                }
+                let in_queue = due.clone().unwrap_or_else(|| "~".to_string());
+                let current_stage = (0..version.stages.len())
+                    .find(|&i| case::stage_state(c, version, i) == case::StageState::Open)
+                    .map(|i| i as i64);
+                tx.execute(
+                    "UPDATE cases SET next_due = ?2, next_due_kind = ?3, next_due_unit = ?4,
+                            queue_due = ?5, current_stage = ?6 WHERE number = ?1",
+                    params![number, due, kind, unit, in_queue, current_stage],
+                )?;
+                moved.push(Moved {
+                    number: number.clone(),
+                    old: opt_ts(old)?,
+                    new: opt_ts(due)?,
+                    why: kind,
+                });
+            }
+            tx.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('deadline_fingerprint', ?1)",
+                [&print],
+            )?;
+            if !moved.is_empty() {
+                let detail = serde_json::to_string(&moved).unwrap_or_default();
+                audit::append(
+                    tx,
+                    now,
+                    "kezek",
+                    None,
+                    "deadlines.recompute",
+                    None,
+                    Some(&detail),
+                )?;
+            }
+            Ok(Recomputed {
+                cases: numbers.len(),
+                moved,
+            })
+        })
     }
 }

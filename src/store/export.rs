@@ -79,9 +79,10 @@ const COLUMNS: &[&str] = &[
 ];
 
 /// The rows an export reads (filters and order are appended).
-pub const EXPORT_SELECT: &str = "SELECT c.number, c.procedure, c.version_id, c.status, c.received_at, c.accepted_at, p.name,
+pub const EXPORT_SELECT: &str =
+    "SELECT c.number, c.procedure, c.version_id, c.status, c.received_at, c.accepted_at, p.name,
                     p.citizenship, p.iin, c.host_name, c.host_id,
-                    (SELECT min(ord) FROM stages s WHERE s.case_number = c.number AND s.completed_at IS NULL),
+                    c.current_stage,
                     c.next_due, c.next_due_kind, d.kind, d.at, d.approval, c.assignee
              FROM cases c
              JOIN persons p ON p.case_number = c.number AND p.ord = 0
@@ -155,7 +156,7 @@ impl Store {
         match filter.status {
             StatusFilter::Open => sql.push_str(" AND c.status IN ('received', 'accepted')"),
             StatusFilter::Decided => {
-                sql.push_str(" AND c.status IN ('decided', 'refused_to_accept')")
+                sql.push_str(" AND c.status IN ('decided', 'archived', 'refused_to_accept')")
             }
             StatusFilter::All => {}
         }

@@ -70,6 +70,8 @@ pub const FIELDS: &[&str] = &[
     "host_name",
     "host_id",
     "entry_date",
+    "stay_until",
+    "arrival_date",
     "assignee",
     "documents",
     "family",
@@ -981,6 +983,14 @@ fn record(
         years(-ENTRY_YEARS_BEFORE),
         years(1),
     );
+    let stay_until = ck.date(
+        "stay_until",
+        raw.fields.get("stay_until").map(String::as_str),
+    );
+    let arrival_date = ck.date(
+        "arrival_date",
+        raw.fields.get("arrival_date").map(String::as_str),
+    );
     let assignee = ck.text(raw, "assignee", false, 64);
     if let Some(a) = &assignee
         && !users.contains(a)
@@ -1074,6 +1084,8 @@ fn record(
         _ => None,
     };
     c.entry_date = entry_date;
+    c.stay_until = stay_until;
+    c.arrival_date = arrival_date;
     c.assignee = assignee;
     c.documents = documents;
     c.family = family;

@@ -164,6 +164,33 @@ impl Store {
         })
     }
 
+    /// Open, and when the calendar or the rules differ from those the stored
+    /// deadlines were computed with, recompute them (see
+    /// [`Store::recompute_deadlines`]); the second value says what moved.
+    pub fn open_and_recompute(
+        path: &Path,
+        cal: Calendar,
+        rules: Rules,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(Store, Option<cases::Recomputed>), StoreError> {
+        let mut store = Store::open_existing(path, cal, rules)?;
+        let moved = store.recompute_if_rules_changed(now)?;
+        Ok((store, moved))
+    }
+
+    /// When the calendar or the rules differ from those the stored
+    /// deadlines were computed with, recompute them; says what moved.
+    pub fn recompute_if_rules_changed(
+        &mut self,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Option<cases::Recomputed>, StoreError> {
+        if self.rules_changed()? {
+            Ok(Some(self.recompute_deadlines(now)?))
+        } else {
+            Ok(None)
+        }
+    }
+
     /// Changes whenever another connection commits: the console polls it.
     pub fn data_version(&self) -> Result<i64, StoreError> {
         Ok(self

@@ -59,8 +59,7 @@ pub struct DecisionRow {
     pub approval_by: Option<String>,
 }
 
-const STAGE: &str =
-    "(SELECT min(ord) FROM stages s WHERE s.case_number = c.number AND s.completed_at IS NULL)";
+const STAGE: &str = "c.current_stage";
 
 fn stage(v: Option<i64>) -> Option<usize> {
     v.and_then(|i| usize::try_from(i).ok())

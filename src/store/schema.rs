@@ -213,23 +213,38 @@ CREATE TABLE drafts (
     PRIMARY KEY (login, case_number, kind)
 );
 "#,
-    // 4: the console keeps every open case: what its queue shows is kept
+    // 4: the stay a visa or entry grants (citizens of states outside the
+    // EAEU), the day of arrival at the host, and a decision's reason in
+    // the inspector's words.
+    r#"
+ALTER TABLE cases ADD COLUMN stay_until TEXT;
+ALTER TABLE cases ADD COLUMN arrival_date TEXT;
+ALTER TABLE decisions ADD COLUMN reason TEXT NOT NULL DEFAULT '';
+-- The stage to work on now (its ord): a stage the decision closed is not it.
+ALTER TABLE cases ADD COLUMN current_stage INTEGER;
+UPDATE cases SET current_stage =
+    (SELECT min(ord) FROM stages s WHERE s.case_number = cases.number AND s.completed_at IS NULL);
+-- What the stored deadlines were computed with (a fingerprint of the
+-- calendar and the procedure rules): a new decree or rule file recomputes them.
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+"#,
+    // 5: the console keeps every open case: what its queue shows is kept
     // on the case row and in one covering index, so the whole queue is one
     // ordered read of the index instead of three look-ups per case.
     r#"
 ALTER TABLE cases ADD COLUMN q_applicant TEXT;
 ALTER TABLE cases ADD COLUMN q_citizenship TEXT;
--- The first open stage's place in its rule version (0-based), NULL when all are done.
-ALTER TABLE cases ADD COLUMN q_stage INTEGER;
 -- The latest decision's approval state.
 ALTER TABLE cases ADD COLUMN q_approval TEXT;
 UPDATE cases SET
     q_applicant = (SELECT name FROM persons p WHERE p.case_number = cases.number AND p.ord = 0),
     q_citizenship = (SELECT citizenship FROM persons p WHERE p.case_number = cases.number AND p.ord = 0),
-    q_stage = (SELECT min(ord) FROM stages s WHERE s.case_number = cases.number AND s.completed_at IS NULL),
     q_approval = (SELECT approval FROM decisions d WHERE d.case_number = cases.number ORDER BY d.ord DESC LIMIT 1);
 CREATE INDEX cases_queue_all ON cases (queue_due, queue_since, number, procedure, version_id,
-    q_applicant, q_citizenship, q_stage, q_approval, assignee, next_due, next_due_unit)
+    q_applicant, q_citizenship, current_stage, q_approval, assignee, next_due, next_due_unit, status)
     WHERE queue_due IS NOT NULL;
 "#,
 ];

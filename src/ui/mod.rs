@@ -845,6 +845,7 @@ fn status_key(s: Status) -> &'static str {
         Status::Accepted => "case-status.accepted",
         Status::RefusedToAccept => "case-status.refused-to-accept",
         Status::Decided => "case-status.decided",
+        Status::Archived => "case-status.archived",
     }
 }
 
@@ -960,9 +961,11 @@ fn section_lines(lang: Lang, view: &CaseView, ui: &Ui<'_>) -> Vec<Line<'static>>
             }
             if let Some(e) = c.entry_date {
                 p.add(tr("field.entry"), day_label(lang, e));
-                if let Some(last) = version.and_then(|v| crate::domain::case::stay_last_day(v, e)) {
-                    p.add(tr("field.stay-until"), day_label(lang, last));
-                }
+            }
+            if let Some(last) =
+                version.and_then(|v| crate::domain::case::lawful_stay_last_day(c, v))
+            {
+                p.add(tr("field.stay-until"), day_label(lang, last));
             }
             for f in &c.family {
                 p.add(
@@ -1162,6 +1165,7 @@ fn deadline_kind(
         K::Birthday16 => t(lang, "deadline.birthday16").to_string(),
         K::Complaint(_) => t(lang, "deadline.complaint").to_string(),
         K::ExitAfterAnnulment => t(lang, "deadline.exit").to_string(),
+        K::ResultToStateCorporation => t(lang, "deadline.result-to-state-corporation").to_string(),
     }
 }
 
