@@ -540,14 +540,13 @@ fn the_consoles_queue_table_holds_what_the_queue_says() {
         assert_eq!(r.next_due_unit, t.next_due_unit());
     }
     // The columns kept for the queue agree with the rows they summarise,
-    // which is what migration 4 fills them from.
+    // which is what migration 5 fills them from.
     let conn = rusqlite::Connection::open(&path).expect("sqlite");
     let differing: i64 = conn
         .query_row(
             "SELECT count(*) FROM cases c WHERE
                 c.q_applicant IS NOT (SELECT name FROM persons p WHERE p.case_number = c.number AND p.ord = 0)
              OR c.q_citizenship IS NOT (SELECT citizenship FROM persons p WHERE p.case_number = c.number AND p.ord = 0)
-             OR c.q_stage IS NOT (SELECT min(ord) FROM stages s WHERE s.case_number = c.number AND s.completed_at IS NULL)
              OR c.q_approval IS NOT (SELECT approval FROM decisions d WHERE d.case_number = c.number ORDER BY d.ord DESC LIMIT 1)",
             [],
             |r| r.get(0),
