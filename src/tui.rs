@@ -410,7 +410,8 @@ pub fn run(db: Option<PathBuf>, lang: Lang) -> Result<Outcome, Failure> {
     if !kept.is_empty() {
         let list: Vec<String> = kept.into_iter().collect();
         let said = msg!("status.drafts-on-exit", cases = list.join(", "));
-        eprintln!("kezek: {}", said.text(lang));
+        // After a dropped link there is no terminal to tell: not an error.
+        let _ = writeln!(std::io::stderr(), "kezek: {}", said.text(lang));
     }
     result
 }

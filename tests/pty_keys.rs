@@ -265,7 +265,10 @@ fn a_colleagues_save_refuses_a_form_only_when_it_touched_the_same_thing() {
     li.keys(b"p");
     li.wait_until("li's mark", WAIT, status_says("passed"));
     let marked = st.case(second).expect("case").case;
-    assert!(marked.checks.values().any(|r| r.by == "li"), "li's mark is saved");
+    assert!(
+        marked.checks.values().any(|r| r.by == "li"),
+        "li's mark is saved"
+    );
     s.keys(b"\r");
     s.wait_for("Issue the permit.", WAIT);
     s.keys(b"\r");
@@ -394,4 +397,30 @@ fn keys_typed_into_a_too_small_window_are_ignored() {
     s.wait_for("Enlarge", WAIT);
     s.keys(b"\x03");
     assert!(s.exit(WAIT).success());
+}
+
+#[test]
+fn a_dropped_link_keeps_the_note_being_written() {
+    let o = office(40);
+    let (number, _) = accepted_cases(&store(&o.db))
+        .into_iter()
+        .next()
+        .expect("an accepted case");
+    let mut s = console(&o, "ivanov");
+    s.keys(format!(":open {number}\r").as_bytes());
+    s.wait_for("1:summary", WAIT);
+    s.keys(b"a");
+    s.wait_for("Ctrl-S saves", WAIT);
+    s.keys("до обрыва связи".as_bytes());
+    s.wait_for("до обрыва связи", WAIT);
+    // SSH closes the session: the terminal hangs up.
+    s.signal("HUP");
+    assert!(s.exit(WAIT).success(), "SIGHUP ends kezek cleanly");
+    let note = store(&o.db)
+        .drafts("ivanov", &number)
+        .expect("drafts")
+        .into_iter()
+        .find(|d| d.kind == "note")
+        .expect("the note draft");
+    assert!(note.body.contains("до обрыва связи"), "{}", note.body);
 }

@@ -329,11 +329,18 @@ impl Queue {
                     break;
                 };
                 let at = pos + found;
-                // The line holding `at`: the last start at or before it.
-                let line = self.hay_at[row..first + hit.len() + 1]
-                    .partition_point(|&s| s as usize <= at)
-                    + row
-                    - 1;
+                // The line holding `at`: the last start at or before it,
+                // usually a few lines on (dense matches), else by halving.
+                let stop = first + hit.len();
+                let mut line = row;
+                while line < stop && line < row + 8 && self.hay_at[line + 1] as usize <= at {
+                    line += 1;
+                }
+                if line < stop && self.hay_at[line + 1] as usize <= at {
+                    line = self.hay_at[line..stop + 1].partition_point(|&s| s as usize <= at)
+                        + line
+                        - 1;
+                }
                 hit[line - first] = true;
                 row = line + 1;
                 pos = self.hay_at[row] as usize;
