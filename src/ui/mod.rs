@@ -698,7 +698,21 @@ fn draw_queue(f: &mut Frame<'_>, m: &mut Model, ui: &Ui<'_>, area: Rect) {
         .chain([m.t("col.procedure").chars().count()])
         .max()
         .unwrap_or(4) as u16;
-    let fixed = 2 + 15 + code_w + 3 + 11 + 6 + 8 + 8;
+    // The case column fits the longest number on screen (imported numbers
+    // may be longer than kezek's own), within limits; a longer one is cut
+    // with `…`.
+    let number_w = m
+        .visible
+        .iter()
+        .skip(offset)
+        .take(height)
+        .filter_map(|&i| m.rows.get(i))
+        .map(|r| r.number().chars().count())
+        .chain([m.t("col.case").chars().count()])
+        .max()
+        .unwrap_or(15)
+        .clamp(15, 24) as u16;
+    let fixed = 2 + number_w + code_w + 3 + 11 + 6 + 8 + 8;
     let fill = usize::from(area.width.saturating_sub(fixed) / 2);
     let rows: Vec<Row<'_>> = m
         .visible
@@ -742,7 +756,7 @@ fn draw_queue(f: &mut Frame<'_>, m: &mut Model, ui: &Ui<'_>, area: Rect) {
                     (false, true) => " *".to_string(),
                     (false, false) => String::new(),
                 },
-                printable(r.number()).into_owned(),
+                crate::i18n::fit(&printable(r.number()), usize::from(number_w)),
                 code,
                 if r.unreadable() {
                     m.t("queue.unreadable").to_string()
@@ -764,7 +778,7 @@ fn draw_queue(f: &mut Frame<'_>, m: &mut Model, ui: &Ui<'_>, area: Rect) {
         .collect();
     let widths = [
         Constraint::Length(2),
-        Constraint::Length(15),
+        Constraint::Length(number_w),
         Constraint::Length(code_w),
         Constraint::Fill(1),
         Constraint::Length(3),
