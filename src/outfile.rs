@@ -90,7 +90,8 @@ impl OutFile {
         // Hold the list while the file is created, so a signal in between
         // waits for its name instead of missing it.
         let mut list = pending();
-        let tmp = b.tempfile_in(dir)?;
+        // Created with the user's own rights, where the user may write.
+        let tmp = crate::privilege::as_real_user(|| b.tempfile_in(dir))?;
         list.push(tmp.path().to_path_buf());
         drop(list);
         give_to_real_user(tmp.as_file())?;
@@ -109,13 +110,22 @@ impl OutFile {
     /// existing target is kept and the error's kind is `AlreadyExists`.
     pub fn commit(self, replace: bool) -> io::Result<()> {
         self.tmp.as_file().sync_all()?;
-        let result = if replace {
-            self.tmp.persist(&self.target).map(drop)
-        } else {
-            self.tmp.persist_noclobber(&self.target).map(drop)
-        };
-        // On failure the temporary file comes back in the error and is removed when it drops.
-        result.map_err(|e| e.error)
+        let (tmp, target) = (self.tmp, self.target);
+        let mut kept = None;
+        let result = crate::privilege::as_real_user(|| {
+            let done = if replace {
+                tmp.persist(&target).map(drop)
+            } else {
+                tmp.persist_noclobber(&target).map(drop)
+            };
+            done.map_err(|e| {
+                // The temporary file comes back in the error: removed when it drops.
+                kept = Some(e.file);
+                e.error
+            })
+        });
+        drop(kept);
+        result
     }
 }
 
