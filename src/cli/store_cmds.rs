@@ -136,6 +136,8 @@ pub fn user(db: Option<PathBuf>, cmd: UserCommand, lang: Lang) -> Result<Outcome
             emit(&format!("{}\n", added.text(lang)))?;
         }
         UserCommand::List { format } => {
+            // Only kezek users see who the others are.
+            store.current_actor()?;
             let list = store.users()?;
             let out = match format {
                 Format::Json => super::json_out(&list)?,
@@ -421,6 +423,8 @@ fn csv_field(s: &str) -> String {
 pub fn queue(db: Option<PathBuf>, args: QueueArgs, lang: Lang) -> Result<Outcome, Failure> {
     let now = parse_now(args.now.as_deref())?;
     let (store, _) = open_store(db)?;
+    // Case data is for kezek users only.
+    store.current_actor()?;
     let assignee = if args.mine {
         Some(users::current_login()?)
     } else {
