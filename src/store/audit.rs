@@ -87,6 +87,85 @@ pub(crate) fn register(
     )
 }
 
+/// What changed between two JSON objects, as the pair kept in the log:
+/// `before = {"diff": 1, "set": {field: old value}, "length": {list: old length}}`,
+/// `after = {"diff": 1, "set": {field: new value}, "append": {list: [new items]},
+/// "unset": [field]}`. A list that only grew (notes, documents) records its
+/// new items alone, so a note on a case with 300,000 documents adds a note.
+/// `None` when either side is not a JSON object (kept as given).
+pub fn field_diff(before: &str, after: &str) -> Option<(String, String)> {
+    use serde_json::{Map, Value};
+    let (Ok(Value::Object(b)), Ok(Value::Object(a))) = (
+        serde_json::from_str::<Value>(before),
+        serde_json::from_str::<Value>(after),
+    ) else {
+        return None;
+    };
+    let (mut old, mut new, mut append, mut length) =
+        (Map::new(), Map::new(), Map::new(), Map::new());
+    let mut unset = Vec::new();
+    for (k, av) in &a {
+        match (b.get(k), av) {
+            (Some(bv), _) if bv == av => {}
+            (Some(Value::Array(bl)), Value::Array(al))
+                if al.len() > bl.len() && al[..bl.len()] == bl[..] =>
+            {
+                append.insert(k.clone(), Value::Array(al[bl.len()..].to_vec()));
+                length.insert(k.clone(), Value::from(bl.len()));
+            }
+            (bv, _) => {
+                if let Some(bv) = bv {
+                    old.insert(k.clone(), bv.clone());
+                }
+                new.insert(k.clone(), av.clone());
+            }
+        }
+    }
+    for (k, bv) in &b {
+        if !a.contains_key(k) {
+            old.insert(k.clone(), bv.clone());
+            unset.push(Value::String(k.clone()));
+        }
+    }
+    let before = serde_json::json!({ "diff": 1, "set": old, "length": length });
+    let after = serde_json::json!({ "diff": 1, "set": new, "append": append, "unset": unset });
+    Some((before.to_string(), after.to_string()))
+}
+
+/// Apply one logged `after` to a record's state: a diff is replayed, a
+/// whole record (a creation, or a row written before diffs) replaces it.
+pub fn replay(state: &mut serde_json::Value, after: &str) {
+    use serde_json::Value;
+    let Ok(v) = serde_json::from_str::<Value>(after) else {
+        *state = Value::Null;
+        return;
+    };
+    if v.get("diff") != Some(&Value::from(1)) {
+        *state = v;
+        return;
+    }
+    let Value::Object(s) = state else {
+        return;
+    };
+    if let Some(Value::Object(set)) = v.get("set") {
+        for (k, x) in set {
+            s.insert(k.clone(), x.clone());
+        }
+    }
+    if let Some(Value::Object(append)) = v.get("append") {
+        for (k, items) in append {
+            if let (Some(Value::Array(list)), Value::Array(items)) = (s.get_mut(k), items) {
+                list.extend(items.iter().cloned());
+            }
+        }
+    }
+    if let Some(Value::Array(unset)) = v.get("unset") {
+        for k in unset.iter().filter_map(Value::as_str) {
+            s.remove(k);
+        }
+    }
+}
+
 /// Append one row and move the chain head.
 #[allow(clippy::too_many_arguments)]
 pub fn append(
@@ -107,6 +186,15 @@ pub fn append(
         None => (1, GENESIS.to_string()),
     };
     let at = ts(at);
+    // A change of a whole record is kept as what changed, not two copies.
+    let diff = match (before, after) {
+        (Some(b), Some(a)) => field_diff(b, a),
+        _ => None,
+    };
+    let (before, after) = match &diff {
+        Some((b, a)) => (Some(b.as_str()), Some(a.as_str())),
+        None => (before, after),
+    };
     let input = row_input(seq, &at, actor, case, action, before, after, &prev);
     let hash: String = tx
         .prepare_cached("SELECT kezek_audit_mac(?1)")?
@@ -283,7 +371,8 @@ impl Store {
         // The database keeps instants to the second; the recorded state may
         // carry the fractions of the moment it was made.
         let digest = |s: &str| -> [u8; 32] { Sha256::digest(whole_seconds(s).as_bytes()).into() };
-        let mut cases: HashMap<String, (i64, [u8; 32])> = HashMap::new();
+        // Per case: its last row's number; the state is replayed case by case below.
+        let mut cases: HashMap<String, i64> = HashMap::new();
         let mut users: HashMap<String, (i64, serde_json::Value)> = HashMap::new();
         let mut notices: HashMap<i64, (i64, serde_json::Value)> = HashMap::new();
         {
@@ -311,7 +400,7 @@ impl Store {
                         }
                     }
                     (_, Some(number)) => {
-                        cases.insert(number, (seq, digest(&after)));
+                        cases.insert(number, seq);
                     }
                     _ => {}
                 }
@@ -331,24 +420,32 @@ impl Store {
             .query_map([], |r| r.get::<_, String>(0))?
             .collect::<Result<_, _>>()?;
         drop(stmt);
+        let mut history = self.conn.prepare(
+            "SELECT after FROM audit WHERE case_number = ?1 AND action <> 'notice.issue'
+               AND after IS NOT NULL ORDER BY seq",
+        )?;
         for number in numbers {
-            let recorded = cases.remove(&number);
+            let Some(seq) = cases.remove(&number) else {
+                found(rows, msg!("error.audit.case-unlogged", number = &number));
+                continue;
+            };
+            let mut state = serde_json::Value::Null;
+            let mut q = history.query([&number])?;
+            while let Some(r) = q.next()? {
+                replay(&mut state, &r.get::<_, String>(0)?);
+            }
+            let recorded = digest(&state.to_string());
             let now = self
                 .case(&number)
                 .ok()
-                .and_then(|l| serde_json::to_string(&l.case).ok())
-                .map(|j| digest(&j));
-            match (recorded, now) {
-                (None, _) => found(rows, msg!("error.audit.case-unlogged", number = &number)),
-                (Some((seq, want)), Some(got)) if want == got => {
-                    let _ = seq;
-                }
-                (Some((seq, _)), _) => {
-                    found(seq, msg!("error.audit.case-differs", number = &number))
-                }
+                .and_then(|l| serde_json::to_value(&l.case).ok())
+                .map(|v| digest(&v.to_string()));
+            if now != Some(recorded) {
+                found(seq, msg!("error.audit.case-differs", number = &number));
             }
         }
-        for (number, (seq, _)) in cases {
+        drop(history);
+        for (number, seq) in cases {
             found(seq, msg!("error.audit.case-deleted", number = &number));
         }
         // Users and their roles.
@@ -484,4 +581,37 @@ fn whole_seconds(s: &str) -> std::borrow::Cow<'_, str> {
     }
     // Only ASCII digits and a dot were removed: still UTF-8.
     std::borrow::Cow::Owned(String::from_utf8(out).unwrap_or_else(|_| s.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_diff_replayed_on_the_old_record_gives_the_new_one() {
+        let pairs = [
+            (
+                r#"{"a":1,"notes":[1,2],"docs":[1],"gone":"x","same":[5]}"#,
+                r#"{"a":2,"notes":[1,2,3,4],"docs":[9],"new":null,"same":[5]}"#,
+            ),
+            (r#"{"notes":[]}"#, r#"{"notes":[{"t":"n"}]}"#),
+            (r#"{"x":{"y":1}}"#, r#"{"x":{"y":2}}"#),
+        ];
+        for (b, a) in pairs {
+            let (db, da) = field_diff(b, a).expect("objects");
+            let mut state: serde_json::Value = serde_json::from_str(b).expect("json");
+            replay(&mut state, &da);
+            let want: serde_json::Value = serde_json::from_str(a).expect("json");
+            assert_eq!(state, want, "{b} -> {a} via {da}");
+            // Only what changed is kept: an unchanged list is not in either side.
+            assert!(
+                !db.contains("\"same\"") && !da.contains("\"same\""),
+                "{db} {da}"
+            );
+        }
+        let (_, grown) =
+            field_diff(r#"{"notes":[1,2,3]}"#, r#"{"notes":[1,2,3,4]}"#).expect("diff");
+        assert!(grown.contains(r#""append":{"notes":[4]}"#), "{grown}");
+        assert!(field_diff("[1]", "{}").is_none());
+    }
 }
