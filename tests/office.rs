@@ -382,6 +382,16 @@ fn an_inspector_account_cannot_bend_the_office_installation() {
     );
     assert!(v.contains("intact"), "{v}");
 
+    // Nor can the inspector make a database of their own in the office dir.
+    for args in [vec!["init"], vec!["demo", "--cases", "3", "--no-open"]] {
+        let e = refused(
+            &insp.kezek(&bin, "mine.db", &args),
+            &format!("{args:?} by an inspector"),
+        );
+        assert!(e.contains("only root creates databases"), "{args:?}: {e}");
+    }
+    assert!(!data_dir.join("mine.db").exists());
+
     // Someone who is not a kezek user sees no case data.
     for args in [
         vec!["queue"],

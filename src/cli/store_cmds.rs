@@ -24,7 +24,15 @@ pub fn open_store(db_path: Option<PathBuf>) -> Result<(Store, PathBuf), Failure>
 }
 
 /// Open the database, creating it when there is none (`init`, `demo`).
+/// In the office installation only root makes databases in the data
+/// directory: an inspector's own database there would make them its supervisor.
 pub(crate) fn create_store(db_path: Option<PathBuf>) -> Result<(Store, PathBuf), Failure> {
+    if crate::privilege::privileged() && !nix::unistd::getuid().is_root() {
+        return Err(Failure(msg!(
+            "cli.office-root-only",
+            dir = crate::privilege::OFFICE_DATA_DIR
+        )));
+    }
     open_with(db_path, Store::open)
 }
 
@@ -68,6 +76,12 @@ pub fn init(db: Option<PathBuf>, lang: Lang) -> Result<Outcome, Failure> {
     let path = office_path(db)?
         .or_else(db::default_path)
         .ok_or_else(|| Failure(Msg::key("cli.no-db")))?;
+    if crate::privilege::privileged() && !nix::unistd::getuid().is_root() {
+        return Err(Failure(msg!(
+            "cli.office-root-only",
+            dir = crate::privilege::OFFICE_DATA_DIR
+        )));
+    }
     if path.exists() {
         return Err(Failure(msg!(
             "cli.init.exists",
