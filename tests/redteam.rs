@@ -194,16 +194,30 @@ fn exports_of_the_same_name_at_once_never_share_a_file() {
     );
 }
 
-#[cfg(unix)]
+/// Whether process `pid` has a file open in `dir` (the export it is writing;
+/// an unnamed file shows as `dir/#123 (deleted)`).
+#[cfg(target_os = "linux")]
+fn writing_in(pid: u32, dir: &Path) -> bool {
+    let Ok(fds) = std::fs::read_dir(format!("/proc/{pid}/fd")) else {
+        return false;
+    };
+    fds.flatten()
+        .any(|fd| std::fs::read_link(fd.path()).is_ok_and(|t| t.starts_with(dir)))
+}
+
+#[cfg(target_os = "linux")]
 #[test]
-fn an_export_ended_by_sigterm_leaves_no_temporary_file() {
+fn an_export_killed_midway_by_sigterm_or_sigkill_leaves_no_file() {
+    use nix::sys::signal::{Signal, kill};
     let (dir, db) = demo(2000);
     let out = dir.path().join("out");
     std::fs::create_dir(&out).expect("mkdir");
     let target = out.join("all.json");
-    // Caught in the middle at least once: otherwise the test proves nothing.
-    let mut caught = 0;
-    for _ in 0..10 {
+    // Each signal must land in the middle at least once, or this proves nothing.
+    let mut caught = [0u32; 2];
+    for round in 0..24 {
+        let which = round % 2;
+        let signal = [Signal::SIGTERM, Signal::SIGKILL][which];
         let mut child = cmd(&db, "boss")
             .args(["export", "--format", "json", "--include-pii", "--out"])
             .arg(&target)
@@ -214,36 +228,45 @@ fn an_export_ended_by_sigterm_leaves_no_temporary_file() {
         let started = Instant::now();
         let mut seen = false;
         while started.elapsed() < Duration::from_secs(20) {
-            if names_in(&out).iter().any(|n| n.ends_with(".tmp")) {
+            if writing_in(child.id(), &out) {
                 seen = true;
                 break;
             }
             if child.try_wait().expect("wait").is_some() {
                 break;
             }
-            std::thread::sleep(Duration::from_micros(300));
+            std::thread::sleep(Duration::from_micros(200));
         }
         if seen {
-            let pid = nix::unistd::Pid::from_raw(child.id() as i32);
-            let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM);
+            let _ = kill(nix::unistd::Pid::from_raw(child.id() as i32), signal);
         }
         let status = child.wait().expect("wait");
         if seen && !status.success() {
-            caught += 1;
-            assert!(leftovers(&out).is_empty(), "left: {:?}", leftovers(&out));
-            // Either no file, or (killed just after the rename) a whole one.
-            if target.exists() {
-                let whole: Result<serde_json::Value, _> =
-                    serde_json::from_slice(&std::fs::read(&target).expect("read"));
-                assert!(whole.is_ok(), "a killed export left half a file");
-            }
+            caught[which] += 1;
+        }
+        assert!(
+            leftovers(&out).is_empty(),
+            "{signal:?} left: {:?}",
+            leftovers(&out)
+        );
+        // Either no file, or (killed just after it was put in place) a whole one.
+        if target.exists() {
+            let whole: Result<serde_json::Value, _> =
+                serde_json::from_slice(&std::fs::read(&target).expect("read"));
+            assert!(
+                whole.is_ok(),
+                "{signal:?}: a killed export left half a file"
+            );
         }
         let _ = std::fs::remove_file(&target);
-        if caught >= 3 {
+        if caught.iter().all(|&c| c >= 3) {
             break;
         }
     }
-    assert!(caught > 0, "no export was caught in the middle");
+    assert!(
+        caught.iter().all(|&c| c > 0),
+        "exports caught in the middle (SIGTERM, SIGKILL): {caught:?}"
+    );
 }
 
 #[test]
