@@ -1135,3 +1135,36 @@ fn the_tamper_matrix_is_caught_by_audit_verify() {
     caught += 1;
     eprintln!("red team: tamper matrix {caught} tamperings caught");
 }
+
+#[path = "support/pty.rs"]
+mod support;
+
+#[test]
+fn the_console_shows_the_queue_while_another_process_holds_the_write_lock() {
+    let (dir, db) = demo(40);
+    let holder = rusqlite::Connection::open(&db).expect("holder");
+    holder.execute_batch("BEGIN IMMEDIATE").expect("begin");
+    holder
+        .execute("UPDATE users SET name = name || '' WHERE 0", [])
+        .expect("write");
+    let db_arg = db.to_string_lossy().to_string();
+    let config = dir.path().join("k.config").to_string_lossy().to_string();
+    let mut s = support::Pty::spawn(
+        env!("CARGO_BIN_EXE_kezek"),
+        &["--db", &db_arg, "--lang", "en"],
+        &[
+            ("KEZEK_USER", "boss"),
+            ("KEZEK_CONFIG_DIR", &config),
+            ("NO_COLOR", "1"),
+        ],
+        100,
+        30,
+    );
+    // An open that needed the write lock would fail after the busy timeout
+    // and never show the queue.
+    s.wait_for("overdue", Duration::from_secs(30));
+    s.keys(b"q");
+    let status = s.exit(Duration::from_secs(20));
+    assert!(status.success(), "exit status {status:?}");
+    holder.execute_batch("ROLLBACK").expect("rollback");
+}
