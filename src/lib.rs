@@ -11,6 +11,7 @@ pub mod domain;
 pub mod i18n;
 pub mod notice;
 pub mod outfile;
+pub mod privilege;
 pub mod report;
 pub mod store;
 pub mod tui;

@@ -630,10 +630,18 @@ fn users_are_added_by_a_supervisor_only() {
         "{}",
         stderr(&o)
     );
+    // Someone who is not a kezek user does not see who the users are.
     let o = kezek_with(
         &["--db", &db_s, "user", "list", "--format", "json"],
         None,
-        &[],
+        &[("KEZEK_USER", "stranger")],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert!(stderr(&o).contains("not a kezek user"), "{}", stderr(&o));
+    let o = kezek_with(
+        &["--db", &db_s, "user", "list", "--format", "json"],
+        None,
+        &[("KEZEK_USER", "first")],
     );
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
     assert_eq!(v.as_array().map(Vec::len), Some(2));

@@ -194,16 +194,30 @@ fn exports_of_the_same_name_at_once_never_share_a_file() {
     );
 }
 
-#[cfg(unix)]
+/// Whether process `pid` has a file open in `dir` (the export it is writing;
+/// an unnamed file shows as `dir/#123 (deleted)`).
+#[cfg(target_os = "linux")]
+fn writing_in(pid: u32, dir: &Path) -> bool {
+    let Ok(fds) = std::fs::read_dir(format!("/proc/{pid}/fd")) else {
+        return false;
+    };
+    fds.flatten()
+        .any(|fd| std::fs::read_link(fd.path()).is_ok_and(|t| t.starts_with(dir)))
+}
+
+#[cfg(target_os = "linux")]
 #[test]
-fn an_export_ended_by_sigterm_leaves_no_temporary_file() {
+fn an_export_killed_midway_by_sigterm_or_sigkill_leaves_no_file() {
+    use nix::sys::signal::{Signal, kill};
     let (dir, db) = demo(2000);
     let out = dir.path().join("out");
     std::fs::create_dir(&out).expect("mkdir");
     let target = out.join("all.json");
-    // Caught in the middle at least once: otherwise the test proves nothing.
-    let mut caught = 0;
-    for _ in 0..10 {
+    // Each signal must land in the middle at least once, or this proves nothing.
+    let mut caught = [0u32; 2];
+    for round in 0..24 {
+        let which = round % 2;
+        let signal = [Signal::SIGTERM, Signal::SIGKILL][which];
         let mut child = cmd(&db, "boss")
             .args(["export", "--format", "json", "--include-pii", "--out"])
             .arg(&target)
@@ -214,36 +228,45 @@ fn an_export_ended_by_sigterm_leaves_no_temporary_file() {
         let started = Instant::now();
         let mut seen = false;
         while started.elapsed() < Duration::from_secs(20) {
-            if names_in(&out).iter().any(|n| n.ends_with(".tmp")) {
+            if writing_in(child.id(), &out) {
                 seen = true;
                 break;
             }
             if child.try_wait().expect("wait").is_some() {
                 break;
             }
-            std::thread::sleep(Duration::from_micros(300));
+            std::thread::sleep(Duration::from_micros(200));
         }
         if seen {
-            let pid = nix::unistd::Pid::from_raw(child.id() as i32);
-            let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM);
+            let _ = kill(nix::unistd::Pid::from_raw(child.id() as i32), signal);
         }
         let status = child.wait().expect("wait");
         if seen && !status.success() {
-            caught += 1;
-            assert!(leftovers(&out).is_empty(), "left: {:?}", leftovers(&out));
-            // Either no file, or (killed just after the rename) a whole one.
-            if target.exists() {
-                let whole: Result<serde_json::Value, _> =
-                    serde_json::from_slice(&std::fs::read(&target).expect("read"));
-                assert!(whole.is_ok(), "a killed export left half a file");
-            }
+            caught[which] += 1;
+        }
+        assert!(
+            leftovers(&out).is_empty(),
+            "{signal:?} left: {:?}",
+            leftovers(&out)
+        );
+        // Either no file, or (killed just after it was put in place) a whole one.
+        if target.exists() {
+            let whole: Result<serde_json::Value, _> =
+                serde_json::from_slice(&std::fs::read(&target).expect("read"));
+            assert!(
+                whole.is_ok(),
+                "{signal:?}: a killed export left half a file"
+            );
         }
         let _ = std::fs::remove_file(&target);
-        if caught >= 3 {
+        if caught.iter().all(|&c| c >= 3) {
             break;
         }
     }
-    assert!(caught > 0, "no export was caught in the middle");
+    assert!(
+        caught.iter().all(|&c| c > 0),
+        "exports caught in the middle (SIGTERM, SIGKILL): {caught:?}"
+    );
 }
 
 #[test]
@@ -877,4 +900,271 @@ fn user_names_must_show_a_letter_and_carry_no_direction_controls() {
         "boss",
         &["user", "add", "eve", "--role", "inspector", "--name", "Ева"],
     );
+}
+
+// ---------------------------------------------------------------------------
+// The tamper matrix: edits made with sqlite3 instead of kezek. Each runs on
+// its own copy of one demo database; `audit verify` must exit 1 and name a
+// row. The last ones are made by someone who holds the audit key: only an
+// anchor kept outside the database catches them.
+
+/// A copy of the database (and its audit key) under a new name.
+fn copy_db(db: &Path, name: &str) -> PathBuf {
+    let c = rusqlite::Connection::open(db).expect("raw");
+    c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+        .expect("checkpoint");
+    drop(c);
+    let to = db.with_file_name(name);
+    std::fs::copy(db, &to).expect("copy");
+    let key = |p: &Path| PathBuf::from(format!("{}.audit-key", p.display()));
+    std::fs::copy(key(db), key(&to)).expect("copy key");
+    to
+}
+
+fn sql(db: &Path, statements: &str) {
+    let c = rusqlite::Connection::open(db).expect("raw");
+    c.execute_batch(statements).expect("tamper");
+}
+
+fn verify(db: &Path, extra: &[&str]) -> Output {
+    let mut args = vec!["audit", "verify"];
+    args.extend_from_slice(extra);
+    run(db, "boss", &args)
+}
+
+/// An audit row as the attacker reads it.
+type AuditRow = (
+    i64,
+    String,
+    String,
+    Option<String>,
+    String,
+    Option<String>,
+    Option<String>,
+);
+
+/// Recompute every row's hash from `from` on, as an attacker who knows the
+/// algorithm would, with `key` (the key holder) or without one.
+fn recompute_chain(db: &Path, key: Option<&[u8]>) {
+    use kezek::store::audit::{GENESIS, mac_hex, row_input};
+    let c = rusqlite::Connection::open(db).expect("raw");
+    let rows: Vec<AuditRow> = {
+        let mut stmt = c
+            .prepare(
+                "SELECT seq, at, actor, case_number, action, before, after FROM audit ORDER BY seq",
+            )
+            .expect("prepare");
+        stmt.query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+            ))
+        })
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("rows")
+    };
+    let mut prev = GENESIS.to_string();
+    for (seq, at, actor, case, action, before, after) in rows {
+        let input = row_input(
+            seq,
+            &at,
+            &actor,
+            case.as_deref(),
+            &action,
+            before.as_deref(),
+            after.as_deref(),
+            &prev,
+        );
+        let hash = mac_hex(key, &input);
+        c.execute(
+            "UPDATE audit SET prev_hash = ?1, hash = ?2 WHERE seq = ?3",
+            rusqlite::params![prev, hash, seq],
+        )
+        .expect("rewrite");
+        prev = hash;
+    }
+    c.execute(
+        "UPDATE audit_head SET seq = (SELECT max(seq) FROM audit), hash = ?1",
+        [&prev],
+    )
+    .expect("head");
+}
+
+fn read_key(db: &Path) -> Vec<u8> {
+    let text = std::fs::read_to_string(format!("{}.audit-key", db.display())).expect("key");
+    let t = text.trim();
+    (0..t.len() / 2)
+        .map(|i| u8::from_str_radix(&t[2 * i..2 * i + 2], 16).expect("hex"))
+        .collect()
+}
+
+#[test]
+fn the_tamper_matrix_is_caught_by_audit_verify() {
+    let (_dir, db) = demo(80);
+    let o = verify(&db, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stdout));
+    assert!(
+        !text(&o.stderr).contains("not keyed"),
+        "a new database is keyed"
+    );
+    let tampers: Vec<(&str, String)> = vec![
+        ("role", "UPDATE users SET role = 'supervisor' WHERE role = 'inspector'".into()),
+        ("user name", "UPDATE users SET name = 'Eve' WHERE login = (SELECT min(login) FROM users)".into()),
+        ("user inserted", "INSERT INTO users (login, name, role, created_at, created_by) VALUES ('eve', 'Eve', 'supervisor', '2026-01-01T00:00:00Z', 'boss')".into()),
+        ("user deleted", "DELETE FROM users WHERE login NOT IN (SELECT assignee FROM cases WHERE assignee IS NOT NULL) AND login NOT IN (SELECT by_login FROM decisions) AND login NOT IN (SELECT by_login FROM check_results) AND login NOT IN (SELECT by_login FROM notes) AND login <> 'boss'".into()),
+        ("approval", "UPDATE decisions SET approval = 'approved', approval_by = 'boss', approval_at = '2026-11-20T05:00:00Z' WHERE approval = 'pending'".into()),
+        ("applicant renamed", "UPDATE persons SET name = 'Someone Else' WHERE ord = 0 AND case_number = (SELECT min(number) FROM cases)".into()),
+        ("case deleted", "DELETE FROM cases WHERE number = (SELECT max(number) FROM cases)".into()),
+        ("case inserted", "INSERT INTO cases (number, procedure, version_id, channel, status, received_at, updated_at, updated_by) SELECT 'FAKE-1', procedure, version_id, channel, status, received_at, updated_at, updated_by FROM cases LIMIT 1".into()),
+        ("check result", "UPDATE check_results SET outcome = CASE outcome WHEN 'passed' THEN 'failed' ELSE 'passed' END WHERE rowid = (SELECT min(rowid) FROM check_results)".into()),
+        ("assignee", "UPDATE cases SET assignee = NULL WHERE assignee IS NOT NULL AND number = (SELECT min(number) FROM cases WHERE assignee IS NOT NULL)".into()),
+        ("value type", "UPDATE cases SET received_at = 17 WHERE number = (SELECT min(number) FROM cases)".into()),
+        ("audit row edited", "UPDATE audit SET actor = 'eve' WHERE seq = 5".into()),
+        ("audit value type", "UPDATE audit SET at = 5 WHERE seq = 7".into()),
+        ("audit row deleted", "DELETE FROM audit WHERE seq = 9".into()),
+        ("last rows deleted, head copied", "DELETE FROM audit WHERE seq > (SELECT max(seq) - 3 FROM audit); UPDATE audit_head SET seq = (SELECT max(seq) FROM audit), hash = (SELECT hash FROM audit WHERE seq = (SELECT max(seq) FROM audit))".into()),
+        ("log emptied", "DELETE FROM audit; DELETE FROM audit_head".into()),
+        ("head removed", "DELETE FROM audit_head".into()),
+    ];
+    let mut caught = 0;
+    for (i, (what, statements)) in tampers.iter().enumerate() {
+        let copy = copy_db(&db, &format!("t{i}.db"));
+        sql(&copy, statements);
+        let o = verify(&copy, &[]);
+        assert_eq!(
+            o.status.code(),
+            Some(1),
+            "{what}: {}{}",
+            text(&o.stdout),
+            text(&o.stderr)
+        );
+        assert!(
+            text(&o.stdout).contains("broken at row"),
+            "{what}: {}",
+            text(&o.stdout)
+        );
+        caught += 1;
+    }
+    // Recomputed without the key after an edit: every hash is wrong.
+    let copy = copy_db(&db, "nokey.db");
+    sql(&copy, "UPDATE audit SET actor = 'eve' WHERE seq = 3");
+    recompute_chain(&copy, None);
+    let o = verify(&copy, &[]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "recomputed without the key: {}",
+        text(&o.stdout)
+    );
+    caught += 1;
+    // A case edited and its audit row forged to match, recomputed without the key.
+    let copy = copy_db(&db, "forged.db");
+    sql(
+        &copy,
+        "UPDATE users SET role = 'supervisor' WHERE role = 'inspector'; UPDATE audit SET after = replace(after, '\"inspector\"', '\"supervisor\"') WHERE action = 'user.add'",
+    );
+    recompute_chain(&copy, None);
+    assert_eq!(
+        verify(&copy, &[]).status.code(),
+        Some(1),
+        "forged without the key"
+    );
+    caught += 1;
+
+    // The key holder: rows cut off and the chain recomputed with the key
+    // pass the check; the anchor from an earlier daily report does not.
+    let report: serde_json::Value = serde_json::from_str(&run_ok(
+        &db,
+        "boss",
+        &["report", "daily", "--format", "json"],
+    ))
+    .expect("json");
+    let anchor = report["audit_head"]
+        .as_str()
+        .expect("the report carries the chain head")
+        .to_string();
+    let saved = db.with_file_name("report.json");
+    std::fs::write(&saved, report.to_string()).expect("save report");
+    assert_eq!(verify(&db, &["--anchor", &anchor]).status.code(), Some(0));
+    assert_eq!(
+        verify(&db, &["--anchor", saved.to_str().expect("path")])
+            .status
+            .code(),
+        Some(0)
+    );
+    let key = read_key(&db);
+    let copy = copy_db(&db, "keyholder.db");
+    sql(
+        &copy,
+        "DELETE FROM audit WHERE seq > (SELECT max(seq) - 2 FROM audit)",
+    );
+    recompute_chain(&copy, Some(&key));
+    let o = verify(&copy, &[]);
+    // Cutting rows off leaves cases disagreeing with their last row, unless
+    // those rows touched nothing still present: either way the anchor decides.
+    let o2 = verify(&copy, &["--anchor", &anchor]);
+    assert_eq!(
+        o2.status.code(),
+        Some(1),
+        "the anchor catches the key holder: {}",
+        text(&o2.stdout)
+    );
+    let _ = o;
+    caught += 1;
+    let copy = copy_db(&db, "keyholder2.db");
+    sql(&copy, "UPDATE audit SET actor = 'eve' WHERE seq = 4");
+    recompute_chain(&copy, Some(&key));
+    assert_eq!(
+        verify(&copy, &[]).status.code(),
+        Some(0),
+        "with the key the chain can be rebuilt"
+    );
+    let o = verify(&copy, &["--anchor", &anchor]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "…but not to the anchored hash: {}",
+        text(&o.stdout)
+    );
+    caught += 1;
+    eprintln!("red team: tamper matrix {caught} tamperings caught");
+}
+
+#[path = "support/pty.rs"]
+mod support;
+
+#[test]
+fn the_console_shows_the_queue_while_another_process_holds_the_write_lock() {
+    let (dir, db) = demo(40);
+    let holder = rusqlite::Connection::open(&db).expect("holder");
+    holder.execute_batch("BEGIN IMMEDIATE").expect("begin");
+    holder
+        .execute("UPDATE users SET name = name || '' WHERE 0", [])
+        .expect("write");
+    let db_arg = db.to_string_lossy().to_string();
+    let config = dir.path().join("k.config").to_string_lossy().to_string();
+    let mut s = support::Pty::spawn(
+        env!("CARGO_BIN_EXE_kezek"),
+        &["--db", &db_arg, "--lang", "en"],
+        &[
+            ("KEZEK_USER", "boss"),
+            ("KEZEK_CONFIG_DIR", &config),
+            ("NO_COLOR", "1"),
+        ],
+        100,
+        30,
+    );
+    // An open that needed the write lock would fail after the busy timeout
+    // and never show the queue.
+    s.wait_for("overdue", Duration::from_secs(30));
+    s.keys(b"q");
+    let status = s.exit(Duration::from_secs(20));
+    assert!(status.success(), "exit status {status:?}");
+    holder.execute_batch("ROLLBACK").expect("rollback");
 }

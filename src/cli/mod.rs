@@ -146,11 +146,12 @@ fn init_logging(level: LogLevel) {
     if std::fs::create_dir_all(&dir).is_err() {
         return;
     }
-    let Ok(file) = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(dir.join("kezek.log"))
-    else {
+    let Ok(file) = crate::privilege::as_real_user(|| {
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(dir.join("kezek.log"))
+    }) else {
         return;
     };
     let _ = tracing_subscriber::fmt()

@@ -62,6 +62,8 @@ pub fn run(db: Option<PathBuf>, cmd: ReportCommand, lang: Lang) -> Result<Outcom
         now,
     } = cmd;
     let (store, _) = super::store_cmds::open_store(db, lang)?;
+    // Case data is for kezek users only.
+    store.current_actor()?;
     let now = super::parse_now(now.as_deref())?;
     let day = date.unwrap_or_else(|| term::local(&store.cal, now).date());
     let figures = DailyFigures::compute(&store, day, now, lang)?;

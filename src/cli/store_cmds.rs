@@ -30,10 +30,18 @@ pub fn open_store(db_path: Option<PathBuf>, lang: Lang) -> Result<(Store, PathBu
 }
 
 /// Open the database, creating it when there is none (`init`, `demo`).
+/// In the office installation only root makes databases in the data
+/// directory: an inspector's own database there would make them its supervisor.
 pub(crate) fn create_store(
     db_path: Option<PathBuf>,
     lang: Lang,
 ) -> Result<(Store, PathBuf), Failure> {
+    if crate::privilege::privileged() && !nix::unistd::getuid().is_root() {
+        return Err(Failure(msg!(
+            "cli.office-root-only",
+            dir = crate::privilege::OFFICE_DATA_DIR
+        )));
+    }
     open_with(db_path, lang, Store::open)
 }
 
@@ -46,7 +54,7 @@ fn open_with(
         crate::domain::procedure::Rules,
     ) -> Result<Store, crate::store::StoreError>,
 ) -> Result<(Store, PathBuf), Failure> {
-    let path = db_path
+    let path = office_path(db_path)?
         .or_else(db::default_path)
         .ok_or_else(|| Failure(Msg::key("cli.no-db")))?;
     let cal = config::load_calendar()?;
@@ -58,13 +66,35 @@ fn open_with(
     Ok((store, path))
 }
 
+/// With raised privileges `--db` may only name a database in the office
+/// data directory: otherwise the office group's rights would open any file.
+fn office_path(asked: Option<PathBuf>) -> Result<Option<PathBuf>, Failure> {
+    if !crate::privilege::privileged() {
+        return Ok(asked);
+    }
+    crate::privilege::office_db(asked.as_deref())
+        .map(Some)
+        .map_err(|p| {
+            Failure(msg!(
+                "cli.office-db",
+                path = p.display().to_string(),
+                dir = crate::privilege::OFFICE_DATA_DIR
+            ))
+        })
+}
+
 /// `kezek init`: create a new, empty database (a database already there is
 /// left as it is and the command fails).
 pub fn init(db: Option<PathBuf>, lang: Lang) -> Result<Outcome, Failure> {
-    let path = db
-        .clone()
+    let path = office_path(db)?
         .or_else(db::default_path)
         .ok_or_else(|| Failure(Msg::key("cli.no-db")))?;
+    if crate::privilege::privileged() && !nix::unistd::getuid().is_root() {
+        return Err(Failure(msg!(
+            "cli.office-root-only",
+            dir = crate::privilege::OFFICE_DATA_DIR
+        )));
+    }
     if path.exists() {
         return Err(Failure(msg!(
             "cli.init.exists",
@@ -163,6 +193,8 @@ pub fn user(db: Option<PathBuf>, cmd: UserCommand, lang: Lang) -> Result<Outcome
             emit(&format!("{}\n", added.text(lang)))?;
         }
         UserCommand::List { format } => {
+            // Only kezek users see who the others are.
+            store.current_actor()?;
             let list = store.users()?;
             let out = match format {
                 Format::Json => super::json_out(&list)?,
@@ -187,7 +219,12 @@ pub fn user(db: Option<PathBuf>, cmd: UserCommand, lang: Lang) -> Result<Outcome
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
     /// Check the hash chain: exit 0 when intact, 1 naming the first bad row.
-    Verify,
+    Verify {
+        /// A chain head kept outside the database (SEQ:HASH, or a file such as
+        /// a saved daily report): the log must still hold that row unchanged.
+        #[arg(long, value_name = "ANCHOR")]
+        anchor: Vec<String>,
+    },
     /// A case's history, oldest first.
     Show {
         /// The case number.
@@ -204,8 +241,22 @@ pub enum AuditCommand {
 pub fn audit(db: Option<PathBuf>, cmd: AuditCommand, lang: Lang) -> Result<Outcome, Failure> {
     let (store, path) = open_store(db, lang)?;
     match cmd {
-        AuditCommand::Verify => {
-            let v = store.verify_audit()?;
+        AuditCommand::Verify { anchor } => {
+            let mut v = store.verify_audit()?;
+            if v.first_break.is_none() {
+                for (seq, hash) in anchors(&anchor)? {
+                    if !store.audit_has(seq, &hash)? {
+                        v.first_break = Some(crate::store::audit::Break {
+                            seq,
+                            reason: Msg::key("error.audit.anchor"),
+                        });
+                        break;
+                    }
+                }
+            }
+            if !store.audit_keyed() {
+                eprintln!("kezek: {}", Msg::key("cli.audit.unkeyed").text(lang));
+            }
             match v.first_break {
                 None => {
                     let ok = msg!(
@@ -263,6 +314,34 @@ pub fn audit(db: Option<PathBuf>, cmd: AuditCommand, lang: Lang) -> Result<Outco
             Ok(Outcome::Ok)
         }
     }
+}
+
+/// `SEQ:HASH` anchors, given as such or found in a file (a saved report).
+fn anchors(given: &[String]) -> Result<Vec<(i64, String)>, Failure> {
+    fn parse(s: &str) -> Option<(i64, String)> {
+        let (seq, hash) = s.split_once(':')?;
+        let ok = hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit());
+        Some((seq.parse().ok()?, hash.to_ascii_lowercase())).filter(|_| ok)
+    }
+    let mut out = Vec::new();
+    for g in given {
+        if let Some(a) = parse(g) {
+            out.push(a);
+            continue;
+        }
+        let path = std::path::Path::new(g);
+        let text = crate::privilege::read_to_string_as_user(path)
+            .map_err(|e| super::path_failure(path, &e))?;
+        let found: Vec<(i64, String)> = text
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == ':'))
+            .filter_map(parse)
+            .collect();
+        if found.is_empty() {
+            return Err(Failure(msg!("cli.audit.no-anchor", file = g)));
+        }
+        out.extend(found);
+    }
+    Ok(out)
 }
 
 /// `--include-pii` asked for by someone who is not a supervisor.
@@ -401,6 +480,8 @@ fn csv_field(s: &str) -> String {
 pub fn queue(db: Option<PathBuf>, args: QueueArgs, lang: Lang) -> Result<Outcome, Failure> {
     let now = parse_now(args.now.as_deref())?;
     let (store, _) = open_store(db, lang)?;
+    // Case data is for kezek users only.
+    store.current_actor()?;
     let assignee = if args.mine {
         Some(users::current_login()?)
     } else {
@@ -533,7 +614,10 @@ pub fn import(
     format: Option<ImportFormat>,
     lang: Lang,
 ) -> Result<Outcome, Failure> {
-    let bytes = std::fs::read(&file).map_err(|e| super::path_failure(&file, &e))?;
+    // Read with the user's own rights: the office group's would let an
+    // import read the audit key or another office file.
+    let bytes =
+        crate::privilege::read_as_user(&file).map_err(|e| super::path_failure(&file, &e))?;
     let csv = match format {
         Some(ImportFormat::Csv) => true,
         Some(ImportFormat::Json) => false,

@@ -147,6 +147,10 @@ pub struct DailyFigures {
     /// All overdue cases; `overdue_cases` lists the first [`OVERDUE_LIST_LIMIT`].
     pub overdue_cases_total: i64,
     pub decisions: Vec<DecisionTaken>,
+    /// The audit chain's head when the report was made (`SEQ:HASH`): kept
+    /// outside the database (printed, filed), it lets `kezek audit verify
+    /// --anchor` prove later that the log still holds that row unchanged.
+    pub audit_head: Option<String>,
     #[serde(skip)]
     pub lang: Lang,
 }
@@ -363,7 +367,11 @@ impl DailyFigures {
             .collect();
         totals.decided_today = decisions.len() as i64;
 
+        let audit_head = store
+            .audit_head()?
+            .map(|(seq, hash)| format!("{seq}:{hash}"));
         Ok(DailyFigures {
+            audit_head,
             date: day.to_string(),
             as_of: rfc(store, now),
             totals,

@@ -15,8 +15,12 @@ use super::schema::MIGRATIONS;
 /// user is told the database is busy.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// The database path: `--db`, else `$KEZEK_DB`, else the user's data directory.
+/// The database path: `--db`, else `$KEZEK_DB`, else the user's data
+/// directory; in the office installation, the office data directory.
 pub fn default_path() -> Option<PathBuf> {
+    if crate::privilege::privileged() {
+        return crate::privilege::office_db(None).ok();
+    }
     if let Some(p) = std::env::var_os("KEZEK_DB") {
         return Some(PathBuf::from(p));
     }
@@ -51,9 +55,72 @@ pub fn create(path: &Path) -> Result<Connection, StoreError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| StoreError::Io(path_error(dir, &e)))?;
         }
+        // The key first: a new database's audit chain is keyed from its first row.
+        create_key(path)?;
         create_private(path)?;
     }
     connect(path)
+}
+
+/// The audit key of the database at `path`: `kezek.db` → `kezek.db.audit-key`.
+/// Readable by the owner and the office group only (0640): in the office
+/// installation no inspector can read it, so none can recompute the chain.
+pub fn key_path(db: &Path) -> PathBuf {
+    let mut name = db.file_name().unwrap_or_default().to_os_string();
+    name.push(".audit-key");
+    db.with_file_name(name)
+}
+
+/// 32 random bytes as hex, in a new file (never replacing one).
+fn create_key(db: &Path) -> Result<(), StoreError> {
+    use std::io::{Read, Write};
+    let path = key_path(db);
+    let mut key = [0u8; 32];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut key))
+        .map_err(|e| StoreError::Io(path_error(Path::new("/dev/urandom"), &e)))?;
+    let text: String = key.iter().map(|b| format!("{b:02x}")).collect();
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o640);
+    }
+    match opts.open(&path) {
+        Ok(mut f) => f
+            .write_all(format!("{text}\n").as_bytes())
+            .and_then(|()| f.sync_all())
+            .map_err(|e| StoreError::Io(path_error(&path, &e))),
+        // A key already there (a database re-created beside it) is kept.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(StoreError::Io(path_error(&path, &e))),
+    }
+}
+
+/// The audit key, if the database has one. A key that is there but cannot
+/// be read is an error, never a quiet fall-back to an unkeyed chain.
+pub fn read_key(db: &Path) -> Result<Option<Vec<u8>>, StoreError> {
+    let path = key_path(db);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(StoreError::Io(path_error(&path, &e))),
+    };
+    let t = text.trim();
+    let bytes: Option<Vec<u8>> = (t.len() == 64)
+        .then(|| {
+            (0..32)
+                .map(|i| u8::from_str_radix(t.get(2 * i..2 * i + 2)?, 16).ok())
+                .collect()
+        })
+        .flatten();
+    bytes.map(Some).ok_or_else(|| {
+        StoreError::Invalid(msg!(
+            "error.store.bad-key",
+            path = path.display().to_string()
+        ))
+    })
 }
 
 fn connect(path: &Path) -> Result<Connection, StoreError> {

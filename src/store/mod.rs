@@ -141,26 +141,36 @@ pub struct Store {
     pub(crate) conn: Connection,
     pub cal: Calendar,
     pub rules: Rules,
+    /// The audit key (see `db::key_path`); `None` for a database made before keys.
+    pub(crate) audit_key: Option<std::sync::Arc<Vec<u8>>>,
 }
 
 impl Store {
     /// Open the database at `path`, creating it when there is none
     /// (`kezek init`, `kezek demo`, tests and benchmarks).
     pub fn open(path: &Path, cal: Calendar, rules: Rules) -> Result<Store, StoreError> {
-        Ok(Store {
-            conn: db::create(path)?,
-            cal,
-            rules,
-        })
+        Store::with(db::create(path)?, path, cal, rules)
     }
 
     /// Open an existing database; a path with none is an error (every
     /// command but `init` and `demo`, and the console).
     pub fn open_existing(path: &Path, cal: Calendar, rules: Rules) -> Result<Store, StoreError> {
+        Store::with(db::open(path)?, path, cal, rules)
+    }
+
+    fn with(
+        conn: Connection,
+        path: &Path,
+        cal: Calendar,
+        rules: Rules,
+    ) -> Result<Store, StoreError> {
+        let audit_key = db::read_key(path)?.map(std::sync::Arc::new);
+        audit::register(&conn, audit_key.clone())?;
         Ok(Store {
-            conn: db::open(path)?,
+            conn,
             cal,
             rules,
+            audit_key,
         })
     }
 
@@ -189,6 +199,11 @@ impl Store {
         } else {
             Ok(None)
         }
+    }
+
+    /// Whether the audit chain is keyed (HMAC) rather than plainly hashed.
+    pub fn audit_keyed(&self) -> bool {
+        self.audit_key.is_some()
     }
 
     /// Changes whenever another connection commits: the console polls it.

@@ -17,11 +17,13 @@ pub struct User {
     pub role: Role,
 }
 
-/// The operating-system user running kezek. Debug builds (the test suite)
-/// may impersonate with `KEZEK_USER`; release builds never read it.
+/// The operating-system user running kezek: the real user id, which the
+/// kernel sets and a setgid binary does not change. Debug builds (the test
+/// suite) may impersonate with `KEZEK_USER`, never with raised privileges;
+/// release builds never read it.
 pub fn current_login() -> Result<String, StoreError> {
     #[cfg(debug_assertions)]
-    if let Ok(u) = std::env::var("KEZEK_USER")
+    if let Some(u) = crate::privilege::env_var_os("KEZEK_USER").and_then(|u| u.into_string().ok())
         && !u.is_empty()
     {
         return Ok(u);
