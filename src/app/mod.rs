@@ -269,10 +269,11 @@ pub struct Model {
     pub now: DateTime<Utc>,
     /// Every case of the view, in urgency order.
     pub rows: queue::Queue,
-    /// The last filter's matches (row indices, ascending) and the folded
-    /// needles they were found for: a filter that extends them looks only
-    /// at these rows.
-    matched: Option<(String, String, Vec<u32>)>,
+    /// The matches (row indices, ascending) of each filter typed so far,
+    /// with the folded needles they were found for: a filter that extends
+    /// the last one looks only at its rows, and Backspace finds the shorter
+    /// filter's matches here instead of searching again.
+    matched: Vec<(String, String, Vec<u32>)>,
     /// Row orders by column, computed when first asked for.
     orders: HashMap<queue::SortKey, Vec<u32>>,
     /// Indices into `rows` that pass the filter, in the chosen order.
@@ -459,7 +460,7 @@ impl Model {
             keys: Arc::new(Keymap::built_in()),
             now,
             rows: queue::Queue::default(),
-            matched: None,
+            matched: Vec::new(),
             orders: HashMap::new(),
             visible: Vec::new(),
             selected: 0,
@@ -499,7 +500,7 @@ impl Model {
     pub fn set_rows(&mut self, rows: queue::Queue) {
         let keep = self.selected_row().map(|r| r.number().to_string());
         self.rows = rows;
-        self.matched = None;
+        self.matched.clear();
         self.orders.clear();
         self.counts = None;
         self.apply_filter();
@@ -522,25 +523,28 @@ impl Model {
     fn apply_filter(&mut self) {
         let needle = fold(self.filter.trim());
         let latin = crate::domain::text::translit(&needle);
-        let hit: Option<Vec<bool>> = if needle.is_empty() {
-            self.matched = None;
+        // Drop the remembered filters this one does not extend.
+        while self
+            .matched
+            .last()
+            .is_some_and(|(n, l, _)| !(needle.contains(n.as_str()) && latin.contains(l.as_str())))
+        {
+            self.matched.pop();
+        }
+        let rows: Option<&[u32]> = if needle.is_empty() {
+            self.matched.clear();
             None
         } else {
-            // Typing on narrows what the last keystroke found.
-            let within = self
+            let known = self
                 .matched
-                .as_ref()
-                .filter(|(n, l, _)| needle.contains(n.as_str()) && latin.contains(l.as_str()))
-                .map(|(_, _, rows)| rows.as_slice());
-            let hit = self.rows.matching(&[&needle, &latin], within);
-            let rows: Vec<u32> = hit
-                .iter()
-                .enumerate()
-                .filter(|(_, h)| **h)
-                .map(|(i, _)| i as u32)
-                .collect();
-            self.matched = Some((needle.clone(), latin.clone(), rows));
-            Some(hit)
+                .last()
+                .is_some_and(|(n, l, _)| *n == needle && *l == latin);
+            if !known {
+                let within = self.matched.last().map(|(_, _, rows)| rows.as_slice());
+                let found = self.rows.matching(&[&needle, &latin], within);
+                self.matched.push((needle.clone(), latin.clone(), found));
+            }
+            self.matched.last().map(|(_, _, rows)| rows.as_slice())
         };
         let key = match self.sort {
             Sort::Urgency => None,
@@ -549,13 +553,19 @@ impl Model {
             Sort::Procedure => Some(queue::SortKey::Procedure),
             Sort::Assignee => Some(queue::SortKey::Assignee),
         };
-        self.visible = match (key, &hit, &self.matched) {
-            (None, None, _) => (0..self.rows.len()).collect(),
-            (None, Some(_), Some((_, _, rows))) => rows.iter().map(|&i| i as usize).collect(),
-            (None, Some(_), None) => Vec::new(),
-            (Some(k), hit, _) => {
-                let rows = &self.rows;
-                let order = self.orders.entry(k).or_insert_with(|| rows.order_by(k));
+        self.visible = match (key, rows) {
+            (None, None) => (0..self.rows.len()).collect(),
+            (None, Some(rows)) => rows.iter().map(|&i| i as usize).collect(),
+            (Some(k), rows) => {
+                let hit: Option<Vec<bool>> = rows.map(|rows| {
+                    let mut hit = vec![false; self.rows.len()];
+                    for &i in rows {
+                        hit[i as usize] = true;
+                    }
+                    hit
+                });
+                let all = &self.rows;
+                let order = self.orders.entry(k).or_insert_with(|| all.order_by(k));
                 order
                     .iter()
                     .map(|&i| i as usize)

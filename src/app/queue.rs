@@ -253,6 +253,14 @@ impl Queue {
         self.slots.push(slot);
     }
 
+    /// Give back what the loader reserved and did not use.
+    pub fn shrink_to_fit(&mut self) {
+        self.slots.shrink_to_fit();
+        self.text.shrink_to_fit();
+        self.hay.shrink_to_fit();
+        self.hay_at.shrink_to_fit();
+    }
+
     pub fn len(&self) -> usize {
         self.slots.len()
     }
@@ -279,37 +287,56 @@ impl Queue {
         self.hay.as_bytes().get(a..b).unwrap_or(&[])
     }
 
-    /// Which cases' search lines contain any of `needles` (folded, non-empty).
-    /// With `within`, only those cases are looked at.
-    pub fn matching(&self, needles: &[&str], within: Option<&[u32]>) -> Vec<bool> {
+    /// The cases (ascending) whose search lines contain any of `needles`
+    /// (folded). With `within`, only those cases are looked at. Either way
+    /// the work is split between two threads, one per core.
+    pub fn matching(&self, needles: &[&str], within: Option<&[u32]>) -> Vec<u32> {
         let mut needles: Vec<&str> = needles.iter().copied().filter(|n| !n.is_empty()).collect();
         needles.dedup();
         let finders: Vec<memmem::Finder<'_>> = needles
             .iter()
             .map(|n| memmem::Finder::new(n.as_bytes()))
             .collect();
-        let mut hit = vec![false; self.len()];
+        // Looking at each candidate line costs about twice a plain pass over
+        // it, so a pass over everything wins once half the cases are left.
         match within {
-            Some(rows) if rows.len() < self.len() / 8 => {
-                for &i in rows {
-                    let line = self.line(i as usize);
-                    if finders.iter().any(|f| f.find(line).is_some()) {
-                        hit[i as usize] = true;
-                    }
+            Some(rows) if rows.len() < self.len() / 2 => {
+                let check = |part: &[u32]| -> Vec<u32> {
+                    part.iter()
+                        .copied()
+                        .filter(|&i| {
+                            let line = self.line(i as usize);
+                            finders.iter().any(|f| f.find(line).is_some())
+                        })
+                        .collect()
+                };
+                if rows.len() < 4096 {
+                    return check(rows);
                 }
+                let (lo, hi) = rows.split_at(rows.len() / 2);
+                let (mut a, b) = std::thread::scope(|s| {
+                    let first = s.spawn(|| check(lo));
+                    let second = check(hi);
+                    (first.join().unwrap_or_default(), second)
+                });
+                a.extend(b);
+                a
             }
             _ => {
-                // The arena in two halves, one per core; each half marks
-                // the lines it finds a needle in.
+                let mut hit = vec![false; self.len()];
                 let mid = self.len() / 2;
                 let (lo, hi) = hit.split_at_mut(mid);
                 std::thread::scope(|s| {
                     s.spawn(|| self.scan(&finders, 0, lo));
                     self.scan(&finders, mid, hi);
                 });
+                hit.iter()
+                    .enumerate()
+                    .filter(|(_, h)| **h)
+                    .map(|(i, _)| i as u32)
+                    .collect()
             }
         }
-        hit
     }
 
     /// Mark the lines from `first` on (as many as `hit` holds) that contain

@@ -1298,6 +1298,7 @@ impl Store {
             sql_time.as_secs_f64() * 1000.0,
             push_time.as_secs_f64() * 1000.0
         );
+        q.shrink_to_fit();
         Ok(q)
     }
 
