@@ -136,6 +136,19 @@ pub fn on_reply(m: &mut Model, link: &mut Link, reply: Reply) -> bool {
             }
             m.set_rows(*rows);
             m.loading = !complete;
+            if complete {
+                m.counted = None;
+            }
+        }
+        Reply::Counts {
+            generation,
+            minute,
+            counts,
+        } => {
+            if generation != link.generation {
+                return false;
+            }
+            m.counted = Some((minute, counts));
         }
         Reply::Case(Ok(opened)) => {
             let number = opened.view.loaded.case.number.clone();

@@ -580,3 +580,38 @@ fn a_value_kezek_cannot_read_marks_one_row_of_the_consoles_queue() {
         .collect();
     assert_eq!(bad, vec![victim]);
 }
+
+#[test]
+fn the_database_counts_the_queue_as_the_console_does() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (s, _, now) = seeded(&dir, 200);
+    let table = s.queue_table(&Default::default()).expect("table");
+    for hours in [0i64, 30, 75, 200] {
+        let at = now + Duration::hours(hours);
+        let b = kezek::app::CountBounds::at(&s.cal, at);
+        let mut want = [table.len() as i64, 0, 0, 0];
+        for due in table.dues() {
+            match b.class(due) {
+                Some(kezek::app::DueClass::Overdue) => want[1] += 1,
+                Some(kezek::app::DueClass::Today) => want[2] += 1,
+                Some(kezek::app::DueClass::Soon) => want[3] += 1,
+                None => {}
+            }
+        }
+        let instant =
+            |x: Option<i64>| DateTime::from_timestamp(x.expect("bound"), 0).expect("instant");
+        let got = s
+            .queue_counts(
+                &Default::default(),
+                [
+                    instant(Some(b.now)),
+                    instant(b.tomorrow),
+                    instant(b.soon_from),
+                    instant(b.soon_until),
+                ],
+            )
+            .expect("counts");
+        assert_eq!(got, want, "at {at}");
+        assert!(want[1] > 0 || hours == 0);
+    }
+}

@@ -8,7 +8,7 @@
 pub mod dialog;
 pub mod drafts;
 pub mod keymap;
-pub mod queue;
+pub use crate::store::table as queue;
 pub mod worker;
 
 use std::collections::HashMap;
@@ -260,6 +260,64 @@ pub struct Counts {
     pub total: usize,
 }
 
+/// The instants that split deadlines into the header's counts: now, the
+/// end of today, and the first and the last day that are one to three
+/// working days away (seconds since 1970).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CountBounds {
+    pub now: i64,
+    pub tomorrow: Option<i64>,
+    pub soon_from: Option<i64>,
+    pub soon_until: Option<i64>,
+}
+
+/// Which count a deadline falls in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DueClass {
+    Overdue,
+    Today,
+    Soon,
+}
+
+impl CountBounds {
+    pub fn at(cal: &crate::domain::calendar::Calendar, now: DateTime<Utc>) -> CountBounds {
+        use crate::domain::term;
+        let today = term::local(cal, now).date();
+        let midnight = |d: chrono::NaiveDate| {
+            term::at_local(cal, d, chrono::NaiveTime::MIN)
+                .map(|t| t.timestamp())
+                .ok()
+        };
+        CountBounds {
+            now: now.timestamp(),
+            tomorrow: today.succ_opt().and_then(midnight),
+            soon_from: cal.add_working_days(today, 1).ok().and_then(midnight),
+            soon_until: cal
+                .add_working_days(today, 3)
+                .ok()
+                .and_then(|d| d.succ_opt())
+                .and_then(midnight),
+        }
+    }
+
+    /// The count of a deadline (seconds since 1970, `i64::MIN` for none).
+    pub fn class(&self, due: i64) -> Option<DueClass> {
+        if due == i64::MIN {
+            None
+        } else if due < self.now {
+            Some(DueClass::Overdue)
+        } else if self.tomorrow.is_some_and(|t| due < t) {
+            Some(DueClass::Today)
+        } else if self.soon_from.is_some_and(|a| due >= a)
+            && self.soon_until.is_some_and(|b| due < b)
+        {
+            Some(DueClass::Soon)
+        } else {
+            None
+        }
+    }
+}
+
 /// Everything the console shows.
 #[derive(Debug, Clone)]
 pub struct Model {
@@ -304,6 +362,9 @@ pub struct Model {
     pub loading: bool,
     /// Header counts and the minute they were counted for.
     counts: Option<(i64, Counts)>,
+    /// Counts the database gave for the whole view while its rows are
+    /// still loading: the header is complete before the table is.
+    pub counted: Option<(i64, Counts)>,
     /// The open dialog of the case screen.
     pub dialog: Option<dialog::Dialog>,
     /// Dialogs closed with Esc, by case and kind: reopening restores them.
@@ -480,6 +541,7 @@ impl Model {
             sort: Sort::Urgency,
             loading: false,
             counts: None,
+            counted: None,
             dialog: None,
             dialog_drafts: HashMap::new(),
             stored_dialogs: HashMap::new(),
@@ -582,42 +644,27 @@ impl Model {
     /// Counted once per minute of the clock, not on every frame.
     pub fn counts(&mut self, cal: &crate::domain::calendar::Calendar) -> Counts {
         let minute = self.now.timestamp() / 60;
+        if self.loading
+            && let Some((_, c)) = self.counted
+        {
+            return c;
+        }
         if let Some((at, c)) = self.counts
             && at == minute
         {
             return c;
         }
-        // Three instants split the deadlines: the end of today, and the
-        // first and the last day that are one to three working days away.
-        use crate::domain::term;
-        let today = term::local(cal, self.now).date();
-        let midnight = |d: chrono::NaiveDate| {
-            term::at_local(cal, d, chrono::NaiveTime::MIN)
-                .map(|t| t.timestamp())
-                .ok()
-        };
-        let tomorrow = today.succ_opt().and_then(midnight);
-        let soon_from = cal.add_working_days(today, 1).ok().and_then(midnight);
-        let soon_until = cal
-            .add_working_days(today, 3)
-            .ok()
-            .and_then(|d| d.succ_opt())
-            .and_then(midnight);
-        let now = self.now.timestamp();
+        let bounds = CountBounds::at(cal, self.now);
         let mut c = Counts {
             total: self.rows.len(),
             ..Counts::default()
         };
         for due in self.rows.dues() {
-            if due == i64::MIN {
-                continue;
-            }
-            if due < now {
-                c.overdue += 1;
-            } else if tomorrow.is_some_and(|t| due < t) {
-                c.today += 1;
-            } else if soon_from.is_some_and(|a| due >= a) && soon_until.is_some_and(|b| due < b) {
-                c.soon += 1;
+            match bounds.class(due) {
+                Some(DueClass::Overdue) => c.overdue += 1,
+                Some(DueClass::Today) => c.today += 1,
+                Some(DueClass::Soon) => c.soon += 1,
+                None => {}
             }
         }
         self.counts = Some((minute, c));

@@ -59,6 +59,12 @@ pub enum Reply {
         rows: Box<Queue>,
         complete: bool,
     },
+    /// The view's header counts, ahead of its rows.
+    Counts {
+        generation: u64,
+        minute: i64,
+        counts: super::Counts,
+    },
     Case(Result<Opened, String>),
     Acted {
         number: String,
@@ -97,6 +103,44 @@ pub fn open_case(
         check_ids,
         drafts: Vec::new(),
     })
+}
+
+/// Count the view in the database and send the header its figures; a
+/// failure only means the header waits for the rows.
+fn send_counts(
+    store: &Store,
+    filter: &QueueFilter,
+    generation: u64,
+    send: &impl Fn(Reply) -> bool,
+) -> bool {
+    let now = Utc::now();
+    let b = super::CountBounds::at(&store.cal, now);
+    let at = |s: Option<i64>| {
+        s.and_then(|s| chrono::DateTime::from_timestamp(s, 0))
+            .unwrap_or(chrono::DateTime::<Utc>::MAX_UTC)
+    };
+    let bounds = [
+        at(Some(b.now)),
+        at(b.tomorrow),
+        at(b.soon_from),
+        at(b.soon_until),
+    ];
+    match timed("counts", || store.queue_counts(filter, bounds)) {
+        Ok([total, overdue, today, soon]) => send(Reply::Counts {
+            generation,
+            minute: now.timestamp() / 60,
+            counts: super::Counts {
+                overdue: overdue as usize,
+                today: today as usize,
+                soon: soon as usize,
+                total: total as usize,
+            },
+        }),
+        Err(e) => {
+            tracing::warn!("queue counts: {e}");
+            true
+        }
+    }
 }
 
 /// Run a store call and log how long it took (`--log-level debug`), to
@@ -446,14 +490,15 @@ pub fn run(
                             generation,
                             rows: Box::new(rows),
                             complete: false,
-                        }) && match timed("queue", || store.queue_table(&filter)) {
-                            Ok(rows) => send(Reply::Queue {
-                                generation,
-                                rows: Box::new(rows),
-                                complete: true,
-                            }),
-                            Err(e) => send(Reply::Status(say(lang, &e))),
-                        }
+                        }) && send_counts(&store, &filter, generation, &send)
+                            && match timed("queue", || store.queue_table(&filter)) {
+                                Ok(rows) => send(Reply::Queue {
+                                    generation,
+                                    rows: Box::new(rows),
+                                    complete: true,
+                                }),
+                                Err(e) => send(Reply::Status(say(lang, &e))),
+                            }
                     }
                     Err(e) => send(Reply::Status(say(lang, &e))),
                 }

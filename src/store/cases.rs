@@ -1170,13 +1170,50 @@ impl Store {
     }
 
     /// Open cases in urgency order.
+    /// How many cases of the filter there are, and how many of them are due
+    /// before `bounds[0]` (overdue), in `[bounds[0], bounds[1])` (today), and
+    /// in `[bounds[2], bounds[3])` (soon): one pass over the covering index,
+    /// so the console's header is complete before its rows are.
+    pub fn queue_counts(
+        &self,
+        filter: &QueueFilter,
+        bounds: [DateTime<Utc>; 4],
+    ) -> Result<[i64; 4], StoreError> {
+        let mut sql = String::from(
+            "SELECT count(*),
+                    coalesce(sum(c.next_due < ?1), 0),
+                    coalesce(sum(c.next_due >= ?1 AND c.next_due < ?2), 0),
+                    coalesce(sum(c.next_due >= ?2 AND c.next_due >= ?3 AND c.next_due < ?4), 0)
+             FROM cases c INDEXED BY cases_queue_all
+             WHERE c.queue_due IS NOT NULL",
+        );
+        let mut args: Vec<String> = bounds.iter().map(|b| ts(*b)).collect();
+        if let Some(a) = &filter.assignee {
+            args.push(a.clone());
+            sql.push_str(&format!(" AND c.assignee = ?{}", args.len()));
+        }
+        if filter.unassigned {
+            sql.push_str(" AND c.assignee IS NULL");
+        }
+        if let Some(p) = &filter.procedure {
+            args.push(p.clone());
+            sql.push_str(&format!(" AND c.procedure = ?{}", args.len()));
+        }
+        Ok(self
+            .conn
+            .prepare_cached(&sql)?
+            .query_row(rusqlite::params_from_iter(args.iter()), |r| {
+                Ok([r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?])
+            })?)
+    }
+
     /// The queue as the console holds it: every case of the filter, read
     /// in one ordered pass over the covering queue index, straight into
     /// compact columns (no row is allocated on its own).
     pub fn queue_table(
         &self,
         filter: &QueueFilter,
-    ) -> Result<crate::app::queue::Queue, StoreError> {
+    ) -> Result<crate::store::table::Queue, StoreError> {
         let mut sql = String::from(
             "SELECT c.number, c.procedure, c.version_id, c.q_applicant, c.q_citizenship, c.current_stage,
                     c.q_approval, c.assignee, c.next_due, c.next_due_unit, c.status
@@ -1201,7 +1238,8 @@ impl Store {
         }
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let mut rows = stmt.query(rusqlite::params_from_iter(args.iter()))?;
-        let mut q = crate::app::queue::Queue::with_capacity(filter.limit.unwrap_or(1024) as usize);
+        let mut q =
+            crate::store::table::Queue::with_capacity(filter.limit.unwrap_or(1024) as usize);
         // Stage ids by procedure, version and place, looked up once each.
         let mut stages: HashMap<String, HashMap<String, Vec<Option<String>>>> = HashMap::new();
         let mut sql_time = std::time::Duration::ZERO;
@@ -1276,7 +1314,7 @@ impl Store {
             let approval = text(6);
             sql_time += t_row.elapsed();
             let t_push = std::time::Instant::now();
-            q.push(crate::app::queue::RowIn {
+            q.push(crate::store::table::RowIn {
                 number,
                 procedure,
                 applicant,

@@ -14,6 +14,7 @@ pub mod import;
 pub mod notices;
 pub mod report;
 pub mod schema;
+pub mod table;
 pub mod users;
 
 use std::path::Path;

@@ -157,7 +157,13 @@ pub fn draw(f: &mut Frame<'_>, m: &mut Model, ui: &Ui<'_>) {
     match &m.screen {
         Screen::Queue => {
             let c = m.counts(ui.cal);
-            let more = if m.loading { "…" } else { "" };
+            // Counts are marked as partial until the database has counted
+            // the whole view (before its rows have all arrived).
+            let more = if m.loading && m.counted.is_none() {
+                "…"
+            } else {
+                ""
+            };
             let view = match &m.procedure {
                 Some(p) => format!(
                     "{}/{}",
