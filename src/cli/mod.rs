@@ -5,6 +5,7 @@
 //! IIN); 2 bad arguments or input that cannot be used (one line on stderr).
 
 mod calendar;
+mod doctor;
 pub mod help;
 mod iin;
 mod notice;
@@ -114,6 +115,8 @@ enum Command {
     Report(report::ReportCommand),
     /// Create a new, empty case database at --db (or the default place).
     Init,
+    /// What is wrong with the office installation: modes, owners, group members, the audit key.
+    Doctor,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -316,6 +319,7 @@ where
         Command::Notice(args) => notice::run(cli.db, args, lang),
         Command::Report(c) => report::run(cli.db, c, lang),
         Command::Init => store_cmds::init(cli.db, lang),
+        Command::Doctor => doctor::run(cli.db, lang),
     };
     finish(result, lang)
 }
