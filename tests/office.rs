@@ -264,6 +264,18 @@ fn an_inspector_account_cannot_bend_the_office_installation() {
         "the key: owner and group read only"
     );
 
+    // kezek doctor finds nothing wrong, then what a careless admin does.
+    let d = ok(&as_root(&["doctor"]), "doctor on a sound installation");
+    assert!(!d.contains("PROBLEM"), "{d}");
+    must(Command::new("chmod").arg("0666").arg(&db));
+    must(Command::new("usermod").args(["-aG", "kezek", &insp.name]));
+    let o = as_root(&["doctor"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stdout));
+    let d = text(&o.stdout);
+    assert!(d.contains("has mode 0666") && d.contains(&insp.name), "{d}");
+    must(Command::new("chmod").arg("0660").arg(&db));
+    must(Command::new("gpasswd").args(["-d", &insp.name, "kezek"]));
+
     let db_s = db_name.as_str();
     ok(
         &boss.kezek(

@@ -1168,3 +1168,76 @@ fn the_console_shows_the_queue_while_another_process_holds_the_write_lock() {
     assert!(status.success(), "exit status {status:?}");
     holder.execute_batch("ROLLBACK").expect("rollback");
 }
+
+#[test]
+fn a_database_made_before_audit_keys_is_sealed_and_then_holds() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("old.db");
+    run_ok(&db, "boss", &["init"]);
+    // As made before keys: no key file, so the chain is plainly hashed.
+    std::fs::remove_file(format!("{}.audit-key", db.display())).expect("no key");
+    run_ok(
+        &db,
+        "boss",
+        &[
+            "user",
+            "add",
+            "boss",
+            "--role",
+            "supervisor",
+            "--name",
+            "Boss",
+        ],
+    );
+    run_ok(
+        &db,
+        "boss",
+        &[
+            "user",
+            "add",
+            "ivanov",
+            "--role",
+            "inspector",
+            "--name",
+            "Иванов",
+        ],
+    );
+    let o = verify(&db, &[]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(text(&o.stderr).contains("not keyed"), "{}", text(&o.stderr));
+    // Unkeyed, a forged chain passes: this is what sealing ends.
+    let forged = dir.path().join("forged.db");
+    std::fs::copy(&db, &forged).expect("copy");
+    sql(
+        &forged,
+        "UPDATE users SET role = 'supervisor' WHERE login = 'ivanov'; UPDATE audit SET after = replace(after, '\"inspector\"', '\"supervisor\"')",
+    );
+    recompute_chain(&forged, None);
+    assert_eq!(
+        verify(&forged, &[]).status.code(),
+        Some(0),
+        "unkeyed chains can be forged"
+    );
+    // Only a supervisor seals.
+    let o = run(&db, "ivanov", &["audit", "seal"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    run_ok(&db, "boss", &["audit", "seal"]);
+    assert_eq!(
+        run(&db, "boss", &["audit", "seal"]).status.code(),
+        Some(2),
+        "sealed once"
+    );
+    let o = verify(&db, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stdout));
+    assert!(!text(&o.stderr).contains("not keyed"));
+    sql(
+        &db,
+        "UPDATE users SET role = 'supervisor' WHERE login = 'ivanov'; UPDATE audit SET after = replace(after, '\"inspector\"', '\"supervisor\"')",
+    );
+    recompute_chain(&db, None);
+    assert_eq!(
+        verify(&db, &[]).status.code(),
+        Some(1),
+        "after sealing, forging needs the key"
+    );
+}

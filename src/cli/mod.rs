@@ -6,6 +6,7 @@
 
 mod calendar;
 mod case_cmd;
+mod doctor;
 pub mod help;
 mod iin;
 mod notice;
@@ -118,6 +119,8 @@ enum Command {
     Report(report::ReportCommand),
     /// Create a new, empty case database at --db (or the default place).
     Init,
+    /// What is wrong with the office installation: modes, owners, group members, the audit key.
+    Doctor,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -321,6 +324,7 @@ where
         Command::Notice(args) => notice::run(cli.db, args, lang),
         Command::Report(c) => report::run(cli.db, c, lang),
         Command::Init => store_cmds::init(cli.db, lang),
+        Command::Doctor => doctor::run(cli.db, lang),
     };
     finish(result, lang)
 }

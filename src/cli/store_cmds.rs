@@ -225,6 +225,8 @@ pub enum AuditCommand {
         #[arg(long, value_name = "ANCHOR")]
         anchor: Vec<String>,
     },
+    /// Key the audit chain of a database made before audit keys (supervisors or root).
+    Seal,
     /// A case's history, oldest first.
     Show {
         /// The case number.
@@ -239,8 +241,24 @@ pub enum AuditCommand {
 }
 
 pub fn audit(db: Option<PathBuf>, cmd: AuditCommand, lang: Lang) -> Result<Outcome, Failure> {
-    let (store, path) = open_store(db, lang)?;
+    let (mut store, path) = open_store(db, lang)?;
     match cmd {
+        AuditCommand::Seal => {
+            let by = users::current_login()?;
+            // Root sets up the office installation (where it is no kezek user).
+            let root = crate::privilege::privileged() && nix::unistd::getuid().is_root();
+            if !root && store.current_actor()?.role != Role::Supervisor {
+                return Err(Failure(msg!("cli.audit.seal-who", login = &by)));
+            }
+            let rows = store.seal_audit(&path, &by, Utc::now())?;
+            let done = msg!(
+                "cli.audit.sealed",
+                rows = rows,
+                key = db::key_path(&path).display().to_string()
+            );
+            emit(&format!("{}\n", done.text(lang)))?;
+            Ok(Outcome::Ok)
+        }
         AuditCommand::Verify { anchor } => {
             let mut v = store.verify_audit()?;
             if v.first_break.is_none() {

@@ -166,6 +166,17 @@ pub fn replay(state: &mut serde_json::Value, after: &str) {
     }
 }
 
+/// A logged row's hashed fields: seq, at, actor, case, action, before, after.
+type LoggedRow = (
+    i64,
+    String,
+    String,
+    Option<String>,
+    String,
+    Option<String>,
+    Option<String>,
+);
+
 /// Append one row and move the chain head.
 #[allow(clippy::too_many_arguments)]
 pub fn append(
@@ -506,6 +517,98 @@ impl Store {
             found(seq, msg!("error.audit.notice-deleted", id = id));
         }
         Ok(first)
+    }
+
+    /// Key the audit chain of a database made before audit keys: after
+    /// checking the plain chain is intact, make the key and rehash every row
+    /// with it in one transaction, then log the sealing. The key file is put
+    /// in place only after the commit.
+    pub fn seal_audit(
+        &mut self,
+        db: &std::path::Path,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        if self.audit_key.is_some() {
+            return Err(StoreError::Invalid(Msg::key("error.audit.already-keyed")));
+        }
+        if let Some(b) = self.verify_audit()?.first_break {
+            return Err(StoreError::Invalid(msg!(
+                "error.audit.seal-broken",
+                row = b.seq,
+                reason = b.reason
+            )));
+        }
+        let final_path = super::db::key_path(db);
+        let mut pending = final_path.clone().into_os_string();
+        pending.push(".new");
+        let pending = std::path::PathBuf::from(pending);
+        let _ = std::fs::remove_file(&pending);
+        super::db::write_new_key(&pending)?;
+        let key = super::db::read_key_file(&pending)?
+            .ok_or_else(|| StoreError::Invalid(Msg::key("error.audit.already-keyed")))?;
+        let shared = std::sync::Arc::new(key.clone());
+        register(&self.conn, Some(shared.clone()))?;
+        let sealed = (|| -> Result<i64, StoreError> {
+            let tx = self
+                .conn
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let mut stmt = tx.prepare(
+                "SELECT seq, at, actor, case_number, action, before, after FROM audit ORDER BY seq",
+            )?;
+            let rows: Vec<LoggedRow> = stmt
+                .query_map([], |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                        r.get(6)?,
+                    ))
+                })?
+                .collect::<Result<_, _>>()?;
+            drop(stmt);
+            let mut prev = GENESIS.to_string();
+            for (seq, at, who, case, action, before, after) in rows {
+                let input = row_input(
+                    seq,
+                    &at,
+                    &who,
+                    case.as_deref(),
+                    &action,
+                    before.as_deref(),
+                    after.as_deref(),
+                    &prev,
+                );
+                let hash = mac_hex(Some(&key), &input);
+                tx.execute(
+                    "UPDATE audit SET prev_hash = ?1, hash = ?2 WHERE seq = ?3",
+                    rusqlite::params![prev, hash, seq],
+                )?;
+                prev = hash;
+            }
+            tx.execute("UPDATE audit_head SET hash = ?1 WHERE id = 1", [&prev])?;
+            append(&tx, now, actor, None, "audit.seal", None, None)?;
+            let seq: i64 =
+                tx.query_row("SELECT seq FROM audit_head WHERE id = 1", [], |r| r.get(0))?;
+            tx.commit()?;
+            Ok(seq)
+        })();
+        match sealed {
+            Ok(seq) => {
+                std::fs::rename(&pending, &final_path)
+                    .map_err(|e| StoreError::Io(super::db::path_error(&final_path, &e)))?;
+                self.audit_key = Some(shared);
+                Ok(seq)
+            }
+            Err(e) => {
+                let _ = std::fs::remove_file(&pending);
+                register(&self.conn, None)?;
+                Err(e)
+            }
+        }
     }
 
     /// The chain head: the last row's number and hash.

@@ -73,8 +73,13 @@ pub fn key_path(db: &Path) -> PathBuf {
 
 /// 32 random bytes as hex, in a new file (never replacing one).
 fn create_key(db: &Path) -> Result<(), StoreError> {
+    write_new_key(&key_path(db))
+}
+
+/// A new key file at `path` (0640; an existing one is kept).
+pub(crate) fn write_new_key(path: &Path) -> Result<(), StoreError> {
     use std::io::{Read, Write};
-    let path = key_path(db);
+    let path = path.to_path_buf();
     let mut key = [0u8; 32];
     std::fs::File::open("/dev/urandom")
         .and_then(|mut f| f.read_exact(&mut key))
@@ -101,7 +106,11 @@ fn create_key(db: &Path) -> Result<(), StoreError> {
 /// The audit key, if the database has one. A key that is there but cannot
 /// be read is an error, never a quiet fall-back to an unkeyed chain.
 pub fn read_key(db: &Path) -> Result<Option<Vec<u8>>, StoreError> {
-    let path = key_path(db);
+    read_key_file(&key_path(db))
+}
+
+pub(crate) fn read_key_file(path: &Path) -> Result<Option<Vec<u8>>, StoreError> {
+    let path = path.to_path_buf();
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
