@@ -689,3 +689,159 @@ fn a_new_decree_moves_the_stored_deadlines_and_says_so() {
         String::from_utf8_lossy(&o.stderr)
     );
 }
+
+#[test]
+fn journals_of_failures_pr_cases_and_complaints() {
+    // An RUS citizen who crossed on 01.08.2026: the 90 days ended on 29.10.
+    let number = "2026-RVP-20005";
+    let mut late = application(number, "rvp", "2026-11-02 10:00", Some("work"));
+    late["citizenship"] = json!("RUS");
+    late["entry_date"] = json!("2026-08-01");
+    let pr = application("2026-PR-20005", "pr", "2026-11-02 10:00", None);
+    let db = setup(&[late, pr]);
+    let now = "2026-11-02T12:00:00+05:00";
+    // Order 992 §9-1: only with an exception.
+    let o = run(&db, "ivanov", now, &["case", "accept", number]);
+    assert_eq!(o.status.code(), Some(1));
+    ok(
+        &db,
+        "ivanov",
+        now,
+        &[
+            "case",
+            "accept",
+            number,
+            "--late",
+            "failure-act",
+            "--ref",
+            "act 7 of 29.10.2026",
+        ],
+    );
+    // Order 992 §9-5: the incident goes into the special journal, linked to the case.
+    ok(
+        &db,
+        "ivanov",
+        now,
+        &[
+            "journal",
+            "add-incident",
+            "--start",
+            "2026-10-29 10:00",
+            "--end",
+            "2026-10-29 14:30",
+            "--description",
+            "IS MP did not receive applications from the State Corporation",
+            "--case",
+            number,
+        ],
+    );
+    let o = run(
+        &db,
+        "ivanov",
+        now,
+        &[
+            "journal",
+            "add-incident",
+            "--start",
+            "2026-10-29 10:00",
+            "--end",
+            "2026-10-28 14:30",
+            "--description",
+            "x",
+        ],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "an incident cannot end before it starts"
+    );
+    let v: Value = serde_json::from_str(&ok(
+        &db,
+        "ivanov",
+        now,
+        &["journal", "incidents", "--format", "json"],
+    ))
+    .expect("json");
+    assert_eq!(v[0]["minutes"], 270);
+    assert_eq!(
+        v[0]["failure_acts"][0],
+        json!({"case": number, "act": "act 7 of 29.10.2026"})
+    );
+    let csv = ok(
+        &db,
+        "ivanov",
+        now,
+        &["journal", "incidents", "--format", "csv"],
+    );
+    assert!(
+        csv.lines().count() == 2 && csv.contains("act 7 of 29.10.2026"),
+        "{csv}"
+    );
+    // Order 992 §14 (1): the PR journal's serial number is the case number.
+    let v: Value = serde_json::from_str(&ok(
+        &db,
+        "ivanov",
+        now,
+        &["journal", "pr", "--format", "json"],
+    ))
+    .expect("json");
+    assert_eq!(v.as_array().map(Vec::len), Some(1));
+    assert_eq!(v[0]["serial"], "2026-PR-20005");
+    // 001 §10: a complaint is reviewed within 5 working days; it keeps an
+    // archived case in the queue until it is answered.
+    for c in [
+        "documents_complete",
+        "berkut_crossing",
+        "criminal_records",
+        "iin",
+        "pending_pr",
+        "fingerprints",
+        "stay",
+    ] {
+        ok(&db, "ivanov", now, &["case", "mark", number, c, "passed"]);
+    }
+    ok(
+        &db,
+        "ivanov",
+        now,
+        &["case", "mark", number, "domestic_worker_quota", "na"],
+    );
+    let out = ok(
+        &db,
+        "ivanov",
+        now,
+        &["case", "decide", number, "issue", "--format", "json"],
+    );
+    assert!(out.contains("\"archived\":true"), "{out}");
+    ok(
+        &db,
+        "ivanov",
+        "2026-11-03T10:00:00+05:00",
+        &[
+            "case",
+            "complaint",
+            number,
+            "--to",
+            "provider",
+            "--text",
+            "slow service",
+        ],
+    );
+    assert!(in_queue(&db, "2026-11-03T11:00:00+05:00", number));
+    let v: Value = serde_json::from_str(&ok(
+        &db,
+        "ivanov",
+        "2026-11-03T11:00:00+05:00",
+        &["journal", "complaints", "--format", "json"],
+    ))
+    .expect("json");
+    assert_eq!(v[0]["due"], "2026-11-10T18:30:00+05:00", "{v}");
+    let out = ok(
+        &db,
+        "ivanov",
+        "2026-11-04T10:00:00+05:00",
+        &["case", "answer-complaint", number, "1", "--format", "json"],
+    );
+    assert!(out.contains("\"archived\":true"), "{out}");
+    assert!(!in_queue(&db, "2026-11-04T11:00:00+05:00", number));
+}

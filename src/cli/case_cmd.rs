@@ -176,6 +176,34 @@ pub enum CaseCommand {
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
+    /// Register a complaint about the case (reviewed within the version's complaint term).
+    Complaint {
+        /// The case number.
+        case: String,
+        /// Who reviews it.
+        #[arg(long, value_enum, value_name = "WHOM")]
+        to: ComplaintArg,
+        /// When it was registered (default: now).
+        #[arg(long, value_name = "INSTANT")]
+        registered_at: Option<String>,
+        /// The complaint's text.
+        #[arg(long, value_name = "TEXT")]
+        text: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// Record the answer to complaint N (1 for the first).
+    AnswerComplaint {
+        /// The case number.
+        case: String,
+        /// The complaint's number on the case.
+        #[arg(value_name = "N")]
+        n: usize,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
     /// Assign the case to an inspector (supervisors; an inspector may take an unassigned case).
     Assign {
         /// The case number.
@@ -196,6 +224,12 @@ pub enum LateArg {
     // Held liable under art. 517 of the Code of Administrative Offences.
     #[value(name = "art-517")]
     Art517,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ComplaintArg {
+    Provider,
+    QualityAuthority,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -456,6 +490,32 @@ fn run_inner(db: Option<PathBuf>, cmd: CaseCommand, lang: Lang) -> Result<(), Er
             })?;
             report(&store, &case, &r, format, lang, now)
         }
+        CaseCommand::Complaint {
+            case,
+            to,
+            registered_at,
+            text,
+            format,
+        } => {
+            let registered = match registered_at {
+                Some(r) => term::parse_instant(&store.cal, &r).map_err(Failure)?,
+                None => now,
+            };
+            let to = match to {
+                ComplaintArg::Provider => case::ComplaintTo::ServiceProvider,
+                ComplaintArg::QualityAuthority => case::ComplaintTo::QualityAuthority,
+            };
+            let r = act(&mut store, &case, now, |c, x, _| {
+                case::register_complaint(c, x, to, registered, &text)
+            })?;
+            report(&store, &case, &r, format, lang, now)
+        }
+        CaseCommand::AnswerComplaint { case, n, format } => {
+            let r = act(&mut store, &case, now, |c, x, _| {
+                case::answer_complaint(c, x, n.saturating_sub(1))
+            })?;
+            report(&store, &case, &r, format, lang, now)
+        }
         CaseCommand::Assign {
             case,
             login,
@@ -549,7 +609,7 @@ where
     Ok(Recorded { version, events })
 }
 
-fn status_key(s: case::Status) -> &'static str {
+pub(crate) fn status_key(s: case::Status) -> &'static str {
     match s {
         case::Status::Received => "case-status.received",
         case::Status::Accepted => "case-status.accepted",

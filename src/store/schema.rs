@@ -230,5 +230,16 @@ CREATE TABLE meta (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
+-- Order 992 §9-5: the special journal of information-system failures.
+CREATE TABLE incidents (
+    id          INTEGER PRIMARY KEY,
+    started_at  TEXT NOT NULL,
+    ended_at    TEXT,
+    description TEXT NOT NULL,
+    -- JSON array of the case numbers it affected
+    cases       TEXT NOT NULL,
+    recorded_by TEXT NOT NULL,
+    recorded_at TEXT NOT NULL
+);
 "#,
 ];
