@@ -30,7 +30,8 @@ pub fn open_store(db_path: Option<PathBuf>, lang: Lang) -> Result<(Store, PathBu
     let cal = config::load_calendar()?;
     let rules = config::load_rules()?;
     let (store, recomputed) = Store::open_and_recompute(&path, cal, rules, Utc::now())?;
-    if let Some(r) = recomputed {
+    // Said only when a deadline moved: a rule file with new wording moves none.
+    if let Some(r) = recomputed.filter(|r| !r.moved.is_empty()) {
         say_recomputed(&store, &r, lang);
     }
     Ok((store, path))

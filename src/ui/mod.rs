@@ -941,6 +941,21 @@ fn section_lines(lang: Lang, view: &CaseView, ui: &Ui<'_>) -> Vec<Line<'static>>
                     ));
                 }
             }
+            // The PR term is kezek's own sum of the stage terms: say when
+            // the projected stages end after it.
+            if let Some(v) = version
+                && let Ok(Some((end, due))) = crate::domain::urgency::plan_overrun(c, v, ui.cal)
+            {
+                out.push(String::new());
+                out.push(tf(
+                    lang,
+                    "summary.plan-overrun",
+                    &[
+                        ("end", &end.format("%d.%m.%Y")),
+                        ("due", &due.format("%d.%m.%Y")),
+                    ],
+                ));
+            }
         }
         "section.applicant" => {
             let a = &c.applicant;
