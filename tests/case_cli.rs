@@ -845,3 +845,82 @@ fn journals_of_failures_pr_cases_and_complaints() {
     assert!(out.contains("\"archived\":true"), "{out}");
     assert!(!in_queue(&db, "2026-11-04T11:00:00+05:00", number));
 }
+
+#[test]
+fn requests_to_state_bodies_are_deadlines_until_answered() {
+    let number = "2026-PR-20006";
+    let db = setup(&[application(number, "pr", "2026-11-02 10:00", None)]);
+    ok(
+        &db,
+        "ivanov",
+        "2026-11-02T11:00:00+05:00",
+        &["case", "accept", number],
+    );
+    // Order 992 §14 (3): KNB approves within 25 calendar days.
+    ok(
+        &db,
+        "ivanov",
+        "2026-11-05T11:00:00+05:00",
+        &[
+            "case",
+            "request",
+            number,
+            "knb",
+            "--note",
+            "materials sent through Berkut",
+        ],
+    );
+    let o = run(
+        &db,
+        "ivanov",
+        "2026-11-05T12:00:00+05:00",
+        &["case", "request", number, "knb"],
+    );
+    assert_eq!(o.status.code(), Some(1), "one open request per body");
+    let o = run(
+        &db,
+        "ivanov",
+        "2026-11-05T12:00:00+05:00",
+        &["case", "request", number, "mod"],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "the PR rules wait for no answer of the Ministry of Defence"
+    );
+    let c = show(&db, "2026-11-05T12:00:00+05:00", number);
+    assert_eq!(c["requests"][0]["due"], "2026-11-30T23:59:59+05:00", "{c}");
+    assert!(
+        c["open_deadlines"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .any(|d| d["kind"] == json!({"kind": "answer", "id": "knb"})),
+        "{c}"
+    );
+    ok(
+        &db,
+        "ivanov",
+        "2026-11-20T11:00:00+05:00",
+        &["case", "answer", number, "knb", "--note", "no objection"],
+    );
+    let v: Value = serde_json::from_str(&ok(
+        &db,
+        "ivanov",
+        "2026-11-20T12:00:00+05:00",
+        &["journal", "requests", "--format", "json"],
+    ))
+    .expect("json");
+    assert_eq!(v[0]["agency"], "knb");
+    assert_eq!(v[0]["answered_at"], "2026-11-20T11:00:00+05:00");
+    assert_eq!(v[0]["overdue"], false);
+    let c = show(&db, "2026-11-20T12:00:00+05:00", number);
+    assert!(
+        !c["open_deadlines"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .any(|d| d["kind"]["kind"] == "answer"),
+        "{c}"
+    );
+}

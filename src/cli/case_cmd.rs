@@ -176,6 +176,34 @@ pub enum CaseCommand {
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
+    /// Send a request to another state body (knb, ums_dp, bank, clssr, moj, src, mod, military_office, dvd).
+    Request {
+        /// The case number.
+        case: String,
+        /// The state body, as the rules name it.
+        #[arg(value_name = "AGENCY")]
+        agency: String,
+        /// What was asked.
+        #[arg(long, value_name = "TEXT")]
+        note: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// Record the answer of a state body to its open request.
+    Answer {
+        /// The case number.
+        case: String,
+        /// The state body, as the rules name it.
+        #[arg(value_name = "AGENCY")]
+        agency: String,
+        /// What it answered.
+        #[arg(long, value_name = "TEXT")]
+        note: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
     /// Register a complaint about the case (reviewed within the version's complaint term).
     Complaint {
         /// The case number.
@@ -510,6 +538,30 @@ fn run_inner(db: Option<PathBuf>, cmd: CaseCommand, lang: Lang) -> Result<(), Er
             })?;
             report(&store, &case, &r, format, lang, now)
         }
+        CaseCommand::Request {
+            case,
+            agency,
+            note,
+            format,
+        } => {
+            let note = note.unwrap_or_default();
+            let r = act(&mut store, &case, now, |c, x, _| {
+                case::send_request(c, x, &agency, &note)
+            })?;
+            report(&store, &case, &r, format, lang, now)
+        }
+        CaseCommand::Answer {
+            case,
+            agency,
+            note,
+            format,
+        } => {
+            let note = note.unwrap_or_default();
+            let r = act(&mut store, &case, now, |c, x, _| {
+                case::answer_request(c, x, &agency, &note)
+            })?;
+            report(&store, &case, &r, format, lang, now)
+        }
         CaseCommand::AnswerComplaint { case, n, format } => {
             let r = act(&mut store, &case, now, |c, x, _| {
                 case::answer_complaint(c, x, n.saturating_sub(1))
@@ -740,6 +792,7 @@ fn remaining_msg(r: &Remaining, v: &RuleVersion) -> Msg {
             None => msg!("cli.case.remaining-stage", stage = id),
         },
         Remaining::Complaint(i) => msg!("cli.case.remaining-complaint", n = i + 1),
+        Remaining::Answer(a) => msg!("cli.case.remaining-answer", agency = a),
     }
 }
 
@@ -762,6 +815,7 @@ fn deadline_kind(lang: Lang, v: &RuleVersion, kind: &urgency::DeadlineKind) -> S
         K::Complaint(_) => t(lang, "deadline.complaint").to_string(),
         K::ExitAfterAnnulment => t(lang, "deadline.exit").to_string(),
         K::ResultToStateCorporation => t(lang, "deadline.result-to-state-corporation").to_string(),
+        K::Answer(agency) => crate::i18n::tf(lang, "deadline.answer", &[("agency", agency)]),
     }
 }
 
@@ -872,6 +926,13 @@ fn show(
                 "row_version": loaded.row_version,
                 "stages": stages,
                 "checks": checks,
+                "requests": c.requests.iter().map(|r| json!({
+                    "agency": r.agency,
+                    "sent_at": ts(store, r.sent_at),
+                    "due": case::request_due(&store.cal, v, r).map(|d| ts(store, d.due)),
+                    "answered_at": r.answered_at.map(|t| ts(store, t)),
+                    "note": r.note,
+                })).collect::<Vec<_>>(),
                 "hearing_notices": c.notices,
                 "hearings": c.hearings,
                 "decisions": decisions,

@@ -54,6 +54,12 @@ pub enum JournalCommand {
         #[arg(long, value_enum, default_value_t)]
         format: JournalFormat,
     },
+    /// Requests to other state bodies: sent, due, answered.
+    Requests {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t)]
+        format: JournalFormat,
+    },
     /// Complaints with their review terms (001 §10: 5 and 15 working days).
     Complaints {
         /// Output format.
@@ -208,6 +214,50 @@ pub fn run(db: Option<PathBuf>, cmd: JournalCommand, lang: Lang) -> Result<Outco
                     t(lang, "cli.journal.accepted"),
                     t(lang, "cli.journal.status"),
                     t(lang, "cli.journal.decision"),
+                ];
+                emit(&table(format, &head, &rows))?;
+            }
+        }
+        JournalCommand::Requests { format } => {
+            let list = store.requests_journal()?;
+            let now = Utc::now();
+            if format == JournalFormat::Json {
+                let v: Vec<Value> = list
+                    .iter()
+                    .map(|r| {
+                        json!({
+                            "case": r.case,
+                            "agency": r.agency,
+                            "sent_at": rfc(&store, Some(r.sent_at)),
+                            "due": rfc(&store, r.due),
+                            "answered_at": rfc(&store, r.answered_at),
+                            "overdue": r.answered_at.is_none() && r.due.is_some_and(|d| d < now),
+                            "note": r.note,
+                        })
+                    })
+                    .collect();
+                emit(&format!("{}\n", Value::Array(v)))?;
+            } else {
+                let rows: Vec<Vec<String>> = list
+                    .iter()
+                    .map(|r| {
+                        vec![
+                            r.case.clone(),
+                            r.agency.clone(),
+                            when(&store, r.sent_at),
+                            when_opt(&store, r.due),
+                            when_opt(&store, r.answered_at),
+                            r.note.clone(),
+                        ]
+                    })
+                    .collect();
+                let head = [
+                    t(lang, "cli.journal.case"),
+                    t(lang, "cli.journal.agency"),
+                    t(lang, "cli.journal.sent"),
+                    t(lang, "cli.journal.due"),
+                    t(lang, "cli.journal.answered"),
+                    t(lang, "cli.journal.text"),
                 ];
                 emit(&table(format, &head, &rows))?;
             }

@@ -192,6 +192,17 @@ pub struct Complaint {
     pub answered_at: Option<DateTime<Utc>>,
 }
 
+/// A request to another state body and its answer (KNB, UMS DP, the bank,
+/// CLSSR, the Ministry of Justice, the State Revenue Committee, the
+/// Ministry of Defence, the military office).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgencyRequest {
+    pub agency: String,
+    pub sent_at: DateTime<Utc>,
+    pub answered_at: Option<DateTime<Utc>>,
+    pub note: String,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DuplicateReason {
@@ -261,6 +272,9 @@ pub struct Case {
     pub decisions: Vec<Decision>,
     pub duplicates: Vec<(DateTime<Utc>, DuplicateReason)>,
     pub complaints: Vec<Complaint>,
+    /// Requests to other state bodies, in the order sent.
+    #[serde(default)]
+    pub requests: Vec<AgencyRequest>,
     pub notes: Vec<Note>,
     pub assignee: Option<String>,
 }
@@ -301,6 +315,7 @@ impl Case {
             decisions: Vec::new(),
             duplicates: Vec::new(),
             complaints: Vec::new(),
+            requests: Vec::new(),
             notes: Vec::new(),
             assignee: None,
         }
@@ -382,6 +397,12 @@ pub enum Event {
         at: DateTime<Utc>,
     },
     NoteAdded(Note),
+    RequestSent(AgencyRequest),
+    RequestAnswered {
+        index: usize,
+        at: DateTime<Utc>,
+        note: String,
+    },
     /// Nothing remains due after the decision: the case leaves the queue.
     Archived {
         at: DateTime<Utc>,
@@ -708,6 +729,8 @@ pub enum Remaining {
     Stage(String),
     /// An unanswered complaint (its index).
     Complaint(usize),
+    /// An awaited answer of a state body (its id).
+    Answer(String),
 }
 
 /// Everything that keeps the case from the archive; empty when it may go.
@@ -736,6 +759,18 @@ pub fn remaining(case: &Case, version: &RuleVersion) -> Vec<Remaining> {
     for (i, c) in case.complaints.iter().enumerate() {
         if c.answered_at.is_none() {
             out.push(Remaining::Complaint(i));
+        }
+    }
+    // An answer still awaited for work after the decision (the military
+    // office's deregistration) keeps the case; the others the decision settled.
+    for r in &case.requests {
+        if r.answered_at.is_none()
+            && version
+                .agency_stage(&r.agency)
+                .is_some_and(|s| s.after_decision)
+            && case.standing_decision().is_some()
+        {
+            out.push(Remaining::Answer(r.agency.clone()));
         }
     }
     out
@@ -1660,6 +1695,72 @@ pub fn answer_complaint(case: &Case, ctx: &Ctx<'_>, index: usize) -> Transition 
     }
 }
 
+/// Send a request to another state body: one the rule version waits for
+/// (a stage lists it), not while one to it is still unanswered.
+pub fn send_request(case: &Case, ctx: &Ctx<'_>, agency: &str, note: &str) -> Transition {
+    may_act(ctx)?;
+    if case.status != Status::Decided {
+        must_be_accepted(case)?;
+    }
+    if ctx.version.agency_stage(agency).is_none() {
+        return Err(Violation::new(
+            "rule-ref.rules",
+            msg!(
+                "violation.no-agency",
+                agency = agency,
+                version = &ctx.version.id
+            ),
+        ));
+    }
+    if case
+        .requests
+        .iter()
+        .any(|r| r.agency == agency && r.answered_at.is_none())
+    {
+        return Err(Violation::new(
+            "rule-ref.requests",
+            msg!("violation.request-open", agency = agency),
+        ));
+    }
+    Ok(vec![Event::RequestSent(AgencyRequest {
+        agency: agency.to_string(),
+        sent_at: ctx.now,
+        answered_at: None,
+        note: note.to_string(),
+    })])
+}
+
+/// Record the answer to the open request to `agency`.
+pub fn answer_request(case: &Case, ctx: &Ctx<'_>, agency: &str, note: &str) -> Transition {
+    may_act(ctx)?;
+    let index = case
+        .requests
+        .iter()
+        .rposition(|r| r.agency == agency && r.answered_at.is_none())
+        .ok_or_else(|| {
+            Violation::new(
+                "rule-ref.requests",
+                msg!("violation.no-open-request", agency = agency),
+            )
+        })?;
+    Ok(vec![Event::RequestAnswered {
+        index,
+        at: ctx.now,
+        note: note.to_string(),
+    }])
+}
+
+/// The day an answer to `request` is due: the term of the stage that waits
+/// for that agency, counted from the day the request was sent.
+pub fn request_due(
+    cal: &Calendar,
+    version: &RuleVersion,
+    request: &AgencyRequest,
+) -> Option<term::Due> {
+    let stage = version.agency_stage(&request.agency)?;
+    term::due_after_day(cal, local(cal, request.sent_at).date(), stage.term.term()).ok()
+}
+
 /// Add a note.
 pub fn add_note(_case: &Case, ctx: &Ctx<'_>, text: &str) -> Transition {
     may_act(ctx)?;
@@ -1759,6 +1860,13 @@ pub fn apply(case: &mut Case, version: &RuleVersion, event: &Event) {
         }
         Event::NoteAdded(n) => case.notes.push(n.clone()),
         Event::Archived { .. } => case.status = Status::Archived,
+        Event::RequestSent(r) => case.requests.push(r.clone()),
+        Event::RequestAnswered { index, at, note } => {
+            if let Some(r) = case.requests.get_mut(*index) {
+                r.answered_at = Some(*at);
+                r.note = note.clone();
+            }
+        }
     }
 }
 

@@ -28,6 +28,8 @@ pub enum DeadlineKind {
     /// Order 992 §15: through the State Corporation, the result reaches it
     /// no later than a day before the service term ends.
     ResultToStateCorporation,
+    /// The answer of a state body to a request (its id).
+    Answer(String),
 }
 
 /// One open deadline with a one-line explanation.
@@ -274,6 +276,37 @@ pub fn open_deadlines(
             ),
             estimate: service.estimate,
         });
+    }
+
+    // Answers awaited from other state bodies: due within the term of the
+    // stage that waits for them, from the day the request went out; the
+    // decision settles those that led to it.
+    for r in &case.requests {
+        if r.answered_at.is_some() {
+            continue;
+        }
+        let Some(stage) = version.agency_stage(&r.agency) else {
+            continue;
+        };
+        let due_now = match case.status {
+            Status::Received | Status::Accepted => true,
+            Status::Decided => stage.after_decision,
+            _ => false,
+        };
+        if !due_now {
+            continue;
+        }
+        let term = stage.term.term();
+        let sent = local(cal, r.sent_at).date();
+        let due = term::due_after_day(cal, sent, term)?;
+        out.push(deadline(
+            DeadlineKind::Answer(r.agency.clone()),
+            cal,
+            &format!("answer of {}", r.agency),
+            term,
+            &format!("request {}", format_local(cal, r.sent_at)),
+            due,
+        ));
     }
 
     // Stay expiry: the crossing day is day 1; a day off does not extend a stay.

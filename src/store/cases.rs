@@ -162,6 +162,7 @@ pub(crate) fn load(conn: &Connection, number: &str) -> Result<Option<Loaded>, St
         decisions: Vec::new(),
         duplicates: Vec::new(),
         complaints: Vec::new(),
+        requests: Vec::new(),
         notes: Vec::new(),
         assignee: r.13,
     };
@@ -331,6 +332,25 @@ pub(crate) fn load(conn: &Connection, number: &str) -> Result<Option<Loaded>, St
             answered_at: opt_ts(answered)?,
         });
     }
+    let mut stmt = conn.prepare_cached(
+        "SELECT agency, sent_at, answered_at, note FROM requests WHERE case_number = ?1 ORDER BY ord",
+    )?;
+    for x in stmt.query_map([number], |x| {
+        Ok((
+            x.get::<_, String>(0)?,
+            x.get::<_, String>(1)?,
+            x.get::<_, Option<String>>(2)?,
+            x.get::<_, String>(3)?,
+        ))
+    })? {
+        let (agency, sent, answered, note) = x?;
+        c.requests.push(case::AgencyRequest {
+            agency,
+            sent_at: parse_ts(&sent)?,
+            answered_at: opt_ts(answered)?,
+            note,
+        });
+    }
     let mut stmt =
         conn.prepare("SELECT by_login, at, text FROM notes WHERE case_number = ?1 ORDER BY ord")?;
     for x in stmt.query_map([number], |x| {
@@ -376,6 +396,7 @@ fn write_children(conn: &Connection, c: &Case, existing: bool) -> Result<(), Sto
         "decisions",
         "duplicates",
         "complaints",
+        "requests",
         "notes",
     ] {
         if !existing {
@@ -499,6 +520,19 @@ fn write_children(conn: &Connection, c: &Case, existing: bool) -> Result<(), Sto
             enum_str(&x.to),
             x.text,
             x.answered_at.map(ts)
+        ])?;
+    }
+    let mut ins = conn.prepare_cached(
+        "INSERT INTO requests (case_number, ord, agency, sent_at, answered_at, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for (i, r) in c.requests.iter().enumerate() {
+        ins.execute(params![
+            n,
+            i as i64,
+            r.agency,
+            ts(r.sent_at),
+            r.answered_at.map(ts),
+            r.note
         ])?;
     }
     let mut ins = conn.prepare_cached(
@@ -700,6 +734,8 @@ fn touched(events: &[Event]) -> Vec<String> {
                 "complaint".to_string()
             }
             Event::NoteAdded(_) => "note".to_string(),
+            Event::RequestSent(r) => format!("request:{}", r.agency),
+            Event::RequestAnswered { .. } => "request".to_string(),
         })
         .collect();
     parts.sort();

@@ -225,3 +225,44 @@ impl Store {
         Ok(out)
     }
 }
+
+/// One request to another state body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RequestRow {
+    pub case: String,
+    pub agency: String,
+    pub sent_at: DateTime<Utc>,
+    pub due: Option<DateTime<Utc>>,
+    pub answered_at: Option<DateTime<Utc>>,
+    pub note: String,
+}
+
+impl Store {
+    /// Every request to another state body, oldest first, with its due day.
+    pub fn requests_journal(&self) -> Result<Vec<RequestRow>, StoreError> {
+        let numbers: Vec<String> = self
+            .conn
+            .prepare("SELECT DISTINCT case_number FROM requests ORDER BY case_number")?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        let mut out = Vec::new();
+        for n in numbers {
+            let c = self.case(&n)?.case;
+            let v = self.rules.version(&c.procedure, &c.version);
+            for r in &c.requests {
+                out.push(RequestRow {
+                    case: c.number.clone(),
+                    agency: r.agency.clone(),
+                    sent_at: r.sent_at,
+                    due: v
+                        .and_then(|v| case::request_due(&self.cal, v, r))
+                        .map(|d| d.due),
+                    answered_at: r.answered_at,
+                    note: r.note.clone(),
+                });
+            }
+        }
+        out.sort_by_key(|r| r.sent_at);
+        Ok(out)
+    }
+}

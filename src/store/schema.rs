@@ -230,6 +230,16 @@ CREATE TABLE meta (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
+-- Requests to other state bodies and their answers.
+CREATE TABLE requests (
+    case_number TEXT NOT NULL REFERENCES cases(number) ON DELETE CASCADE,
+    ord         INTEGER NOT NULL,
+    agency      TEXT NOT NULL,
+    sent_at     TEXT NOT NULL,
+    answered_at TEXT,
+    note        TEXT NOT NULL,
+    PRIMARY KEY (case_number, ord)
+);
 -- Order 992 §9-5: the special journal of information-system failures.
 CREATE TABLE incidents (
     id          INTEGER PRIMARY KEY,

@@ -1179,6 +1179,7 @@ fn deadline_kind(
         K::Complaint(_) => t(lang, "deadline.complaint").to_string(),
         K::ExitAfterAnnulment => t(lang, "deadline.exit").to_string(),
         K::ResultToStateCorporation => t(lang, "deadline.result-to-state-corporation").to_string(),
+        K::Answer(agency) => crate::i18n::tf(lang, "deadline.answer", &[("agency", agency)]),
     }
 }
 
