@@ -923,4 +923,49 @@ fn requests_to_state_bodies_are_deadlines_until_answered() {
             .any(|d| d["kind"]["kind"] == "answer"),
         "{c}"
     );
+    // The bank answers within the 7 days of §14 (3): unanswered, the daily report lists it.
+    ok(
+        &db,
+        "ivanov",
+        "2026-11-20T13:00:00+05:00",
+        &["case", "request", number, "bank"],
+    );
+    let report = ok(
+        &db,
+        "boss",
+        "2026-11-30T10:00:00+05:00",
+        &[
+            "report",
+            "daily",
+            "--date",
+            "2026-11-30",
+            "--format",
+            "json",
+            "--now",
+            "2026-11-30T10:00:00+05:00",
+        ],
+    );
+    let v: Value = serde_json::from_str(&report).expect("json");
+    assert_eq!(
+        v["journals"]["requests_overdue"],
+        json!([{"number": number, "what": "bank", "due": "2026-11-27T23:59:59+05:00"}]),
+        "{report}"
+    );
+    let html = ok(
+        &db,
+        "boss",
+        "2026-11-30T10:00:00+05:00",
+        &[
+            "report",
+            "daily",
+            "--date",
+            "2026-11-30",
+            "--now",
+            "2026-11-30T10:00:00+05:00",
+        ],
+    );
+    assert!(
+        html.contains("id=\"journals\"") && html.contains(number),
+        "journals in the page"
+    );
 }
