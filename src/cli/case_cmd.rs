@@ -705,10 +705,10 @@ fn report(
             emit(&format!("{v}\n"))?;
         }
         Format::Text => {
+            // The events' codes are for scripts (JSON); the line is words.
             let line = msg!(
                 "cli.case.recorded",
                 case = printable(number).to_string(),
-                events = r.events.join(", "),
                 version = r.version,
                 status = Msg::key(status_key(c.status))
             );
