@@ -969,3 +969,84 @@ fn requests_to_state_bodies_are_deadlines_until_answered() {
         "journals in the page"
     );
 }
+
+#[test]
+fn a_change_of_residence_is_registered_the_same_day() {
+    // Order 992 §17-1: the file is requested from the previous unit and the
+    // person is registered at the new address on the day of the application.
+    let number = "2026-RVP-20007";
+    let db = setup(&[application(number, "rvp", "2026-11-23 10:00", Some("work"))]);
+    let o = run(
+        &db,
+        "ivanov",
+        "2026-11-23T10:30:00+05:00",
+        &["case", "move", number, "--from", "UMP Almaty"],
+    );
+    assert_eq!(o.status.code(), Some(1), "no permit yet");
+    ok(
+        &db,
+        "ivanov",
+        "2026-11-23T11:00:00+05:00",
+        &["case", "accept", number],
+    );
+    for c in [
+        "documents_complete",
+        "berkut_crossing",
+        "criminal_records",
+        "iin",
+        "pending_pr",
+        "fingerprints",
+        "stay",
+    ] {
+        ok(
+            &db,
+            "ivanov",
+            "2026-11-23T11:10:00+05:00",
+            &["case", "mark", number, c, "passed"],
+        );
+    }
+    ok(
+        &db,
+        "ivanov",
+        "2026-11-23T11:10:00+05:00",
+        &["case", "mark", number, "domestic_worker_quota", "na"],
+    );
+    ok(
+        &db,
+        "ivanov",
+        "2026-11-23T11:20:00+05:00",
+        &["case", "decide", number, "issue"],
+    );
+    assert!(!in_queue(&db, "2026-12-01T10:00:00+05:00", number));
+    ok(
+        &db,
+        "ivanov",
+        "2026-12-01T10:00:00+05:00",
+        &["case", "move", number, "--from", "UMP Almaty"],
+    );
+    // Back in the queue, due at the end of that day.
+    assert!(in_queue(&db, "2026-12-01T10:05:00+05:00", number));
+    let c = show(&db, "2026-12-01T10:05:00+05:00", number);
+    assert_eq!(
+        c["open_deadlines"][0]["kind"],
+        json!({"kind": "registration"}),
+        "{c}"
+    );
+    assert_eq!(c["open_deadlines"][0]["due"], "2026-12-01T18:30:00+05:00");
+    let out = ok(
+        &db,
+        "ivanov",
+        "2026-12-01T15:00:00+05:00",
+        &["case", "register", number, "--format", "json"],
+    );
+    assert!(out.contains("\"archived\":true"), "{out}");
+    let v: Value = serde_json::from_str(&ok(
+        &db,
+        "ivanov",
+        "2026-12-01T15:10:00+05:00",
+        &["journal", "transfers", "--format", "json"],
+    ))
+    .expect("json");
+    assert_eq!(v[0]["from_unit"], "UMP Almaty");
+    assert_eq!(v[0]["same_day"], true);
+}

@@ -204,6 +204,25 @@ pub enum CaseCommand {
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
+    /// A permit holder applies at a new place of residence: the case file is requested from the previous unit (order 992 §17-1).
+    Move {
+        /// The case number.
+        case: String,
+        /// The unit where the person was registered.
+        #[arg(long = "from", value_name = "TEXT")]
+        from_unit: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// Register the person at the new address (the day of the application).
+    Register {
+        /// The case number.
+        case: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
     /// Register a complaint about the case (reviewed within the version's complaint term).
     Complaint {
         /// The case number.
@@ -562,6 +581,22 @@ fn run_inner(db: Option<PathBuf>, cmd: CaseCommand, lang: Lang) -> Result<(), Er
             })?;
             report(&store, &case, &r, format, lang, now)
         }
+        CaseCommand::Move {
+            case,
+            from_unit,
+            format,
+        } => {
+            let r = act(&mut store, &case, now, |c, x, _| {
+                case::change_residence(c, x, &from_unit)
+            })?;
+            report(&store, &case, &r, format, lang, now)
+        }
+        CaseCommand::Register { case, format } => {
+            let r = act(&mut store, &case, now, |c, x, _| {
+                case::register_residence(c, x)
+            })?;
+            report(&store, &case, &r, format, lang, now)
+        }
         CaseCommand::AnswerComplaint { case, n, format } => {
             let r = act(&mut store, &case, now, |c, x, _| {
                 case::answer_complaint(c, x, n.saturating_sub(1))
@@ -793,6 +828,7 @@ fn remaining_msg(r: &Remaining, v: &RuleVersion) -> Msg {
         },
         Remaining::Complaint(i) => msg!("cli.case.remaining-complaint", n = i + 1),
         Remaining::Answer(a) => msg!("cli.case.remaining-answer", agency = a),
+        Remaining::Registration => Msg::key("cli.case.remaining-registration"),
     }
 }
 
@@ -816,6 +852,7 @@ fn deadline_kind(lang: Lang, v: &RuleVersion, kind: &urgency::DeadlineKind) -> S
         K::ExitAfterAnnulment => t(lang, "deadline.exit").to_string(),
         K::ResultToStateCorporation => t(lang, "deadline.result-to-state-corporation").to_string(),
         K::Answer(agency) => crate::i18n::tf(lang, "deadline.answer", &[("agency", agency)]),
+        K::Registration => t(lang, "deadline.registration").to_string(),
     }
 }
 
@@ -932,6 +969,11 @@ fn show(
                     "due": case::request_due(&store.cal, v, r).map(|d| ts(store, d.due)),
                     "answered_at": r.answered_at.map(|t| ts(store, t)),
                     "note": r.note,
+                })).collect::<Vec<_>>(),
+                "transfers": c.transfers.iter().map(|t| json!({
+                    "from_unit": t.from_unit,
+                    "applied_at": ts(store, t.applied_at),
+                    "registered_at": t.registered_at.map(|x| ts(store, x)),
                 })).collect::<Vec<_>>(),
                 "hearing_notices": c.notices,
                 "hearings": c.hearings,

@@ -60,6 +60,12 @@ pub enum JournalCommand {
         #[arg(long, value_enum, default_value_t)]
         format: JournalFormat,
     },
+    /// Changes of residence (order 992 §17-1): the file requested from the previous unit, the registration the same day.
+    Transfers {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t)]
+        format: JournalFormat,
+    },
     /// Complaints with their review terms (001 §10: 5 and 15 working days).
     Complaints {
         /// Output format.
@@ -258,6 +264,43 @@ pub fn run(db: Option<PathBuf>, cmd: JournalCommand, lang: Lang) -> Result<Outco
                     t(lang, "cli.journal.due"),
                     t(lang, "cli.journal.answered"),
                     t(lang, "cli.journal.text"),
+                ];
+                emit(&table(format, &head, &rows))?;
+            }
+        }
+        JournalCommand::Transfers { format } => {
+            let list = store.transfers_journal()?;
+            if format == JournalFormat::Json {
+                let v: Vec<Value> = list
+                    .iter()
+                    .map(|r| {
+                        json!({
+                            "case": r.case,
+                            "from_unit": r.from_unit,
+                            "applied_at": rfc(&store, Some(r.applied_at)),
+                            "registered_at": rfc(&store, r.registered_at),
+                            "same_day": r.same_day,
+                        })
+                    })
+                    .collect();
+                emit(&format!("{}\n", Value::Array(v)))?;
+            } else {
+                let rows: Vec<Vec<String>> = list
+                    .iter()
+                    .map(|r| {
+                        vec![
+                            r.case.clone(),
+                            r.from_unit.clone(),
+                            when(&store, r.applied_at),
+                            when_opt(&store, r.registered_at),
+                        ]
+                    })
+                    .collect();
+                let head = [
+                    t(lang, "cli.journal.case"),
+                    t(lang, "cli.journal.from-unit"),
+                    t(lang, "cli.journal.applied"),
+                    t(lang, "cli.journal.registered-at"),
                 ];
                 emit(&table(format, &head, &rows))?;
             }

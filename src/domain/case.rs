@@ -203,6 +203,16 @@ pub struct AgencyRequest {
     pub note: String,
 }
 
+/// A change of residence (order 992 §17-1): the case file is requested
+/// from the unit where the person was registered, and the registration at
+/// the new address is made on the day of the application.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Transfer {
+    pub from_unit: String,
+    pub applied_at: DateTime<Utc>,
+    pub registered_at: Option<DateTime<Utc>>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DuplicateReason {
@@ -275,6 +285,9 @@ pub struct Case {
     /// Requests to other state bodies, in the order sent.
     #[serde(default)]
     pub requests: Vec<AgencyRequest>,
+    /// Changes of residence with a permit of this case (order 992 §17-1).
+    #[serde(default)]
+    pub transfers: Vec<Transfer>,
     pub notes: Vec<Note>,
     pub assignee: Option<String>,
 }
@@ -316,6 +329,7 @@ impl Case {
             duplicates: Vec::new(),
             complaints: Vec::new(),
             requests: Vec::new(),
+            transfers: Vec::new(),
             notes: Vec::new(),
             assignee: None,
         }
@@ -398,6 +412,10 @@ pub enum Event {
     },
     NoteAdded(Note),
     RequestSent(AgencyRequest),
+    ResidenceChanged(Transfer),
+    ResidenceRegistered {
+        at: DateTime<Utc>,
+    },
     RequestAnswered {
         index: usize,
         at: DateTime<Utc>,
@@ -731,6 +749,8 @@ pub enum Remaining {
     Complaint(usize),
     /// An awaited answer of a state body (its id).
     Answer(String),
+    /// The registration at a new address (order 992 §17-1).
+    Registration,
 }
 
 /// Everything that keeps the case from the archive; empty when it may go.
@@ -760,6 +780,9 @@ pub fn remaining(case: &Case, version: &RuleVersion) -> Vec<Remaining> {
         if c.answered_at.is_none() {
             out.push(Remaining::Complaint(i));
         }
+    }
+    if case.transfers.iter().any(|t| t.registered_at.is_none()) {
+        out.push(Remaining::Registration);
     }
     // An answer still awaited for work after the decision (the military
     // office's deregistration) keeps the case; the others the decision settled.
@@ -1761,6 +1784,59 @@ pub fn request_due(
     term::due_after_day(cal, local(cal, request.sent_at).date(), stage.term.term()).ok()
 }
 
+/// A permit holder applies at a new place of residence (order 992 §17-1):
+/// the case file is requested from the previous unit. Only for a permit in
+/// effect, and not while an earlier move is unregistered.
+pub fn change_residence(case: &Case, ctx: &Ctx<'_>, from_unit: &str) -> Transition {
+    may_act(ctx)?;
+    match case.standing_decision() {
+        Some(d) if d.kind == DecisionKind::Issue && d.in_effect() => {}
+        _ => {
+            return Err(Violation::new(
+                "rule-ref.residence",
+                Msg::key("violation.residence-needs-permit"),
+            ));
+        }
+    }
+    if from_unit.trim().is_empty() {
+        return Err(Violation::new(
+            "rule-ref.residence",
+            Msg::key("violation.residence-needs-unit"),
+        ));
+    }
+    if case.transfers.iter().any(|t| t.registered_at.is_none()) {
+        return Err(Violation::new(
+            "rule-ref.residence",
+            Msg::key("violation.residence-open"),
+        ));
+    }
+    Ok(vec![Event::ResidenceChanged(Transfer {
+        from_unit: from_unit.trim().to_string(),
+        applied_at: ctx.now,
+        registered_at: None,
+    })])
+}
+
+/// Register the person at the new address.
+pub fn register_residence(case: &Case, ctx: &Ctx<'_>) -> Transition {
+    may_act(ctx)?;
+    match case.transfers.last() {
+        Some(t) if t.registered_at.is_none() => {
+            not_in_future(ctx, ctx.now, Msg::key("violation.what-registration"))?;
+            Ok(vec![Event::ResidenceRegistered { at: ctx.now }])
+        }
+        _ => Err(Violation::new(
+            "rule-ref.residence",
+            Msg::key("violation.no-residence-change"),
+        )),
+    }
+}
+
+/// The end of the day of application: the registration is due then (§17-1).
+pub fn residence_due(cal: &Calendar, t: &Transfer) -> Option<DateTime<Utc>> {
+    term::at_local(cal, local(cal, t.applied_at).date(), cal.office().closes).ok()
+}
+
 /// Add a note.
 pub fn add_note(_case: &Case, ctx: &Ctx<'_>, text: &str) -> Transition {
     may_act(ctx)?;
@@ -1861,6 +1937,18 @@ pub fn apply(case: &mut Case, version: &RuleVersion, event: &Event) {
         Event::NoteAdded(n) => case.notes.push(n.clone()),
         Event::Archived { .. } => case.status = Status::Archived,
         Event::RequestSent(r) => case.requests.push(r.clone()),
+        Event::ResidenceChanged(t) => {
+            case.transfers.push(t.clone());
+            // A move of an archived permit holder is work again.
+            if case.status == Status::Archived {
+                case.status = Status::Decided;
+            }
+        }
+        Event::ResidenceRegistered { at } => {
+            if let Some(t) = case.transfers.last_mut() {
+                t.registered_at = Some(*at);
+            }
+        }
         Event::RequestAnswered { index, at, note } => {
             if let Some(r) = case.requests.get_mut(*index) {
                 r.answered_at = Some(*at);

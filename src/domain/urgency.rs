@@ -30,6 +30,8 @@ pub enum DeadlineKind {
     ResultToStateCorporation,
     /// The answer of a state body to a request (its id).
     Answer(String),
+    /// Registration at the new address, the day of the application (§17-1).
+    Registration,
 }
 
 /// One open deadline with a one-line explanation.
@@ -307,6 +309,27 @@ pub fn open_deadlines(
             &format!("request {}", format_local(cal, r.sent_at)),
             due,
         ));
+    }
+
+    // Order 992 §17-1: registration at the new address the day of the application.
+    for t in &case.transfers {
+        if t.registered_at.is_none()
+            && let Some(due) = super::case::residence_due(cal, t)
+        {
+            let day = local(cal, t.applied_at).date();
+            out.push(CaseDeadline {
+                kind: DeadlineKind::Registration,
+                due_day: day,
+                due,
+                unit: Unit::WorkingDays,
+                explanation: format!(
+                    "registration at the new address: the day of the application {} → {}",
+                    format_local(cal, t.applied_at),
+                    format_local(cal, due)
+                ),
+                estimate: None,
+            });
+        }
     }
 
     // Stay expiry: the crossing day is day 1; a day off does not extend a stay.

@@ -163,6 +163,7 @@ pub(crate) fn load(conn: &Connection, number: &str) -> Result<Option<Loaded>, St
         duplicates: Vec::new(),
         complaints: Vec::new(),
         requests: Vec::new(),
+        transfers: Vec::new(),
         notes: Vec::new(),
         assignee: r.13,
     };
@@ -351,6 +352,23 @@ pub(crate) fn load(conn: &Connection, number: &str) -> Result<Option<Loaded>, St
             note,
         });
     }
+    let mut stmt = conn.prepare_cached(
+        "SELECT from_unit, applied_at, registered_at FROM transfers WHERE case_number = ?1 ORDER BY ord",
+    )?;
+    for x in stmt.query_map([number], |x| {
+        Ok((
+            x.get::<_, String>(0)?,
+            x.get::<_, String>(1)?,
+            x.get::<_, Option<String>>(2)?,
+        ))
+    })? {
+        let (from_unit, applied, registered) = x?;
+        c.transfers.push(case::Transfer {
+            from_unit,
+            applied_at: parse_ts(&applied)?,
+            registered_at: opt_ts(registered)?,
+        });
+    }
     let mut stmt =
         conn.prepare("SELECT by_login, at, text FROM notes WHERE case_number = ?1 ORDER BY ord")?;
     for x in stmt.query_map([number], |x| {
@@ -397,6 +415,7 @@ fn write_children(conn: &Connection, c: &Case, existing: bool) -> Result<(), Sto
         "duplicates",
         "complaints",
         "requests",
+        "transfers",
         "notes",
     ] {
         if !existing {
@@ -520,6 +539,18 @@ fn write_children(conn: &Connection, c: &Case, existing: bool) -> Result<(), Sto
             enum_str(&x.to),
             x.text,
             x.answered_at.map(ts)
+        ])?;
+    }
+    let mut ins = conn.prepare_cached(
+        "INSERT INTO transfers (case_number, ord, from_unit, applied_at, registered_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for (i, t) in c.transfers.iter().enumerate() {
+        ins.execute(params![
+            n,
+            i as i64,
+            t.from_unit,
+            ts(t.applied_at),
+            t.registered_at.map(ts)
         ])?;
     }
     let mut ins = conn.prepare_cached(
@@ -736,6 +767,9 @@ fn touched(events: &[Event]) -> Vec<String> {
             Event::NoteAdded(_) => "note".to_string(),
             Event::RequestSent(r) => format!("request:{}", r.agency),
             Event::RequestAnswered { .. } => "request".to_string(),
+            Event::ResidenceChanged(_) | Event::ResidenceRegistered { .. } => {
+                "residence".to_string()
+            }
         })
         .collect();
     parts.sort();

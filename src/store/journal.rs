@@ -266,3 +266,46 @@ impl Store {
         Ok(out)
     }
 }
+
+/// One change of residence (order 992 §17-1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TransferRow {
+    pub case: String,
+    pub from_unit: String,
+    pub applied_at: DateTime<Utc>,
+    pub registered_at: Option<DateTime<Utc>>,
+    /// Registered on the day of the application.
+    pub same_day: bool,
+}
+
+impl Store {
+    /// Every change of residence, oldest first.
+    pub fn transfers_journal(&self) -> Result<Vec<TransferRow>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT case_number, from_unit, applied_at, registered_at FROM transfers ORDER BY applied_at",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, Option<String>>(3)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (case, from_unit, applied, registered) = row?;
+            let applied_at = parse_ts(&applied)?;
+            let registered_at = opt_ts_pub(registered)?;
+            let day = |t: DateTime<Utc>| crate::domain::term::local(&self.cal, t).date();
+            out.push(TransferRow {
+                same_day: registered_at.is_some_and(|r| day(r) == day(applied_at)),
+                case,
+                from_unit,
+                applied_at,
+                registered_at,
+            });
+        }
+        Ok(out)
+    }
+}

@@ -240,6 +240,15 @@ CREATE TABLE requests (
     note        TEXT NOT NULL,
     PRIMARY KEY (case_number, ord)
 );
+-- Order 992 §17-1: changes of residence of a permit holder.
+CREATE TABLE transfers (
+    case_number   TEXT NOT NULL REFERENCES cases(number) ON DELETE CASCADE,
+    ord           INTEGER NOT NULL,
+    from_unit     TEXT NOT NULL,
+    applied_at    TEXT NOT NULL,
+    registered_at TEXT,
+    PRIMARY KEY (case_number, ord)
+);
 -- Order 992 §9-5: the special journal of information-system failures.
 CREATE TABLE incidents (
     id          INTEGER PRIMARY KEY,

@@ -1180,6 +1180,7 @@ fn deadline_kind(
         K::ExitAfterAnnulment => t(lang, "deadline.exit").to_string(),
         K::ResultToStateCorporation => t(lang, "deadline.result-to-state-corporation").to_string(),
         K::Answer(agency) => crate::i18n::tf(lang, "deadline.answer", &[("agency", agency)]),
+        K::Registration => t(lang, "deadline.registration").to_string(),
     }
 }
 
