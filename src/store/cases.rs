@@ -1485,24 +1485,35 @@ impl Store {
                     [number],
                     |r| r.get(0),
                 )?;
-                let (due, kind, unit) = next_due(c, version, cal);
-                if due == old {
+                // A case decided under the old rules with nothing left to do
+                // (a stage its decision settles) goes to the archive now.
+                let mut after = c.clone();
+                let archived = case::settle(&after, version, now);
+                if let Some(e) = &archived {
+                    case::apply(&mut after, version, e);
+                }
+                let (due, kind, _) = next_due(&after, version, cal);
+                if due == old && archived.is_none() {
                     continue;
                 }
-                let in_queue = due.clone().unwrap_or_else(|| "~".to_string());
-                let current_stage = (0..version.stages.len())
-                    .find(|&i| case::stage_state(c, version, i) == case::StageState::Open)
-                    .map(|i| i as i64);
-                tx.execute(
-                    "UPDATE cases SET next_due = ?2, next_due_kind = ?3, next_due_unit = ?4,
-                            queue_due = ?5, current_stage = ?6 WHERE number = ?1",
-                    params![number, due, kind, unit, in_queue, current_stage],
+                write_case(
+                    tx,
+                    cal,
+                    rules,
+                    &after,
+                    "kezek",
+                    now,
+                    Some(loaded.row_version),
                 )?;
                 moved.push(Moved {
                     number: number.clone(),
                     old: opt_ts(old)?,
-                    new: opt_ts(due)?,
-                    why: kind,
+                    new: if archived.is_some() { None } else { opt_ts(due)? },
+                    why: if archived.is_some() {
+                        Some("archived: nothing remains after the decision".to_string())
+                    } else {
+                        kind
+                    },
                 });
             }
             tx.execute(
