@@ -14,15 +14,25 @@ use crate::msg;
 
 /// The configuration directory, if one can be determined.
 pub fn config_dir() -> Option<PathBuf> {
-    if let Some(dir) = std::env::var_os("KEZEK_CONFIG_DIR") {
+    if let Some(dir) = crate::privilege::env_var_os("KEZEK_CONFIG_DIR") {
         return Some(PathBuf::from(dir));
     }
     directories::ProjectDirs::from("kz", "", "kezek").map(|d| d.config_dir().to_path_buf())
 }
 
+/// Where rules, the calendar and notice templates may be overridden: the
+/// user's configuration directory, but in the office installation (raised
+/// privileges) only root's `/etc/kezek`: one law for every user.
+pub fn rules_dir() -> Option<PathBuf> {
+    if crate::privilege::privileged() {
+        return Some(PathBuf::from(crate::privilege::OFFICE_CONFIG_DIR));
+    }
+    config_dir()
+}
+
 /// The override file for the calendar.
 pub fn calendar_override_path() -> Option<PathBuf> {
-    config_dir().map(|d| d.join("calendar.toml"))
+    rules_dir().map(|d| d.join("calendar.toml"))
 }
 
 /// The built-in calendar with the administrator's override merged over it.
@@ -32,7 +42,7 @@ pub fn load_calendar() -> Result<Calendar, RuleError> {
         return Calendar::built_in();
     };
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(&path)
+    let text = crate::privilege::read_to_string_as_user(&path)
         .map_err(|e| RuleError::new(&name, 0, format!("cannot read: {e}")))?;
     Calendar::from_sources(&[
         Source {
@@ -50,14 +60,14 @@ pub fn load_calendar() -> Result<Calendar, RuleError> {
 /// `<config dir>/procedures/` replaces the built-in one.
 pub fn load_rules() -> Result<crate::domain::procedure::Rules, RuleError> {
     use crate::domain::procedure::{BUILT_IN, Rules};
-    let dir = config_dir().map(|d| d.join("procedures"));
+    let dir = rules_dir().map(|d| d.join("procedures"));
     let mut texts: Vec<(String, String)> = Vec::new();
     for (name, text) in BUILT_IN {
         let path = dir.as_ref().map(|d| d.join(name)).filter(|p| p.exists());
         match path {
             Some(p) => {
                 let shown = p.display().to_string();
-                let text = std::fs::read_to_string(&p)
+                let text = crate::privilege::read_to_string_as_user(&p)
                     .map_err(|e| RuleError::new(&shown, 0, format!("cannot read: {e}")))?;
                 texts.push((shown, text));
             }
@@ -90,7 +100,7 @@ pub fn ui_lang(flag: Option<&str>) -> Result<crate::i18n::Lang, Msg> {
         && path.exists()
     {
         let name = path.display().to_string();
-        let text = std::fs::read_to_string(&path)
+        let text = crate::privilege::read_to_string_as_user(&path)
             .map_err(|e| msg!("error.path", path = &name, detail = e.msg()))?;
         let doc: toml::Table = toml::from_str(&text).map_err(|e| {
             msg!(

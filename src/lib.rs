@@ -10,6 +10,8 @@ pub mod demo;
 pub mod domain;
 pub mod i18n;
 pub mod notice;
+pub mod outfile;
+pub mod privilege;
 pub mod report;
 pub mod store;
 pub mod tui;

@@ -39,7 +39,13 @@ pub struct Link {
     in_flight: std::collections::VecDeque<app::Sent>,
     /// The drafts as last handed to the worker for storing.
     stored: std::collections::BTreeMap<app::drafts::DraftKey, String>,
+    /// When the queue was last asked for, and a later reload that waits.
+    queue_read_at: std::time::Instant,
+    refresh_at: Option<std::time::Instant>,
 }
+
+/// Other sessions' saves reload the whole queue at most this often.
+const QUEUE_REFRESH: Duration = Duration::from_secs(5);
 
 impl Link {
     fn send(&self, req: Request) {
@@ -72,6 +78,8 @@ impl Link {
     }
 
     fn load_queue(&mut self, m: &Model) {
+        self.queue_read_at = std::time::Instant::now();
+        self.refresh_at = None;
         self.generation += 1;
         self.send(Request::Queue {
             generation: self.generation,
@@ -86,7 +94,7 @@ pub fn queue_filter(m: &Model) -> QueueFilter {
         assignee: (m.view == View::Mine).then(|| m.me.login.clone()),
         unassigned: m.view == View::Unassigned,
         procedure: m.procedure.clone(),
-        limit: Some(worker::QUEUE_WINDOW),
+        limit: None,
     }
 }
 
@@ -126,12 +134,8 @@ pub fn on_reply(m: &mut Model, link: &mut Link, reply: Reply) -> bool {
             if generation != link.generation {
                 return false;
             }
-            let full = rows.len() as u32 == worker::QUEUE_WINDOW;
-            m.set_rows(rows);
+            m.set_rows(*rows);
             m.loading = !complete;
-            if complete && full {
-                m.status = tf(m.lang, "status.window", &[("n", &worker::QUEUE_WINDOW)]);
-            }
         }
         Reply::Case(Ok(opened)) => {
             let number = opened.view.loaded.case.number.clone();
@@ -183,6 +187,8 @@ pub fn on_reply(m: &mut Model, link: &mut Link, reply: Reply) -> bool {
             m.status = status;
             if matches!(m.screen, Screen::Queue) {
                 link.load_queue(m);
+            } else {
+                m.queue_stale = true;
             }
         }
         Reply::Bulk(status) => {
@@ -200,15 +206,36 @@ pub fn on_reply(m: &mut Model, link: &mut Link, reply: Reply) -> bool {
             _ => return false,
         },
         Reply::Changed => match &m.screen {
-            Screen::Queue => link.load_queue(m),
-            Screen::Desk(_) => link.send(Request::Desk),
+            // Reading every case again costs most on the largest queues:
+            // at most once per QUEUE_REFRESH, the rest waits for the next.
+            Screen::Queue => {
+                let due = link.queue_read_at + QUEUE_REFRESH;
+                if std::time::Instant::now() >= due {
+                    link.load_queue(m);
+                } else {
+                    link.refresh_at = Some(due);
+                }
+            }
+            Screen::Desk(_) => {
+                m.queue_stale = true;
+                link.send(Request::Desk);
+            }
             Screen::Case(v) => {
+                m.queue_stale = true;
                 let number = v.loaded.case.number.clone();
                 link.send(Request::Case { number });
             }
         },
     }
     true
+}
+
+/// Sleep until `at` (forever when None: the branch is then switched off).
+async fn sleep_until(at: Option<std::time::Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(tokio::time::Instant::from_std(at)).await,
+        None => std::future::pending().await,
+    }
 }
 
 /// A refused change's form or text, back where the user typed it.
@@ -350,6 +377,8 @@ pub fn run(db: Option<PathBuf>, lang: Lang) -> Result<Outcome, Failure> {
         want: None,
         in_flight: Default::default(),
         stored: Default::default(),
+        queue_read_at: std::time::Instant::now(),
+        refresh_at: None,
     };
     link.load_queue(&m);
 
@@ -381,7 +410,8 @@ pub fn run(db: Option<PathBuf>, lang: Lang) -> Result<Outcome, Failure> {
     if !kept.is_empty() {
         let list: Vec<String> = kept.into_iter().collect();
         let said = msg!("status.drafts-on-exit", cases = list.join(", "));
-        eprintln!("kezek: {}", said.text(lang));
+        // After a dropped link there is no terminal to tell: not an error.
+        let _ = writeln!(std::io::stderr(), "kezek: {}", said.text(lang));
     }
     result
 }
@@ -421,6 +451,12 @@ fn on_key(
     let ctrl_c = k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('c');
     if small && !ctrl_c {
         return KeyOutcome::Handled;
+    }
+    if let Some([esc, key]) = app::split_alt(m, k) {
+        return match on_key(m, link, ui, themes, esc, small) {
+            KeyOutcome::Quit => KeyOutcome::Quit,
+            KeyOutcome::Handled => on_key(m, link, ui, themes, key, small),
+        };
     }
     if let Some(action) = app::action_for(m, k) {
         let effect = app::update(m, action);
@@ -495,6 +531,14 @@ async fn event_loop(
                 link.sync_drafts(m);
             }
             _ = tick.tick(), if ticking => dirty = true,
+            _ = sleep_until(link.refresh_at), if link.refresh_at.is_some() => {
+                link.refresh_at = None;
+                if matches!(m.screen, Screen::Queue) {
+                    link.load_queue(m);
+                } else {
+                    m.queue_stale = true;
+                }
+            }
             _ = term.recv() => {
                 tracing::warn!("stopped by SIGTERM");
                 return Ok(Outcome::Ok);

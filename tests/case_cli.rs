@@ -69,6 +69,12 @@ fn rules(version_day: &str, procedure: &str) -> Value {
 }
 
 /// An application with every required document of its version and purpose.
+/// The day `days` away from the day of `received` ("YYYY-MM-DD HH:MM").
+fn shift(received: &str, days: i64) -> String {
+    let day = chrono::NaiveDate::parse_from_str(&received[..10], "%Y-%m-%d").expect("day");
+    (day + chrono::Duration::days(days)).to_string()
+}
+
 fn application(number: &str, procedure: &str, received: &str, purpose: Option<&str>) -> Value {
     let day = &received[..10];
     let v = rules(day, procedure);
@@ -94,8 +100,9 @@ fn application(number: &str, procedure: &str, received: &str, purpose: Option<&s
         "citizenship": if procedure == "exit" { "KAZ" } else { "UZB" },
         "host_name": "Host",
         "host_id": "680101142626",
-        "entry_date": "2026-11-01",
-        "stay_until": "2027-01-31",
+        // Entered a few weeks before applying, allowed to stay a while.
+        "entry_date": shift(received, -25),
+        "stay_until": shift(received, 66),
         "documents": docs,
     });
     if let Some(p) = purpose {
@@ -109,6 +116,7 @@ fn setup(apps: &[Value]) -> Db {
     let path = dir.path().join("k.db").to_string_lossy().to_string();
     let db = Db { _dir: dir, path };
     let now = "2019-01-01T10:00:00+05:00";
+    ok(&db, "boss", now, &["init"]);
     ok(
         &db,
         "boss",

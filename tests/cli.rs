@@ -559,6 +559,23 @@ fn demo_then_queue_then_audit() {
 fn users_are_added_by_a_supervisor_only() {
     let dir = tempfile::tempdir().expect("tmp");
     let db_s = dir.path().join("u.db").to_string_lossy().to_string();
+    // A database is never made by accident: before init there is none.
+    let o = kezek_with(
+        &["--db", &db_s, "user", "list"],
+        None,
+        &[("KEZEK_USER", "first")],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("there is no database"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!std::path::Path::new(&db_s).exists());
+    let o = kezek_with(&["--db", &db_s, "init"], None, &[("KEZEK_USER", "first")]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = kezek_with(&["--db", &db_s, "init"], None, &[("KEZEK_USER", "first")]);
+    assert_eq!(o.status.code(), Some(2), "init never reuses a database");
     let o = kezek_with(
         &[
             "--db",
@@ -613,10 +630,18 @@ fn users_are_added_by_a_supervisor_only() {
         "{}",
         stderr(&o)
     );
+    // Someone who is not a kezek user does not see who the users are.
     let o = kezek_with(
         &["--db", &db_s, "user", "list", "--format", "json"],
         None,
-        &[],
+        &[("KEZEK_USER", "stranger")],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert!(stderr(&o).contains("not a kezek user"), "{}", stderr(&o));
+    let o = kezek_with(
+        &["--db", &db_s, "user", "list", "--format", "json"],
+        None,
+        &[("KEZEK_USER", "first")],
     );
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
     assert_eq!(v.as_array().map(Vec::len), Some(2));

@@ -51,7 +51,7 @@ fn seeded() -> (tempfile::TempDir, Store, Model) {
         },
         now,
     );
-    m.set_rows(s.queue(&Default::default()).expect("queue"));
+    m.set_rows(s.queue_table(&Default::default()).expect("queue"));
     (dir, s, m)
 }
 
@@ -123,19 +123,23 @@ fn filter_narrows_on_every_key_for_cyrillic_and_latin() {
     // Cyrillic or its Latin spelling: "КАРИМ" finds Каримова and Karimov.
     let translit = |s: &str| kezek::domain::text::translit(&app::fold(s));
     assert!(m.visible.iter().all(|&i| {
-        let name = &m.rows[i].applicant;
+        let name = m.rows.get(i).expect("row").applicant();
         app::fold(name).contains("карим") || translit(name).contains("karim")
     }));
-    assert!(
-        m.visible
-            .iter()
-            .any(|&i| m.rows[i].applicant.starts_with("Karimov"))
-    );
-    assert!(
-        m.visible
-            .iter()
-            .any(|&i| m.rows[i].applicant.starts_with("Каримова"))
-    );
+    assert!(m.visible.iter().any(|&i| {
+        m.rows
+            .get(i)
+            .expect("row")
+            .applicant()
+            .starts_with("Karimov")
+    }));
+    assert!(m.visible.iter().any(|&i| {
+        m.rows
+            .get(i)
+            .expect("row")
+            .applicant()
+            .starts_with("Каримова")
+    }));
     app::update(&mut m, Action::FilterCancel);
     app::update(&mut m, Action::StartFilter);
     for c in "nurlan".chars() {
@@ -144,7 +148,7 @@ fn filter_narrows_on_every_key_for_cyrillic_and_latin() {
     assert!(
         m.visible
             .iter()
-            .any(|&i| m.rows[i].applicant.contains("Нурлан")),
+            .any(|&i| m.rows.get(i).expect("row").applicant().contains("Нурлан")),
         "a Latin spelling finds the Cyrillic name"
     );
     app::update(&mut m, Action::FilterCancel);
@@ -186,8 +190,20 @@ fn open_a_case_walk_its_sections_and_go_back() {
         text.contains("due"),
         "the timeline shows planned dates: {text}"
     );
-    assert_eq!(app::update(&mut m, Action::Back), Effect::LoadQueue);
+    // Back to the queue: read again only when something changed meanwhile.
+    assert_eq!(app::update(&mut m, Action::Back), Effect::None);
     assert!(matches!(m.screen, Screen::Queue));
+    assert_eq!(
+        app::update(&mut m, Action::Open),
+        Effect::LoadCase(number.clone())
+    );
+    m.screen = Screen::Case(Box::new(app::CaseView::new(
+        s.case(&number).expect("case"),
+        Vec::new(),
+    )));
+    m.queue_stale = true;
+    assert_eq!(app::update(&mut m, Action::Back), Effect::LoadQueue);
+    assert!(!m.queue_stale);
     assert_eq!(app::update(&mut m, Action::Quit), Effect::Quit);
 }
 
@@ -365,7 +381,10 @@ fn the_command_line_completes_and_runs() {
         run(&mut m, "open 2026-RVP-00001"),
         Effect::LoadCase("2026-RVP-00001".into())
     );
-    let selected = m.selected_row().map(|r| r.number.clone()).expect("a row");
+    let selected = m
+        .selected_row()
+        .map(|r| r.number().to_string())
+        .expect("a row");
     assert_eq!(
         run(&mut m, "assign li"),
         Effect::Act(app::Change::Assign {
@@ -444,7 +463,7 @@ fn marks_sorting_and_bulk_assign() {
     let names: Vec<String> = m
         .visible
         .iter()
-        .map(|&i| app::fold(&m.rows[i].applicant))
+        .map(|&i| app::fold(m.rows.get(i).expect("row").applicant()))
         .collect();
     let mut sorted = names.clone();
     sorted.sort_by_key(|n| kezek::domain::text::sort_key(n));
@@ -556,4 +575,47 @@ fn the_console_speaks_kazakh_and_russian() {
         text.contains("просрочено") && text.contains("ЗАЯВИТЕЛЬ"),
         "{text}"
     );
+}
+
+#[test]
+fn typing_a_filter_finds_exactly_what_a_fresh_search_finds() {
+    let (_d, _s, mut m) = seeded();
+    let translit = |s: &str| kezek::domain::text::translit(&app::fold(s));
+    let expect = |m: &kezek::app::Model, needle: &str| -> Vec<usize> {
+        let n = app::fold(needle);
+        let l = kezek::domain::text::translit(&n);
+        (0..m.rows.len())
+            .filter(|&i| {
+                let r = m.rows.get(i).expect("row");
+                let hay = format!(
+                    "{}\u{1}{}\u{1}{}\u{1}{}",
+                    app::fold(r.applicant()),
+                    translit(r.applicant()),
+                    app::fold(r.number()),
+                    app::fold(r.procedure())
+                );
+                hay.contains(&n) || hay.contains(&l)
+            })
+            .collect()
+    };
+    app::update(&mut m, Action::StartFilter);
+    // Typing on, deleting, and typing something that does not extend the
+    // last filter: every step equals a search from scratch.
+    for word in ["каримова", "2026-rvp-0", "ли", "wang"] {
+        let mut typed = String::new();
+        for c in word.chars() {
+            typed.push(c);
+            app::update(&mut m, Action::FilterInput(c));
+            assert_eq!(m.visible, expect(&m, &typed), "after typing {typed:?}");
+        }
+        for _ in word.chars() {
+            typed.pop();
+            app::update(&mut m, Action::FilterBackspace);
+            if typed.is_empty() {
+                assert_eq!(m.visible.len(), m.rows.len());
+            } else {
+                assert_eq!(m.visible, expect(&m, &typed), "after deleting to {typed:?}");
+            }
+        }
+    }
 }

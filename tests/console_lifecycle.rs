@@ -90,8 +90,8 @@ fn accept_from_the_queue_then_complete_the_stage() {
         cal: s.cal.clone(),
         rules: s.rules.clone(),
     }));
-    m.set_rows(s.queue(&Default::default()).expect("queue"));
-    while m.selected_row().is_some_and(|r| r.number != number) {
+    m.set_rows(s.queue_table(&Default::default()).expect("queue"));
+    while m.selected_row().is_some_and(|r| r.number() != number) {
         app::update(&mut m, Action::Down);
     }
     // `a` on a received row opens the case at its acceptance.

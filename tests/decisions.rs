@@ -338,7 +338,7 @@ fn a_supervisor_returns_a_decision_only_with_a_comment_and_auditors_get_no_dialo
     assert_eq!(row.approval.as_deref(), Some("returned"));
     let mut q = Model::new(actor("ivanov", Role::Inspector), at(now));
     q.lang = Lang::En;
-    q.set_rows(vec![row]);
+    q.set_rows(kezek::app::queue::Queue::from(&[row][..]));
     let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 30)).expect("t");
     let ui = kezek::ui::Ui {
         cal: &s.cal,

@@ -31,6 +31,8 @@ fn fixture(name: &str) -> String {
 fn setup() -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().expect("tmp");
     let db = dir.path().join("k.db");
+    let o = kezek(&db, "boss", &["init"]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
     let o = kezek(
         &db,
         "boss",
@@ -95,7 +97,7 @@ fn fixtures_import_and_reimport_creates_no_duplicates() {
 fn a_bad_file_reports_every_error_and_writes_nothing() {
     let (_d, db) = setup();
     let o = kezek(&db, "ivanov", &["import", &fixture("bad/errors.json")]);
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.status.code(), Some(2));
     let e = err(&o);
     for expected in [
         "record 1, field received_at: '2025-02-30 10:00'",
@@ -119,10 +121,10 @@ fn a_bad_file_reports_every_error_and_writes_nothing() {
 fn nasty_files_get_clear_errors() {
     let (d, db) = setup();
     let o = kezek(&db, "ivanov", &["import", &fixture("bad/truncated.json")]);
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.status.code(), Some(2));
     assert!(err(&o).contains("not valid JSON"), "{}", err(&o));
     let o = kezek(&db, "ivanov", &["import", &fixture("bad/cp1251.csv")]);
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.status.code(), Some(2));
     assert!(
         err(&o).contains("not UTF-8 (byte 111, line 2)"),
         "{}",
@@ -137,7 +139,7 @@ fn nasty_files_get_clear_errors() {
     )
     .expect("write");
     let o = kezek(&db, "ivanov", &["import", huge.to_str().expect("path")]);
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.status.code(), Some(2));
     assert!(
         err(&o).contains("26214400 characters, more than the 200 allowed"),
         "{}",
@@ -154,7 +156,7 @@ fn nasty_files_get_clear_errors() {
     )
     .expect("write");
     let o = kezek(&db, "ivanov", &["import", bad.to_str().expect("path")]);
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.status.code(), Some(2));
     assert!(
         err(&o).contains("line 3, field number: '2026-REG-1' appears twice (first at line 2)"),
         "{}",
@@ -294,7 +296,7 @@ fn review_fixes_hold() {
     )
     .expect("write");
     let o = kezek(&db, "ivanov", &["import", file.to_str().expect("path")]);
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.status.code(), Some(2));
     assert!(err(&o).contains("field assignee"), "{}", err(&o));
     let o = kezek(&db, "boss", &["import", file.to_str().expect("path")]);
     assert_eq!(o.status.code(), Some(0), "{}", err(&o));

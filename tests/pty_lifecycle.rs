@@ -27,6 +27,7 @@ fn an_imported_rvp_is_accepted_reviewed_issued_and_archived_at_the_keyboard() {
             .expect("kezek");
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     };
+    run(&["init"], "boss");
     run(
         &[
             "user",

@@ -452,6 +452,13 @@ fn an_older_decided_case_goes_to_the_archive_once() {
         case::Status::Archived
     );
     assert!(s.queue(&Default::default()).expect("queue").is_empty());
+    // The archive is recorded: the audit log still replays to the case.
+    let v = s.verify_audit().expect("verify");
+    assert!(
+        v.first_break.is_none(),
+        "{:?}",
+        v.first_break.map(|b| b.reason.to_string())
+    );
     drop(s);
     let (_, again) = Store::open_and_recompute(
         &path,

@@ -50,13 +50,13 @@ fn model(s: &Store, lang: Lang) -> Model {
         now(),
     );
     m.lang = lang;
-    m.set_rows(s.queue(&Default::default()).expect("queue"));
+    m.set_rows(s.queue_table(&Default::default()).expect("queue"));
     m
 }
 
 /// Open the queue's selected case the way the worker does, with the clock fixed.
 fn open(s: &Store, m: &mut Model) {
-    let number = m.selected_row().expect("a row").number.clone();
+    let number = m.selected_row().expect("a row").number().to_string();
     let opened = kezek::app::worker::open_case(s, &number, now()).expect("case");
     m.check_ids = opened.check_ids;
     m.screen = Screen::Case(opened.view);

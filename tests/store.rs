@@ -512,3 +512,71 @@ fn the_pr_reapplication_block_counts_from_the_local_day_of_the_refusal() {
     let err = r.expect_err("still blocked on 23.11.2026");
     assert!(err.to_string().contains("24.11.2026"), "{err}");
 }
+
+#[test]
+fn the_consoles_queue_table_holds_what_the_queue_says() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (mut s, path, now) = seeded(&dir, 120);
+    // A few changes after the import, so that written rows are compared too.
+    let (number, checks) = markable(&s);
+    let ivanov = actor("ivanov", Role::Inspector);
+    let seen = s.case(&number).expect("case").row_version;
+    s.act(&ivanov, &number, seen, now, |c, x, _| {
+        case::record_check(c, x, &checks[0], Outcome::Passed, "")
+    })
+    .expect("mark");
+    let rows = s.queue(&Default::default()).expect("queue");
+    let table = s.queue_table(&Default::default()).expect("table");
+    assert_eq!(rows.len(), table.len());
+    for (r, t) in rows.iter().zip(table.iter()) {
+        assert_eq!(r.number, t.number());
+        assert_eq!(r.procedure, t.procedure());
+        assert_eq!(r.applicant, t.applicant());
+        assert_eq!(r.citizenship, t.citizenship());
+        assert_eq!(r.stage.as_deref(), t.stage(), "{}", r.number);
+        assert_eq!(r.approval.as_deref(), t.approval(), "{}", r.number);
+        assert_eq!(r.assignee.as_deref(), t.assignee());
+        assert_eq!(r.next_due, t.next_due());
+        assert_eq!(r.next_due_unit, t.next_due_unit());
+    }
+    // The columns kept for the queue agree with the rows they summarise,
+    // which is what migration 5 fills them from.
+    let conn = rusqlite::Connection::open(&path).expect("sqlite");
+    let differing: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM cases c WHERE
+                c.q_applicant IS NOT (SELECT name FROM persons p WHERE p.case_number = c.number AND p.ord = 0)
+             OR c.q_citizenship IS NOT (SELECT citizenship FROM persons p WHERE p.case_number = c.number AND p.ord = 0)
+             OR c.q_approval IS NOT (SELECT approval FROM decisions d WHERE d.case_number = c.number ORDER BY d.ord DESC LIMIT 1)",
+            [],
+            |r| r.get(0),
+        )
+        .expect("compare");
+    assert_eq!(differing, 0);
+}
+
+#[test]
+fn a_value_kezek_cannot_read_marks_one_row_of_the_consoles_queue() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (s, path, _) = seeded(&dir, 40);
+    let before = s.queue_table(&Default::default()).expect("table").len();
+    let victim = s.queue(&Default::default()).expect("queue")[3]
+        .number
+        .clone();
+    let conn = rusqlite::Connection::open(&path).expect("sqlite");
+    conn.execute(
+        "UPDATE cases SET next_due = '+10000-01-01T00:00:00Z', q_applicant = x'ff00' WHERE number = ?1",
+        [&victim],
+    )
+    .expect("tamper");
+    let table = s
+        .queue_table(&Default::default())
+        .expect("one bad row fails nothing");
+    assert_eq!(table.len(), before);
+    let bad: Vec<String> = table
+        .iter()
+        .filter(|r| r.unreadable())
+        .map(|r| r.number().to_string())
+        .collect();
+    assert_eq!(bad, vec![victim]);
+}

@@ -654,7 +654,7 @@ pub fn load(lang: crate::i18n::Lang) -> (Keymap, Option<String>) {
         return (Keymap::built_in(), None);
     }
     let name = path.display().to_string();
-    let text = match std::fs::read_to_string(&path) {
+    let text = match crate::privilege::read_to_string_as_user(&path) {
         Ok(t) => t,
         Err(e) => {
             return (

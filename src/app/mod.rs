@@ -8,6 +8,7 @@
 pub mod dialog;
 pub mod drafts;
 pub mod keymap;
+pub mod queue;
 pub mod worker;
 
 use std::collections::HashMap;
@@ -21,7 +22,7 @@ use crate::domain::case::{Actor, Outcome};
 use crate::domain::procedure::Role;
 use crate::i18n::{Lang, t, tf};
 use crate::store::audit::AuditRow;
-use crate::store::cases::{Loaded, QueueRow};
+use crate::store::cases::Loaded;
 use keymap::{Context, Key, Keymap};
 
 pub use crate::domain::text::fold;
@@ -266,9 +267,14 @@ pub struct Model {
     pub lang: Lang,
     pub keys: Arc<Keymap>,
     pub now: DateTime<Utc>,
-    pub rows: Vec<QueueRow>,
-    /// Per row: the folded search text (name in both scripts, number, procedure).
-    hay: Vec<String>,
+    /// Every case of the view, in urgency order.
+    pub rows: queue::Queue,
+    /// The last filter's matches (row indices, ascending) and the folded
+    /// needles they were found for: a filter that extends them looks only
+    /// at these rows.
+    matched: Option<(String, String, Vec<u32>)>,
+    /// Row orders by column, computed when first asked for.
+    orders: HashMap<queue::SortKey, Vec<u32>>,
     /// Indices into `rows` that pass the filter, in the chosen order.
     pub visible: Vec<usize>,
     pub selected: usize,
@@ -307,6 +313,9 @@ pub struct Model {
     pub pending_dialog: Option<(String, DialogKind)>,
     /// Notes typed for a check mark and not recorded, by case and check.
     pub check_note_drafts: HashMap<(String, String), (Outcome, String)>,
+    /// A change was saved while the queue was not on screen: read it again
+    /// when it comes back.
+    pub queue_stale: bool,
     /// Where the change just handed to the runtime came from, so that a
     /// refusal can give the form or text back exactly as it was.
     pub sent: Option<Sent>,
@@ -357,6 +366,8 @@ impl Sort {
 /// What the user asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
+    /// Ctrl-C: leave kezek from any screen.
+    Exit,
     Up,
     Down,
     Top,
@@ -447,8 +458,9 @@ impl Model {
             lang: Lang::En,
             keys: Arc::new(Keymap::built_in()),
             now,
-            rows: Vec::new(),
-            hay: Vec::new(),
+            rows: queue::Queue::default(),
+            matched: None,
+            orders: HashMap::new(),
             visible: Vec::new(),
             selected: 0,
             filter: String::new(),
@@ -473,6 +485,7 @@ impl Model {
             pending_dialog: None,
             check_note_drafts: HashMap::new(),
             sent: None,
+            queue_stale: false,
             world: None,
         }
     }
@@ -483,34 +496,24 @@ impl Model {
     }
 
     /// Replace the queue's rows, keeping the selection on the same case.
-    pub fn set_rows(&mut self, rows: Vec<QueueRow>) {
-        let keep = self.selected_row().map(|r| r.number.clone());
-        self.hay = rows
-            .iter()
-            .map(|r| {
-                let name = fold(&r.applicant);
-                let latin = crate::domain::text::translit(&name);
-                format!(
-                    "{name}\u{1}{latin}\u{1}{}\u{1}{}",
-                    fold(&r.number),
-                    fold(&r.procedure)
-                )
-            })
-            .collect();
+    pub fn set_rows(&mut self, rows: queue::Queue) {
+        let keep = self.selected_row().map(|r| r.number().to_string());
         self.rows = rows;
+        self.matched = None;
+        self.orders.clear();
         self.counts = None;
         self.apply_filter();
         if let Some(number) = keep
             && let Some(pos) = self
                 .visible
                 .iter()
-                .position(|&i| self.rows[i].number == number)
+                .position(|&i| self.rows.get(i).is_some_and(|r| r.number() == number))
         {
             self.selected = pos;
         }
     }
 
-    pub fn selected_row(&self) -> Option<&QueueRow> {
+    pub fn selected_row(&self) -> Option<queue::Row<'_>> {
         self.visible
             .get(self.selected)
             .and_then(|&i| self.rows.get(i))
@@ -519,29 +522,47 @@ impl Model {
     fn apply_filter(&mut self) {
         let needle = fold(self.filter.trim());
         let latin = crate::domain::text::translit(&needle);
-        self.visible = self
-            .hay
-            .iter()
-            .enumerate()
-            .filter(|(_, h)| needle.is_empty() || h.contains(&needle) || h.contains(&latin))
-            .map(|(i, _)| i)
-            .collect();
-        let rows = &self.rows;
-        match self.sort {
-            Sort::Urgency => {}
-            Sort::Number => self
-                .visible
-                .sort_by(|&a, &b| rows[a].number.cmp(&rows[b].number)),
-            Sort::Applicant => self
-                .visible
-                .sort_by_cached_key(|&i| crate::domain::text::sort_key(&rows[i].applicant)),
-            Sort::Procedure => self
-                .visible
-                .sort_by(|&a, &b| rows[a].procedure.cmp(&rows[b].procedure)),
-            Sort::Assignee => self
-                .visible
-                .sort_by(|&a, &b| rows[a].assignee.cmp(&rows[b].assignee)),
-        }
+        let hit: Option<Vec<bool>> = if needle.is_empty() {
+            self.matched = None;
+            None
+        } else {
+            // Typing on narrows what the last keystroke found.
+            let within = self
+                .matched
+                .as_ref()
+                .filter(|(n, l, _)| needle.contains(n.as_str()) && latin.contains(l.as_str()))
+                .map(|(_, _, rows)| rows.as_slice());
+            let hit = self.rows.matching(&[&needle, &latin], within);
+            let rows: Vec<u32> = hit
+                .iter()
+                .enumerate()
+                .filter(|(_, h)| **h)
+                .map(|(i, _)| i as u32)
+                .collect();
+            self.matched = Some((needle.clone(), latin.clone(), rows));
+            Some(hit)
+        };
+        let key = match self.sort {
+            Sort::Urgency => None,
+            Sort::Number => Some(queue::SortKey::Number),
+            Sort::Applicant => Some(queue::SortKey::Applicant),
+            Sort::Procedure => Some(queue::SortKey::Procedure),
+            Sort::Assignee => Some(queue::SortKey::Assignee),
+        };
+        self.visible = match (key, &hit, &self.matched) {
+            (None, None, _) => (0..self.rows.len()).collect(),
+            (None, Some(_), Some((_, _, rows))) => rows.iter().map(|&i| i as usize).collect(),
+            (None, Some(_), None) => Vec::new(),
+            (Some(k), hit, _) => {
+                let rows = &self.rows;
+                let order = self.orders.entry(k).or_insert_with(|| rows.order_by(k));
+                order
+                    .iter()
+                    .map(|&i| i as usize)
+                    .filter(|&i| hit.as_ref().is_none_or(|h| h[i]))
+                    .collect()
+            }
+        };
         if self.selected >= self.visible.len() {
             self.selected = self.visible.len().saturating_sub(1);
         }
@@ -556,24 +577,36 @@ impl Model {
         {
             return c;
         }
-        let today = crate::domain::term::local(cal, self.now).date();
+        // Three instants split the deadlines: the end of today, and the
+        // first and the last day that are one to three working days away.
+        use crate::domain::term;
+        let today = term::local(cal, self.now).date();
+        let midnight = |d: chrono::NaiveDate| {
+            term::at_local(cal, d, chrono::NaiveTime::MIN)
+                .map(|t| t.timestamp())
+                .ok()
+        };
+        let tomorrow = today.succ_opt().and_then(midnight);
+        let soon_from = cal.add_working_days(today, 1).ok().and_then(midnight);
+        let soon_until = cal
+            .add_working_days(today, 3)
+            .ok()
+            .and_then(|d| d.succ_opt())
+            .and_then(midnight);
+        let now = self.now.timestamp();
         let mut c = Counts {
             total: self.rows.len(),
             ..Counts::default()
         };
-        for r in &self.rows {
-            let Some(due) = r.next_due else { continue };
-            if due < self.now {
-                c.overdue += 1;
+        for due in self.rows.dues() {
+            if due == i64::MIN {
                 continue;
             }
-            let day = crate::domain::term::local(cal, due).date();
-            if day == today {
+            if due < now {
+                c.overdue += 1;
+            } else if tomorrow.is_some_and(|t| due < t) {
                 c.today += 1;
-            } else if cal
-                .working_days_between(today, day)
-                .is_ok_and(|n| (1..=3).contains(&n))
-            {
+            } else if soon_from.is_some_and(|a| due >= a) && soon_until.is_some_and(|b| due < b) {
                 c.soon += 1;
             }
         }
@@ -601,6 +634,10 @@ impl Model {
 
 /// Apply an action.
 pub fn update(m: &mut Model, action: Action) -> Effect {
+    // Ctrl-C leaves kezek from anywhere; what was typed stays as drafts.
+    if action == Action::Exit {
+        return Effect::Quit;
+    }
     if m.help.is_some() {
         match action {
             Action::HelpInput(c) => {
@@ -699,7 +736,7 @@ pub fn update(m: &mut Model, action: Action) -> Effect {
         Action::PageUp => m.selected = m.selected.saturating_sub(m.page.max(1)),
         Action::Open => {
             if let Some(r) = m.selected_row() {
-                return Effect::LoadCase(r.number.clone());
+                return Effect::LoadCase(r.number().to_string());
             }
         }
         Action::AcceptSelected => {
@@ -707,8 +744,8 @@ pub fn update(m: &mut Model, action: Action) -> Effect {
                 return Effect::None;
             }
             match m.selected_row() {
-                Some(r) if r.status == crate::domain::case::Status::Received => {
-                    let number = r.number.clone();
+                Some(r) if r.status() == Some(crate::domain::case::Status::Received) => {
+                    let number = r.number().to_string();
                     m.pending_dialog = Some((number.clone(), DialogKind::Decide));
                     return Effect::LoadCase(number);
                 }
@@ -754,7 +791,7 @@ pub fn update(m: &mut Model, action: Action) -> Effect {
             return Effect::LoadDesk;
         }
         Action::ToggleMark => {
-            if let Some(n) = m.selected_row().map(|r| r.number.clone())
+            if let Some(n) = m.selected_row().map(|r| r.number().to_string())
                 && !m.marked.remove(&n)
             {
                 m.marked.insert(n);
@@ -923,7 +960,11 @@ fn update_case(m: &mut Model, action: Action) -> Effect {
     match action {
         Action::Back | Action::Quit => {
             m.screen = Screen::Queue;
-            return Effect::LoadQueue;
+            // The queue is read again only when something changed meanwhile.
+            if std::mem::take(&mut m.queue_stale) {
+                return Effect::LoadQueue;
+            }
+            return Effect::None;
         }
         Action::NextSection => {
             view.section = (view.section + 1) % n;
@@ -973,6 +1014,9 @@ fn update_case(m: &mut Model, action: Action) -> Effect {
                 .cloned()
                 .unwrap_or_default();
             let mut ed = TextArea::new(lines);
+            // A draft goes on where it ended.
+            ed.move_cursor(ratatui_textarea::CursorMove::Bottom);
+            ed.move_cursor(ratatui_textarea::CursorMove::End);
             ed.set_block(
                 ratatui::widgets::Block::bordered().title(format!(" {} ", t(lang, "editor.title"))),
             );
@@ -1020,7 +1064,7 @@ fn update_case(m: &mut Model, action: Action) -> Effect {
 fn target(m: &Model) -> Option<(String, Option<i64>)> {
     match &m.screen {
         Screen::Case(v) => Some((v.loaded.case.number.clone(), Some(v.loaded.row_version))),
-        Screen::Queue => m.selected_row().map(|r| (r.number.clone(), None)),
+        Screen::Queue => m.selected_row().map(|r| (r.number().to_string(), None)),
         Screen::Desk(d) => d
             .figures
             .as_ref()
@@ -1135,12 +1179,31 @@ pub fn help_entries(m: &Model) -> Vec<(String, &'static str)> {
     out
 }
 
+/// Esc followed at once by a letter arrives as one read, which the
+/// terminal parser takes for Alt and the letter (over SSH a quick typist
+/// produces it all the time). Unless the keymap binds that Alt key here,
+/// it is given back as the two keys the person typed.
+pub fn split_alt(m: &Model, key: KeyEvent) -> Option<[KeyEvent; 2]> {
+    use ratatui::crossterm::event::{KeyCode, KeyModifiers};
+    let KeyCode::Char(c) = key.code else {
+        return None;
+    };
+    let alt_only =
+        key.modifiers.contains(KeyModifiers::ALT) && !key.modifiers.contains(KeyModifiers::CONTROL);
+    if !alt_only || m.keys.lookup(m.context(), Key::of(key)).is_some() {
+        return None;
+    }
+    let esc = KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE);
+    let rest = key.modifiers.difference(KeyModifiers::ALT);
+    Some([esc, KeyEvent::new(KeyCode::Char(c), rest)])
+}
+
 /// Map a key press to an action on the current screen.
 pub fn action_for(m: &Model, key: KeyEvent) -> Option<Action> {
     use ratatui::crossterm::event::{KeyCode, KeyModifiers};
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
     if ctrl && key.code == KeyCode::Char('c') {
-        return Some(Action::Quit);
+        return Some(Action::Exit);
     }
     if m.help.is_some() {
         return match key.code {

@@ -13,13 +13,12 @@ use std::time::Duration;
 use chrono::Utc;
 
 use super::{CaseView, Change};
+use crate::app::queue::Queue;
 use crate::domain::case::Actor;
 use crate::i18n::{Lang, say, t, tf};
-use crate::store::cases::{QueueFilter, QueueRow};
+use crate::store::cases::QueueFilter;
 use crate::store::{Store, StoreError};
 
-/// How many of the most urgent cases the console keeps in memory.
-pub const QUEUE_WINDOW: u32 = 250_000;
 /// The first screenful is sent before the rest of the queue is read.
 pub const FIRST_ROWS: u32 = 200;
 
@@ -57,7 +56,7 @@ pub struct Opened {
 pub enum Reply {
     Queue {
         generation: u64,
-        rows: Vec<QueueRow>,
+        rows: Box<Queue>,
         complete: bool,
     },
     Case(Result<Opened, String>),
@@ -98,6 +97,15 @@ pub fn open_case(
         check_ids,
         drafts: Vec::new(),
     })
+}
+
+/// Run a store call and log how long it took (`--log-level debug`), to
+/// tell a slow database from a slow screen.
+fn timed<T>(what: &str, f: impl FnOnce() -> T) -> T {
+    let t = std::time::Instant::now();
+    let out = f();
+    tracing::debug!("{what}: {:.1} ms", t.elapsed().as_secs_f64() * 1000.0);
+    out
 }
 
 /// [`open_case`] with the user's drafts on it.
@@ -336,6 +344,8 @@ pub fn export_here(store: &Store, lang: Lang, format: &str) -> String {
         "kezek-export-{}.{format}",
         Utc::now().format("%Y%m%d-%H%M%S")
     );
+    // The console ends itself on SIGTERM; the file is removed all the same.
+    crate::outfile::leave_exit_to_caller();
     let file = match crate::cli::store_cmds::private_file(std::path::Path::new(&name)) {
         Ok(f) => f,
         Err(e) => return tf(lang, "status.cannot-write", &[("file", &name), ("why", &e)]),
@@ -352,9 +362,16 @@ pub fn export_here(store: &Store, lang: Lang, format: &str) -> String {
     } else {
         ExportFormat::Csv { bom: false }
     };
-    match store.export_cases(&mut w, &filter, fmt, false) {
-        Ok(n) => tf(lang, "status.exported", &[("n", &n), ("file", &name)]),
-        Err(e) => tf(lang, "status.export-failed", &[("why", &e)]),
+    let written = store.export_cases(&mut w, &filter, fmt, false);
+    let placed = written.as_ref().ok().map(|_| {
+        w.into_inner()
+            .map_err(|e| e.into_error())
+            .and_then(|f| f.commit(false))
+    });
+    match (written, placed) {
+        (Ok(_), Some(Err(e))) => tf(lang, "status.cannot-write", &[("file", &name), ("why", &e)]),
+        (Ok(n), _) => tf(lang, "status.exported", &[("n", &n), ("file", &name)]),
+        (Err(e), _) => tf(lang, "status.export-failed", &[("why", &e)]),
     }
 }
 
@@ -413,34 +430,29 @@ pub fn run(
         };
         let alive = match req {
             Request::Queue { generation, filter } => {
+                // A screenful first, then every case of the view.
                 let first = QueueFilter {
                     limit: Some(FIRST_ROWS),
                     ..filter.clone()
                 };
-                match store.queue(&first) {
-                    Ok(rows) if (rows.len() as u32) < FIRST_ROWS => send(Reply::Queue {
+                match store.queue_table(&first) {
+                    Ok(rows) if rows.len() < FIRST_ROWS as usize => send(Reply::Queue {
                         generation,
-                        rows,
+                        rows: Box::new(rows),
                         complete: true,
                     }),
                     Ok(rows) => {
                         send(Reply::Queue {
                             generation,
-                            rows,
+                            rows: Box::new(rows),
                             complete: false,
-                        }) && {
-                            let all = QueueFilter {
-                                limit: Some(QUEUE_WINDOW),
-                                ..filter
-                            };
-                            match store.queue(&all) {
-                                Ok(rows) => send(Reply::Queue {
-                                    generation,
-                                    rows,
-                                    complete: true,
-                                }),
-                                Err(e) => send(Reply::Status(say(lang, &e))),
-                            }
+                        }) && match timed("queue", || store.queue_table(&filter)) {
+                            Ok(rows) => send(Reply::Queue {
+                                generation,
+                                rows: Box::new(rows),
+                                complete: true,
+                            }),
+                            Err(e) => send(Reply::Status(say(lang, &e))),
                         }
                     }
                     Err(e) => send(Reply::Status(say(lang, &e))),

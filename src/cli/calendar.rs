@@ -176,7 +176,7 @@ fn list(
     let out = match format {
         Format::Json => {
             let rows: Vec<&DayRow> = rows.iter().map(|(r, _)| r).collect();
-            serde_json::to_string_pretty(&rows)? + "\n"
+            super::json_out(&rows)?
         }
         Format::Text => {
             let working = t(lang, "cli.calendar.working");
@@ -337,7 +337,7 @@ fn add(
                         .map(|y| msg!("cli.calendar.estimate", year = y).text(lang)),
                 }),
             };
-            serde_json::to_string_pretty(&o)? + "\n"
+            super::json_out(&o)?
         }
         Format::Text => match explanation {
             Some(e) => format!("{}\n{}", rfc(d.due), explanation_text(&e, lang)),
@@ -376,7 +376,7 @@ fn years(cal: &Calendar, format: Format, lang: Lang) -> Result<Outcome, Failure>
         });
     }
     let out = match format {
-        Format::Json => serde_json::to_string_pretty(&rows)? + "\n",
+        Format::Json => super::json_out(&rows)?,
         Format::Text => {
             let status = |s: &str| {
                 if s == "estimate" {

@@ -63,7 +63,7 @@ pub fn run(cmd: IinCommand, lang: Lang) -> Result<Outcome, Failure> {
         .collect();
     let all_valid = rows.iter().all(|r| r.valid);
     let out = match format {
-        Format::Json => serde_json::to_string_pretty(&rows)? + "\n",
+        Format::Json => super::json_out(&rows)?,
         Format::Text => rows
             .iter()
             .map(|r| {

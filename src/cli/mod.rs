@@ -120,6 +120,8 @@ enum Command {
     /// Reports for supervisors.
     #[command(subcommand)]
     Report(report::ReportCommand),
+    /// Create a new, empty case database at --db (or the default place).
+    Init,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -148,11 +150,12 @@ fn init_logging(level: LogLevel) {
     if std::fs::create_dir_all(&dir).is_err() {
         return;
     }
-    let Ok(file) = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(dir.join("kezek.log"))
-    else {
+    let Ok(file) = crate::privilege::as_real_user(|| {
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(dir.join("kezek.log"))
+    }) else {
         return;
     };
     let _ = tracing_subscriber::fmt()
@@ -175,6 +178,8 @@ pub enum Outcome {
     Ok,
     /// A check found invalid input (exit 1).
     Invalid,
+    /// Unusable input, already reported on stderr (exit 2).
+    Unusable,
 }
 
 /// An error that ends a command with one line on stderr and exit code 2,
@@ -201,6 +206,13 @@ pub(crate) fn parse_now(now: Option<&str>) -> Result<chrono::DateTime<chrono::Ut
             .map(|t| t.with_timezone(&chrono::Utc))
             .map_err(|_| Failure(msg!("cli.bad-now", value = s.escape_default().to_string()))),
     }
+}
+
+/// Pretty JSON for stdout, one value and a line break; C1 and direction
+/// controls and line separators escaped (see `text::json_safe`).
+pub(crate) fn json_out<T: serde::Serialize + ?Sized>(v: &T) -> Result<String, Failure> {
+    let text = serde_json::to_string_pretty(v)?;
+    Ok(crate::domain::text::json_safe(text) + "\n")
 }
 
 /// Write to stdout; a closed pipe (`kezek … | head`) is not an error.
@@ -313,6 +325,7 @@ where
         Command::Queue(args) => store_cmds::queue(cli.db, args, lang),
         Command::Notice(args) => notice::run(cli.db, args, lang),
         Command::Report(c) => report::run(cli.db, c, lang),
+        Command::Init => store_cmds::init(cli.db, lang),
     };
     finish(result, lang)
 }
@@ -321,6 +334,7 @@ fn finish(result: Result<Outcome, Failure>, lang: Lang) -> ExitCode {
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,
         Ok(Outcome::Invalid) => ExitCode::from(1),
+        Ok(Outcome::Unusable) => ExitCode::from(2),
         Err(Failure(msg)) => {
             eprintln!("kezek: {}", one_line(&msg.text(lang)));
             ExitCode::from(2)

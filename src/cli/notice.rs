@@ -54,27 +54,6 @@ fn exists(path: &Path) -> Failure {
     Failure(msg!("cli.notice.exists", path = path.display().to_string()))
 }
 
-/// Create `path` for writing, owner-only; an existing file is replaced only with `force`.
-fn create_out(path: &Path, force: bool) -> Result<std::fs::File, Failure> {
-    if force {
-        return super::store_cmds::private_file(path).map_err(|e| super::path_failure(path, &e));
-    }
-    let mut o = std::fs::OpenOptions::new();
-    o.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        o.mode(0o600);
-    }
-    o.open(path).map_err(|e| {
-        if e.kind() == std::io::ErrorKind::AlreadyExists {
-            exists(path)
-        } else {
-            super::path_failure(path, &e)
-        }
-    })
-}
-
 /// `lang` is the global `--lang`: the notice's language (the applicant's choice).
 pub fn run(db: Option<PathBuf>, args: NoticeArgs, lang: Lang) -> Result<Outcome, Failure> {
     let (mut store, _) = super::store_cmds::open_store(db, lang)?;
@@ -127,10 +106,19 @@ pub fn run(db: Option<PathBuf>, args: NoticeArgs, lang: Lang) -> Result<Outcome,
     };
     match &args.out {
         Some(path) => {
-            let mut f = create_out(path, args.force)?;
+            let mut f =
+                super::store_cmds::private_file(path).map_err(|e| super::path_failure(path, &e))?;
             f.write_all(body.as_bytes())
-                .and_then(|()| f.sync_all())
                 .map_err(|e| super::path_failure(path, &e))?;
+            // Without --force an existing file is never replaced, even one
+            // that appeared while the notice was being issued.
+            f.commit(args.force).map_err(|e| {
+                if e.kind() == std::io::ErrorKind::AlreadyExists {
+                    exists(path)
+                } else {
+                    super::path_failure(path, &e)
+                }
+            })?;
             let done = msg!(
                 "cli.notice.written",
                 case = printable(&args.case).to_string(),

@@ -62,6 +62,8 @@ pub fn run(db: Option<PathBuf>, cmd: ReportCommand, lang: Lang) -> Result<Outcom
         now,
     } = cmd;
     let (store, _) = super::store_cmds::open_store(db, lang)?;
+    // Case data is for kezek users only.
+    store.current_actor()?;
     let now = super::parse_now(now.as_deref())?;
     let day = date.unwrap_or_else(|| term::local(&store.cal, now).date());
     let figures = DailyFigures::compute(&store, day, now, lang)?;
@@ -73,16 +75,11 @@ pub fn run(db: Option<PathBuf>, cmd: ReportCommand, lang: Lang) -> Result<Outcom
         emit(&body)?;
         return Ok(Outcome::Ok);
     };
-    let tmp = path.with_extension("partial");
-    let written = super::store_cmds::private_file(&tmp).and_then(|mut f| {
-        f.write_all(body.as_bytes())?;
-        f.sync_all()
-    });
-    if let Err(e) = written {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(super::path_failure(&tmp, &e));
-    }
-    std::fs::rename(&tmp, &path).map_err(|e| super::path_failure(&path, &e))?;
+    let mut f =
+        super::store_cmds::private_file(&path).map_err(|e| super::path_failure(&path, &e))?;
+    f.write_all(body.as_bytes())
+        .and_then(|()| f.commit(true))
+        .map_err(|e| super::path_failure(&path, &e))?;
     let done = crate::msg!(
         "cli.report.written",
         day = day.format("%d.%m.%Y").to_string(),

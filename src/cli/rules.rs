@@ -75,7 +75,7 @@ pub fn run(cmd: RulesCommand, lang: Lang) -> Result<Outcome, Failure> {
                 })
                 .collect();
             let out = match format {
-                Format::Json => serde_json::to_string_pretty(&rows)? + "\n",
+                Format::Json => super::json_out(&rows)?,
                 Format::Text => rows
                     .iter()
                     .map(|r| {
@@ -112,14 +112,12 @@ pub fn run(cmd: RulesCommand, lang: Lang) -> Result<Outcome, Failure> {
                 None => p.versions.iter().collect(),
             };
             let out = match format {
-                Format::Json => {
-                    serde_json::to_string_pretty(&ShowOutput {
-                        procedure: &p.id,
-                        code: &p.code,
-                        name: &p.name,
-                        versions,
-                    })? + "\n"
-                }
+                Format::Json => super::json_out(&ShowOutput {
+                    procedure: &p.id,
+                    code: &p.code,
+                    name: &p.name,
+                    versions,
+                })?,
                 Format::Text => show_text(p, &versions, lang),
             };
             emit(&out)?;

@@ -16,7 +16,9 @@ use crate::msg;
 use crate::store::cases::{QueueFilter, QueueRow};
 use crate::store::{Store, db, users};
 
-/// Open the database named by `--db`, `KEZEK_DB` or the default location.
+/// Open the existing database named by `--db`, `KEZEK_DB` or the default
+/// location. A path with no database is an error: only `kezek init` and
+/// `kezek demo` create one.
 ///
 /// When the calendar or the rules differ from those the stored deadlines
 /// were computed with (a new decree or rule file was installed), every
@@ -24,17 +26,89 @@ use crate::store::{Store, db, users};
 /// moved is said on stderr: each case, by how much, and how the new
 /// deadline is computed.
 pub fn open_store(db_path: Option<PathBuf>, lang: Lang) -> Result<(Store, PathBuf), Failure> {
-    let path = db_path
+    open_with(db_path, lang, Store::open_existing)
+}
+
+/// Open the database, creating it when there is none (`init`, `demo`).
+/// In the office installation only root makes databases in the data
+/// directory: an inspector's own database there would make them its supervisor.
+pub(crate) fn create_store(
+    db_path: Option<PathBuf>,
+    lang: Lang,
+) -> Result<(Store, PathBuf), Failure> {
+    if crate::privilege::privileged() && !nix::unistd::getuid().is_root() {
+        return Err(Failure(msg!(
+            "cli.office-root-only",
+            dir = crate::privilege::OFFICE_DATA_DIR
+        )));
+    }
+    open_with(db_path, lang, Store::open)
+}
+
+fn open_with(
+    db_path: Option<PathBuf>,
+    lang: Lang,
+    open: fn(
+        &std::path::Path,
+        crate::domain::calendar::Calendar,
+        crate::domain::procedure::Rules,
+    ) -> Result<Store, crate::store::StoreError>,
+) -> Result<(Store, PathBuf), Failure> {
+    let path = office_path(db_path)?
         .or_else(db::default_path)
         .ok_or_else(|| Failure(Msg::key("cli.no-db")))?;
     let cal = config::load_calendar()?;
     let rules = config::load_rules()?;
-    let (store, recomputed) = Store::open_and_recompute(&path, cal, rules, Utc::now())?;
+    let mut store = open(&path, cal, rules)?;
     // Said only when a deadline moved: a rule file with new wording moves none.
-    if let Some(r) = recomputed.filter(|r| !r.moved.is_empty()) {
+    if let Some(r) = store
+        .recompute_if_rules_changed(Utc::now())?
+        .filter(|r| !r.moved.is_empty())
+    {
         say_recomputed(&store, &r, lang);
     }
     Ok((store, path))
+}
+
+/// With raised privileges `--db` may only name a database in the office
+/// data directory: otherwise the office group's rights would open any file.
+fn office_path(asked: Option<PathBuf>) -> Result<Option<PathBuf>, Failure> {
+    if !crate::privilege::privileged() {
+        return Ok(asked);
+    }
+    crate::privilege::office_db(asked.as_deref())
+        .map(Some)
+        .map_err(|p| {
+            Failure(msg!(
+                "cli.office-db",
+                path = p.display().to_string(),
+                dir = crate::privilege::OFFICE_DATA_DIR
+            ))
+        })
+}
+
+/// `kezek init`: create a new, empty database (a database already there is
+/// left as it is and the command fails).
+pub fn init(db: Option<PathBuf>, lang: Lang) -> Result<Outcome, Failure> {
+    let path = office_path(db)?
+        .or_else(db::default_path)
+        .ok_or_else(|| Failure(Msg::key("cli.no-db")))?;
+    if crate::privilege::privileged() && !nix::unistd::getuid().is_root() {
+        return Err(Failure(msg!(
+            "cli.office-root-only",
+            dir = crate::privilege::OFFICE_DATA_DIR
+        )));
+    }
+    if path.exists() {
+        return Err(Failure(msg!(
+            "cli.init.exists",
+            path = path.display().to_string()
+        )));
+    }
+    let (_, path) = create_store(Some(path), lang)?;
+    let done = msg!("cli.init.created", path = path.display().to_string());
+    emit(&format!("{}\n", done.text(lang)))?;
+    Ok(Outcome::Ok)
 }
 
 fn say_recomputed(store: &Store, r: &crate::store::cases::Recomputed, lang: Lang) {
@@ -123,9 +197,11 @@ pub fn user(db: Option<PathBuf>, cmd: UserCommand, lang: Lang) -> Result<Outcome
             emit(&format!("{}\n", added.text(lang)))?;
         }
         UserCommand::List { format } => {
+            // Only kezek users see who the others are.
+            store.current_actor()?;
             let list = store.users()?;
             let out = match format {
-                Format::Json => serde_json::to_string_pretty(&list)? + "\n",
+                Format::Json => super::json_out(&list)?,
                 Format::Text => list
                     .iter()
                     .map(|u| {
@@ -147,7 +223,12 @@ pub fn user(db: Option<PathBuf>, cmd: UserCommand, lang: Lang) -> Result<Outcome
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
     /// Check the hash chain: exit 0 when intact, 1 naming the first bad row.
-    Verify,
+    Verify {
+        /// A chain head kept outside the database (SEQ:HASH, or a file such as
+        /// a saved daily report): the log must still hold that row unchanged.
+        #[arg(long, value_name = "ANCHOR")]
+        anchor: Vec<String>,
+    },
     /// A case's history, oldest first.
     Show {
         /// The case number.
@@ -164,8 +245,22 @@ pub enum AuditCommand {
 pub fn audit(db: Option<PathBuf>, cmd: AuditCommand, lang: Lang) -> Result<Outcome, Failure> {
     let (store, path) = open_store(db, lang)?;
     match cmd {
-        AuditCommand::Verify => {
-            let v = store.verify_audit()?;
+        AuditCommand::Verify { anchor } => {
+            let mut v = store.verify_audit()?;
+            if v.first_break.is_none() {
+                for (seq, hash) in anchors(&anchor)? {
+                    if !store.audit_has(seq, &hash)? {
+                        v.first_break = Some(crate::store::audit::Break {
+                            seq,
+                            reason: Msg::key("error.audit.anchor"),
+                        });
+                        break;
+                    }
+                }
+            }
+            if !store.audit_keyed() {
+                eprintln!("kezek: {}", Msg::key("cli.audit.unkeyed").text(lang));
+            }
             match v.first_break {
                 None => {
                     let ok = msg!(
@@ -205,7 +300,7 @@ pub fn audit(db: Option<PathBuf>, cmd: AuditCommand, lang: Lang) -> Result<Outco
                     .map(|x| crate::store::export::protect_ids(x, include_pii));
             }
             let out = match format {
-                Format::Json => serde_json::to_string_pretty(&rows)? + "\n",
+                Format::Json => super::json_out(&rows)?,
                 Format::Text => rows
                     .iter()
                     .map(|r| {
@@ -225,6 +320,34 @@ pub fn audit(db: Option<PathBuf>, cmd: AuditCommand, lang: Lang) -> Result<Outco
     }
 }
 
+/// `SEQ:HASH` anchors, given as such or found in a file (a saved report).
+fn anchors(given: &[String]) -> Result<Vec<(i64, String)>, Failure> {
+    fn parse(s: &str) -> Option<(i64, String)> {
+        let (seq, hash) = s.split_once(':')?;
+        let ok = hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit());
+        Some((seq.parse().ok()?, hash.to_ascii_lowercase())).filter(|_| ok)
+    }
+    let mut out = Vec::new();
+    for g in given {
+        if let Some(a) = parse(g) {
+            out.push(a);
+            continue;
+        }
+        let path = std::path::Path::new(g);
+        let text = crate::privilege::read_to_string_as_user(path)
+            .map_err(|e| super::path_failure(path, &e))?;
+        let found: Vec<(i64, String)> = text
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == ':'))
+            .filter_map(parse)
+            .collect();
+        if found.is_empty() {
+            return Err(Failure(msg!("cli.audit.no-anchor", file = g)));
+        }
+        out.extend(found);
+    }
+    Ok(out)
+}
+
 /// `--include-pii` asked for by someone who is not a supervisor.
 fn pii_refused(actor: &crate::domain::case::Actor) -> Failure {
     Failure(msg!(
@@ -237,16 +360,11 @@ fn pii_refused(actor: &crate::domain::case::Actor) -> Failure {
 /// The largest demo caseload.
 const MAX_DEMO_CASES: usize = 1_000_000;
 
-/// A new file readable by its owner only: exports may hold personal data.
-pub(crate) fn private_file(path: &std::path::Path) -> std::io::Result<std::fs::File> {
-    let mut o = std::fs::OpenOptions::new();
-    o.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        o.mode(0o600);
-    }
-    o.open(path)
+/// An output file readable by its owner only (exports may hold personal
+/// data), written through an exclusive temporary file beside it and put in
+/// place by `OutFile::commit`.
+pub(crate) fn private_file(path: &std::path::Path) -> std::io::Result<crate::outfile::OutFile> {
+    crate::outfile::OutFile::create(path)
 }
 
 /// `kezek demo`: create or refill a database with the demo caseload.
@@ -262,7 +380,7 @@ pub fn demo(
     // The demo never goes into the working database: without --db it has a
     // file of its own beside it in the data directory.
     let db = db.or_else(|| db::default_path().map(|p| p.with_file_name("kezek-demo.db")));
-    let (mut store, path) = open_store(db, lang)?;
+    let (mut store, path) = create_store(db, lang)?;
     let me = users::current_login()?;
     // The person running the demo becomes its supervisor, so they can act in it.
     if store.user(&me)?.is_none() {
@@ -366,6 +484,8 @@ fn csv_field(s: &str) -> String {
 pub fn queue(db: Option<PathBuf>, args: QueueArgs, lang: Lang) -> Result<Outcome, Failure> {
     let now = parse_now(args.now.as_deref())?;
     let (store, _) = open_store(db, lang)?;
+    // Case data is for kezek users only.
+    store.current_actor()?;
     let assignee = if args.mine {
         Some(users::current_login()?)
     } else {
@@ -409,10 +529,11 @@ pub fn queue(db: Option<PathBuf>, args: QueueArgs, lang: Lang) -> Result<Outcome
                         "overdue": r.next_due.is_some_and(|d| d < now),
                         "time_left": time_left(&store, r, now, lang),
                         "assignee": r.assignee,
+                        "unreadable": r.unreadable,
                     })
                 })
                 .collect();
-            serde_json::to_string_pretty(&list)? + "\n"
+            super::json_out(&list)?
         }
         QueueFormat::Csv => {
             let mut s =
@@ -473,7 +594,10 @@ pub fn queue(db: Option<PathBuf>, args: QueueArgs, lang: Lang) -> Result<Outcome
                     overdue,
                     r.number,
                     code,
-                    crate::i18n::fit(&printable(&r.applicant), 26),
+                    match &r.unreadable {
+                        Some(_) => t(lang, "queue.unreadable").to_string(),
+                        None => crate::i18n::fit(&printable(&r.applicant), 26),
+                    },
                     crate::i18n::fit(&printable(&stage), 22),
                     due,
                     time_left(&store, r, now, lang),
@@ -494,7 +618,10 @@ pub fn import(
     format: Option<ImportFormat>,
     lang: Lang,
 ) -> Result<Outcome, Failure> {
-    let bytes = std::fs::read(&file).map_err(|e| super::path_failure(&file, &e))?;
+    // Read with the user's own rights: the office group's would let an
+    // import read the audit key or another office file.
+    let bytes =
+        crate::privilege::read_as_user(&file).map_err(|e| super::path_failure(&file, &e))?;
     let csv = match format {
         Some(ImportFormat::Csv) => true,
         Some(ImportFormat::Json) => false,
@@ -526,7 +653,16 @@ pub fn import(
         .filter(|u| actor.role == Role::Supervisor || u.login == actor.login)
         .map(|u| u.login)
         .collect();
-    let cases = match crate::store::import::parse(&bytes, csv, &store.cal, &store.rules, &users) {
+    let existing = store.case_numbers_by_key()?;
+    let parsed = crate::store::import::parse_against(
+        &bytes,
+        csv,
+        &store.cal,
+        &store.rules,
+        &users,
+        &existing,
+    );
+    let cases = match parsed {
         Ok(c) => c,
         Err(errors) => {
             for e in &errors {
@@ -538,7 +674,8 @@ pub fn import(
                 file = file.display().to_string()
             );
             eprintln!("kezek: {}", none.text(lang));
-            return Ok(Outcome::Invalid);
+            // Unusable input: exit 2, as README gives for every command.
+            return Ok(Outcome::Unusable);
         }
     };
     let valid = msg!("cli.import.valid", n = cases.len());
@@ -624,23 +761,22 @@ pub fn export(db: Option<PathBuf>, args: ExportArgs, lang: Lang) -> Result<Outco
     };
     // Write to a temporary file beside the target and rename it into place,
     // so that a failed export never leaves half a file behind.
-    let (mut sink, target): (Box<dyn std::io::Write>, Option<(PathBuf, PathBuf)>) = match &args.out
-    {
-        Some(path) => {
-            let tmp = path.with_extension("partial");
-            let f = private_file(&tmp).map_err(|e| super::path_failure(&tmp, &e))?;
-            (
-                Box::new(std::io::BufWriter::new(f)),
-                Some((tmp, path.clone())),
-            )
+    let mut file = match &args.out {
+        Some(path) => Some(std::io::BufWriter::new(
+            private_file(path).map_err(|e| super::path_failure(path, &e))?,
+        )),
+        None => None,
+    };
+    let mut stdout;
+    let sink: &mut dyn std::io::Write = match file.as_mut() {
+        Some(f) => f,
+        None => {
+            stdout = std::io::BufWriter::new(std::io::stdout().lock());
+            &mut stdout
         }
-        None => (
-            Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
-            None,
-        ),
     };
     let result = if args.audit {
-        store.export_audit(&mut sink, args.include_pii)
+        store.export_audit(sink, args.include_pii)
     } else {
         let filter = ExportFilter {
             procedure,
@@ -656,28 +792,25 @@ pub fn export(db: Option<PathBuf>, args: ExportArgs, lang: Lang) -> Result<Outco
             ExportFormatArg::Csv => ExportFormat::Csv { bom: args.bom },
             ExportFormatArg::Json => ExportFormat::Json,
         };
-        store.export_cases(&mut sink, &filter, format, args.include_pii)
+        store.export_cases(sink, &filter, format, args.include_pii)
     };
-    drop(sink);
-    match (result, target) {
-        (Ok(n), Some((tmp, path))) => {
-            std::fs::rename(&tmp, &path).map_err(|e| super::path_failure(&path, &e))?;
-            let done = msg!(
-                "cli.export.written",
-                n = n,
-                path = path.display().to_string()
-            );
-            eprintln!("kezek: {}", done.text(lang));
-            Ok(Outcome::Ok)
-        }
-        (Ok(_), None) => Ok(Outcome::Ok),
-        (Err(e), target) => {
-            if let Some((tmp, _)) = target {
-                let _ = std::fs::remove_file(tmp);
-            }
-            Err(e.into())
-        }
-    }
+    // On an error the temporary file is dropped, and with it removed.
+    let n = result?;
+    let Some(file) = file else {
+        return Ok(Outcome::Ok);
+    };
+    let path = file.get_ref().target().to_path_buf();
+    file.into_inner()
+        .map_err(|e| super::path_failure(&path, e.error()))?
+        .commit(true)
+        .map_err(|e| super::path_failure(&path, &e))?;
+    let done = msg!(
+        "cli.export.written",
+        n = n,
+        path = path.display().to_string()
+    );
+    eprintln!("kezek: {}", done.text(lang));
+    Ok(Outcome::Ok)
 }
 
 /// Apply a transition, re-reading the case when a colleague changed it in

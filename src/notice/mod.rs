@@ -192,7 +192,7 @@ impl Templates {
                 }
                 let shown = path.display().to_string();
                 let name = entry.file_name().to_string_lossy().into_owned();
-                let text = std::fs::read_to_string(&path)
+                let text = crate::privilege::read_to_string_as_user(&path)
                     .map_err(|e| RuleError::new(&shown, 0, format!("cannot read: {e}")))?;
                 overrides.insert(name, (shown, text));
             }
@@ -207,7 +207,7 @@ impl Templates {
 
 /// The templates in force: built in, with `<config dir>/templates/*.txt` over them.
 pub fn load() -> Result<Templates, RuleError> {
-    match crate::config::config_dir() {
+    match crate::config::rules_dir() {
         Some(dir) => Templates::from_dir(&dir.join("templates")),
         None => Templates::built_in(),
     }

@@ -83,6 +83,11 @@ fn t(lang: Lang, key: &str) -> &'static str {
             "Сформировано kezek. Просрочено: ближайший срок дела уже истёк; срок сегодня: ближайший срок приходится на этот день и ещё не истёк.",
             "Produced by kezek. Overdue: the case's nearest deadline has passed; due today: it falls on this day and has not passed yet.",
         ),
+        "anchor" => (
+            "Аудит журналының басы (kezek audit verify --anchor үшін сақтаңыз):",
+            "Вершина журнала аудита (сохраните для kezek audit verify --anchor):",
+            "Audit chain head (keep it for kezek audit verify --anchor):",
+        ),
         _ => ("", "", ""),
     };
     match lang {
@@ -533,7 +538,11 @@ pub fn html(f: &DailyFigures) -> String {
         b.push_str("</tbody></table>\n");
     }
     b.push_str("</section>\n");
-    b.push_str(&format!("<footer>{}</footer>\n", t(lang, "footer")));
+    let anchor = match &f.audit_head {
+        Some(h) => format!("<br>{} <code>{}</code>", t(lang, "anchor"), e(h)),
+        None => String::new(),
+    };
+    b.push_str(&format!("<footer>{}{anchor}</footer>\n", t(lang, "footer")));
 
     let lang_id = crate::notice::lang_id(lang);
     format!(

@@ -150,6 +150,10 @@ pub struct DailyFigures {
     /// From the journals: answers of state bodies and complaints overdue at
     /// `as_of`, and the information-system failures of the day.
     pub journals: Journals,
+    /// The audit chain's head when the report was made (`SEQ:HASH`): kept
+    /// outside the database (printed, filed), it lets `kezek audit verify
+    /// --anchor` prove later that the log still holds that row unchanged.
+    pub audit_head: Option<String>,
     #[serde(skip)]
     pub lang: Lang,
 }
@@ -423,8 +427,12 @@ impl DailyFigures {
                 });
             }
         }
+        let audit_head = store
+            .audit_head()?
+            .map(|(seq, hash)| format!("{seq}:{hash}"));
         Ok(DailyFigures {
             journals,
+            audit_head,
             date: day.to_string(),
             as_of: rfc(store, now),
             totals,
@@ -441,7 +449,8 @@ impl DailyFigures {
 
     /// The figures as pretty JSON (the format is documented in README.md).
     pub fn json(&self) -> String {
-        serde_json::to_string_pretty(self).unwrap_or_else(|_| "{}".into()) + "\n"
+        let text = serde_json::to_string_pretty(self).unwrap_or_else(|_| "{}".into());
+        crate::domain::text::json_safe(text) + "\n"
     }
 }
 

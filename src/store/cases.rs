@@ -1,5 +1,7 @@
 //! Cases: load, create, change through domain transitions, and the queue.
 
+use std::collections::HashMap;
+
 use crate::domain::msg::{Localize, Msg};
 #[allow(unused_imports)]
 use crate::msg;
@@ -402,6 +404,40 @@ fn decision_parts(d: &Decision) -> (&'static str, Vec<String>) {
     }
 }
 
+/// `2026-11-20T12:45:00Z` as [`ts`] writes it, read without a general
+/// parser (the queue reads half a million of them); anything else is None.
+fn fast_ts(s: &str) -> Option<DateTime<Utc>> {
+    let b = s.as_bytes();
+    if b.len() != 20
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || b[10] != b'T'
+        || b[13] != b':'
+        || b[16] != b':'
+        || b[19] != b'Z'
+    {
+        return None;
+    }
+    let num = |from: usize, to: usize| -> Option<u32> {
+        b[from..to].iter().try_fold(0u32, |n, &d| {
+            d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
+        })
+    };
+    let day = NaiveDate::from_ymd_opt(num(0, 4)? as i32, num(5, 7)?, num(8, 10)?)?;
+    let at = day.and_hms_opt(num(11, 13)?, num(14, 16)?, num(17, 19)?)?;
+    Some(at.and_utc())
+}
+
+/// How an approval state is stored.
+fn approval_id(a: &ApprovalState) -> &'static str {
+    match a {
+        ApprovalState::NotRequired => "not_required",
+        ApprovalState::Pending => "pending",
+        ApprovalState::Approved { .. } => "approved",
+        ApprovalState::Returned { .. } => "returned",
+    }
+}
+
 /// Write every child row of a case (after deleting the old ones of an existing case).
 fn write_children(conn: &Connection, c: &Case, existing: bool) -> Result<(), StoreError> {
     for table in [
@@ -495,18 +531,13 @@ fn write_children(conn: &Connection, c: &Case, existing: bool) -> Result<(), Sto
     )?;
     for (i, d) in c.decisions.iter().enumerate() {
         let (kind, grounds) = decision_parts(d);
-        let (state, by, at, comment) = match &d.approval {
-            ApprovalState::NotRequired => ("not_required", None, None, None),
-            ApprovalState::Pending => ("pending", None, None, None),
-            ApprovalState::Approved { by, at } => {
-                ("approved", Some(by.clone()), Some(ts(*at)), None)
+        let state = approval_id(&d.approval);
+        let (by, at, comment) = match &d.approval {
+            ApprovalState::NotRequired | ApprovalState::Pending => (None, None, None),
+            ApprovalState::Approved { by, at } => (Some(by.clone()), Some(ts(*at)), None),
+            ApprovalState::Returned { by, at, comment } => {
+                (Some(by.clone()), Some(ts(*at)), Some(comment.clone()))
             }
-            ApprovalState::Returned { by, at, comment } => (
-                "returned",
-                Some(by.clone()),
-                Some(ts(*at)),
-                Some(comment.clone()),
-            ),
         };
         ins.execute(params![
             n,
@@ -711,7 +742,8 @@ fn write_case(
         .map(|i| i as i64);
     conn.prepare_cached(
         "UPDATE cases SET queue_due = ?2, queue_since = ?3, stay_until = ?4, arrival_date = ?5,
-                current_stage = ?6 WHERE number = ?1",
+                current_stage = ?6, q_applicant = ?7, q_citizenship = ?8, q_approval = ?9
+          WHERE number = ?1",
     )?
     .execute(params![
         c.number,
@@ -719,7 +751,10 @@ fn write_case(
         ts(c.accepted_at.unwrap_or(c.received_at)),
         c.stay_until.map(|d| d.to_string()),
         c.arrival_date.map(|d| d.to_string()),
-        current_stage
+        current_stage,
+        c.applicant.name,
+        c.applicant.citizenship,
+        c.decisions.last().map(|d| approval_id(&d.approval)),
     ])?;
     write_children(conn, c, expected.is_some())?;
     Ok(new_version)
@@ -1205,6 +1240,137 @@ impl Store {
     }
 
     /// Open cases in urgency order.
+    /// The queue as the console holds it: every case of the filter, read
+    /// in one ordered pass over the covering queue index, straight into
+    /// compact columns (no row is allocated on its own).
+    pub fn queue_table(
+        &self,
+        filter: &QueueFilter,
+    ) -> Result<crate::app::queue::Queue, StoreError> {
+        let mut sql = String::from(
+            "SELECT c.number, c.procedure, c.version_id, c.q_applicant, c.q_citizenship, c.current_stage,
+                    c.q_approval, c.assignee, c.next_due, c.next_due_unit, c.status
+             FROM cases c INDEXED BY cases_queue_all
+             WHERE c.queue_due IS NOT NULL",
+        );
+        let mut args: Vec<String> = Vec::new();
+        if let Some(a) = &filter.assignee {
+            args.push(a.clone());
+            sql.push_str(&format!(" AND c.assignee = ?{}", args.len()));
+        }
+        if filter.unassigned {
+            sql.push_str(" AND c.assignee IS NULL");
+        }
+        if let Some(p) = &filter.procedure {
+            args.push(p.clone());
+            sql.push_str(&format!(" AND c.procedure = ?{}", args.len()));
+        }
+        sql.push_str(" ORDER BY c.queue_due, c.queue_since, c.number");
+        if let Some(limit) = filter.limit {
+            sql.push_str(&format!(" LIMIT {limit}"));
+        }
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(args.iter()))?;
+        let mut q = crate::app::queue::Queue::with_capacity(filter.limit.unwrap_or(1024) as usize);
+        // Stage ids by procedure, version and place, looked up once each.
+        let mut stages: HashMap<String, HashMap<String, Vec<Option<String>>>> = HashMap::new();
+        let mut sql_time = std::time::Duration::ZERO;
+        let mut push_time = std::time::Duration::ZERO;
+        let mut t_row = std::time::Instant::now();
+        while let Some(r) = rows.next()? {
+            // A value that is not what kezek writes marks the case
+            // unreadable instead of failing the whole queue.
+            let bad = std::cell::Cell::new(false);
+            let text = |i: usize| -> Option<&str> {
+                match r.get_ref(i) {
+                    Ok(rusqlite::types::ValueRef::Null) => None,
+                    Ok(v) => v.as_str().map_err(|_| bad.set(true)).ok(),
+                    Err(_) => {
+                        bad.set(true);
+                        None
+                    }
+                }
+            };
+            let number = text(0).unwrap_or_default();
+            let procedure = text(1).unwrap_or_default();
+            let version = text(2).unwrap_or_default();
+            let place: Option<i64> = r.get(5).unwrap_or_else(|_| {
+                bad.set(true);
+                None
+            });
+            let stage = match place {
+                Some(i) => {
+                    if !stages
+                        .get(procedure)
+                        .is_some_and(|v| v.contains_key(version))
+                    {
+                        let ids = self
+                            .rules
+                            .procedure(procedure)
+                            .ok()
+                            .and_then(|p| p.version(version))
+                            .map(|v| v.stages.iter().map(|s| Some(s.id.clone())).collect())
+                            .unwrap_or_default();
+                        stages
+                            .entry(procedure.to_string())
+                            .or_default()
+                            .insert(version.to_string(), ids);
+                    }
+                    stages
+                        .get(procedure)
+                        .and_then(|v| v.get(version))
+                        .and_then(|ids| usize::try_from(i).ok().and_then(|i| ids.get(i)))
+                        .and_then(Option::as_deref)
+                }
+                None => None,
+            };
+            let next_due = text(8).and_then(|d| {
+                let t = fast_ts(d).or_else(|| parse_ts(d).ok());
+                if t.is_none() {
+                    bad.set(true);
+                }
+                t
+            });
+            let unit = match text(9) {
+                Some("working_days") => Some(crate::domain::term::Unit::WorkingDays),
+                Some("calendar_days") => Some(crate::domain::term::Unit::CalendarDays),
+                None => None,
+                Some(_) => {
+                    bad.set(true);
+                    None
+                }
+            };
+            let applicant = text(3).unwrap_or_default();
+            let citizenship = text(4).unwrap_or_default();
+            let assignee = text(7);
+            let approval = text(6);
+            sql_time += t_row.elapsed();
+            let t_push = std::time::Instant::now();
+            q.push(crate::app::queue::RowIn {
+                number,
+                procedure,
+                applicant,
+                citizenship,
+                stage,
+                next_due,
+                next_due_unit: unit,
+                assignee,
+                approval,
+                status: text(10).unwrap_or_default(),
+                unreadable: bad.get(),
+            });
+            push_time += t_push.elapsed();
+            t_row = std::time::Instant::now();
+        }
+        tracing::debug!(
+            "queue table: {} rows, reading {:.0} ms, columns {:.0} ms",
+            q.len(),
+            sql_time.as_secs_f64() * 1000.0,
+            push_time.as_secs_f64() * 1000.0
+        );
+        Ok(q)
+    }
+
     pub fn queue(&self, filter: &QueueFilter) -> Result<Vec<QueueRow>, StoreError> {
         let mut sql = String::from(
             "SELECT c.number, c.procedure, c.version_id, p.name, p.citizenship, c.status, c.next_due, c.next_due_kind,
@@ -1232,66 +1398,106 @@ impl Store {
         }
         let mut stmt = self.conn.prepare(&sql)?;
         let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, String>(4)?,
-                r.get::<_, String>(5)?,
-                r.get::<_, Option<String>>(6)?,
-                r.get::<_, Option<String>>(7)?,
-                r.get::<_, Option<String>>(8)?,
-                r.get::<_, String>(9)?,
-                r.get::<_, Option<String>>(10)?,
-                r.get::<_, Option<String>>(11)?,
-                r.get::<_, Option<i64>>(12)?,
-                r.get::<_, Option<String>>(13)?,
-            ))
+            // The number first, whatever else in the row cannot be read.
+            let number = match r.get_ref(0)? {
+                rusqlite::types::ValueRef::Text(t) => String::from_utf8_lossy(t).to_string(),
+                other => format!("{other:?}"),
+            };
+            let fields = (|| {
+                Ok::<_, rusqlite::Error>((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, String>(5)?,
+                    r.get::<_, Option<String>>(6)?,
+                    r.get::<_, Option<String>>(7)?,
+                    r.get::<_, Option<String>>(8)?,
+                    r.get::<_, String>(9)?,
+                    r.get::<_, Option<String>>(10)?,
+                    r.get::<_, Option<String>>(11)?,
+                    r.get::<_, Option<i64>>(12)?,
+                    r.get::<_, Option<String>>(13)?,
+                ))
+            })();
+            Ok((number, fields))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (
-                number,
-                procedure,
-                version_id,
-                applicant,
-                citizenship,
-                status,
-                due,
-                due_what,
-                assignee,
-                received,
-                accepted,
-                unit,
-                stage,
-                approval,
-            ) = row?;
-            let stage = stage.and_then(|i| {
-                self.rules
-                    .procedure(&procedure)
-                    .ok()
-                    .and_then(|p| p.version(&version_id))
-                    .and_then(|v| v.stages.get(i as usize))
-                    .map(|s| s.id.clone())
-            });
-            out.push(QueueRow {
-                number,
-                procedure,
-                applicant,
-                citizenship,
-                status: enum_from(&status)?,
-                stage,
-                next_due: opt_ts(due)?,
-                next_due_what: due_what,
-                next_due_unit: unit.as_deref().map(enum_from).transpose()?,
-                assignee,
-                received_at: parse_ts(&received)?,
-                accepted_at: opt_ts(accepted)?,
-                approval,
-            });
+            let (number, fields) = row?;
+            // A value kezek cannot read (edited behind its back, or written by
+            // a newer version) shows as one unreadable row, never hides the queue.
+            match fields
+                .map_err(StoreError::from)
+                .and_then(|f| self.queue_row(f))
+            {
+                Ok(q) => out.push(q),
+                Err(e) => out.push(QueueRow::unreadable(number, e)),
+            }
         }
         Ok(out)
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn queue_row(
+        &self,
+        (
+            number,
+            procedure,
+            version_id,
+            applicant,
+            citizenship,
+            status,
+            due,
+            due_what,
+            assignee,
+            received,
+            accepted,
+            unit,
+            stage,
+            approval,
+        ): (
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            String,
+            Option<String>,
+            Option<String>,
+            Option<i64>,
+            Option<String>,
+        ),
+    ) -> Result<QueueRow, StoreError> {
+        let stage = stage.and_then(|i| {
+            self.rules
+                .procedure(&procedure)
+                .ok()
+                .and_then(|p| p.version(&version_id))
+                .and_then(|v| v.stages.get(i as usize))
+                .map(|s| s.id.clone())
+        });
+        Ok(QueueRow {
+            number,
+            procedure,
+            applicant,
+            citizenship,
+            status: enum_from(&status)?,
+            stage,
+            next_due: opt_ts(due)?,
+            next_due_what: due_what,
+            next_due_unit: unit.as_deref().map(enum_from).transpose()?,
+            assignee,
+            received_at: parse_ts(&received)?,
+            accepted_at: opt_ts(accepted)?,
+            approval,
+            unreadable: None,
+        })
     }
 
     /// Counts for the queue header and scripts.
@@ -1329,6 +1535,32 @@ pub struct QueueRow {
     /// The latest decision's approval state (`pending`, `returned`, ...),
     /// so the inspector sees a supervisor's answer in the queue.
     pub approval: Option<String>,
+    /// The row holds a value kezek cannot read: why (the rest is empty).
+    pub unreadable: Option<String>,
+}
+
+impl QueueRow {
+    /// A case whose stored row cannot be read: shown by its number, first in
+    /// the queue (it has no deadline kezek can trust), never dropped.
+    fn unreadable(number: String, why: StoreError) -> QueueRow {
+        use crate::domain::msg::Localize;
+        QueueRow {
+            number,
+            procedure: String::new(),
+            applicant: String::new(),
+            citizenship: String::new(),
+            status: case::Status::Received,
+            stage: None,
+            next_due: None,
+            next_due_what: None,
+            next_due_unit: None,
+            assignee: None,
+            received_at: DateTime::<Utc>::UNIX_EPOCH,
+            accepted_at: None,
+            approval: None,
+            unreadable: Some(why.msg().text(crate::i18n::Lang::En)),
+        }
+    }
 }
 
 impl Store {
@@ -1505,6 +1737,18 @@ impl Store {
                     now,
                     Some(loaded.row_version),
                 )?;
+                // The archive is a change of the case: its own audit row.
+                if archived.is_some() {
+                    audit::append(
+                        tx,
+                        now,
+                        "kezek",
+                        Some(number),
+                        "archived",
+                        Some(&case_json(c)),
+                        Some(&case_json(&after)),
+                    )?;
+                }
                 moved.push(Moved {
                     number: number.clone(),
                     old: opt_ts(old)?,

@@ -15,32 +15,126 @@ use super::schema::MIGRATIONS;
 /// user is told the database is busy.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// The database path: `--db`, else `$KEZEK_DB`, else the user's data directory.
+/// The database path: `--db`, else `$KEZEK_DB`, else the user's data
+/// directory; in the office installation, the office data directory.
 pub fn default_path() -> Option<PathBuf> {
+    if crate::privilege::privileged() {
+        return crate::privilege::office_db(None).ok();
+    }
     if let Some(p) = std::env::var_os("KEZEK_DB") {
         return Some(PathBuf::from(p));
     }
     directories::ProjectDirs::from("kz", "", "kezek").map(|d| d.data_dir().join("kezek.db"))
 }
 
-/// Open (creating if needed) and migrate the database at `path`.
+/// Open the existing database at `path`. A path with no database is an
+/// error (a mistyped `--db` must not become an empty database: see
+/// [`create`]). Opening writes nothing when the schema is current, so
+/// readers never wait for a writer: in WAL mode they read a snapshot.
 pub fn open(path: &Path) -> Result<Connection, StoreError> {
-    let existed = path.exists();
-    if !existed {
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_file() => {}
+        Ok(_) => {
+            return Err(StoreError::Invalid(msg!(
+                "error.store.not-a-file",
+                path = path.display().to_string()
+            )));
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(StoreError::NoDatabase(path.display().to_string()));
+        }
+        Err(e) => return Err(StoreError::Io(path_error(path, &e))),
+    }
+    connect(path)
+}
+
+/// Create a new database at `path` (`kezek init`, `kezek demo`), or open
+/// the one already there.
+pub fn create(path: &Path) -> Result<Connection, StoreError> {
+    if !path.exists() {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| StoreError::Io(path_error(dir, &e)))?;
         }
+        // The key first: a new database's audit chain is keyed from its first row.
+        create_key(path)?;
         create_private(path)?;
     }
+    connect(path)
+}
+
+/// The audit key of the database at `path`: `kezek.db` → `kezek.db.audit-key`.
+/// Readable by the owner and the office group only (0640): in the office
+/// installation no inspector can read it, so none can recompute the chain.
+pub fn key_path(db: &Path) -> PathBuf {
+    let mut name = db.file_name().unwrap_or_default().to_os_string();
+    name.push(".audit-key");
+    db.with_file_name(name)
+}
+
+/// 32 random bytes as hex, in a new file (never replacing one).
+fn create_key(db: &Path) -> Result<(), StoreError> {
+    use std::io::{Read, Write};
+    let path = key_path(db);
+    let mut key = [0u8; 32];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut key))
+        .map_err(|e| StoreError::Io(path_error(Path::new("/dev/urandom"), &e)))?;
+    let text: String = key.iter().map(|b| format!("{b:02x}")).collect();
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o640);
+    }
+    match opts.open(&path) {
+        Ok(mut f) => f
+            .write_all(format!("{text}\n").as_bytes())
+            .and_then(|()| f.sync_all())
+            .map_err(|e| StoreError::Io(path_error(&path, &e))),
+        // A key already there (a database re-created beside it) is kept.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(StoreError::Io(path_error(&path, &e))),
+    }
+}
+
+/// The audit key, if the database has one. A key that is there but cannot
+/// be read is an error, never a quiet fall-back to an unkeyed chain.
+pub fn read_key(db: &Path) -> Result<Option<Vec<u8>>, StoreError> {
+    let path = key_path(db);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(StoreError::Io(path_error(&path, &e))),
+    };
+    let t = text.trim();
+    let bytes: Option<Vec<u8>> = (t.len() == 64)
+        .then(|| {
+            (0..32)
+                .map(|i| u8::from_str_radix(t.get(2 * i..2 * i + 2)?, 16).ok())
+                .collect()
+        })
+        .flatten();
+    bytes.map(Some).ok_or_else(|| {
+        StoreError::Invalid(msg!(
+            "error.store.bad-key",
+            path = path.display().to_string()
+        ))
+    })
+}
+
+fn connect(path: &Path) -> Result<Connection, StoreError> {
     let conn = Connection::open_with_flags(
         path,
-        OpenFlags::SQLITE_OPEN_READ_WRITE
-            | OpenFlags::SQLITE_OPEN_CREATE
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .map_err(|e| StoreError::Open(path.display().to_string(), e.to_string()))?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
-    conn.pragma_update(None, "journal_mode", "WAL")?;
+    // Changing the journal mode writes: only a new (or foreign) file needs it.
+    let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+    }
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     // 64 MiB of page cache: large imports and exports stay off the disk's read path.
@@ -92,6 +186,12 @@ pub fn schema_version() -> i64 {
 
 fn migrate(conn: &Connection, path: &Path) -> Result<(), StoreError> {
     let target = schema_version();
+    // A current schema is read without a transaction: no write lock, so an
+    // open never waits behind another session's write.
+    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if current == target {
+        return Ok(());
+    }
     loop {
         // Read the version inside the write lock: several sessions may open
         // a new database at the same moment, and only one may migrate it.

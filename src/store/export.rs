@@ -279,9 +279,9 @@ impl Store {
                         buf.push(',');
                     }
                     buf.push_str("\n  ");
-                    buf.push_str(
-                        &serde_json::to_string(&row).map_err(|e| StoreError::Sql(e.to_string()))?,
-                    );
+                    let json =
+                        serde_json::to_string(&row).map_err(|e| StoreError::Sql(e.to_string()))?;
+                    buf.push_str(&crate::domain::text::json_safe(json));
                 }
             }
             count += 1;
@@ -322,7 +322,7 @@ impl Store {
                 "prev_hash": r.get::<_, String>(7)?,
                 "hash": r.get::<_, String>(8)?,
             });
-            writeln!(w, "{v}").map_err(io)?;
+            writeln!(w, "{}", crate::domain::text::json_safe(v.to_string())).map_err(io)?;
             n += 1;
         }
         w.flush().map_err(io)?;

@@ -32,6 +32,8 @@ use crate::msg;
 pub enum StoreError {
     /// The database file cannot be opened (path and SQLite's reason).
     Open(String, String),
+    /// No database at this path (and none is to be created).
+    NoDatabase(String),
     Io(Msg),
     TooNew {
         path: String,
@@ -72,6 +74,7 @@ impl Localize for StoreError {
             StoreError::Open(path, detail) => {
                 msg!("error.store.open", path = path, detail = detail)
             }
+            StoreError::NoDatabase(path) => msg!("error.store.no-db", path = path),
             StoreError::Io(m) | StoreError::NotFound(m) | StoreError::Denied(m) => m.clone(),
             StoreError::Invalid(m) => m.clone(),
             StoreError::TooNew {
@@ -139,14 +142,36 @@ pub struct Store {
     pub(crate) conn: Connection,
     pub cal: Calendar,
     pub rules: Rules,
+    /// The audit key (see `db::key_path`); `None` for a database made before keys.
+    pub(crate) audit_key: Option<std::sync::Arc<Vec<u8>>>,
 }
 
 impl Store {
+    /// Open the database at `path`, creating it when there is none
+    /// (`kezek init`, `kezek demo`, tests and benchmarks).
     pub fn open(path: &Path, cal: Calendar, rules: Rules) -> Result<Store, StoreError> {
+        Store::with(db::create(path)?, path, cal, rules)
+    }
+
+    /// Open an existing database; a path with none is an error (every
+    /// command but `init` and `demo`, and the console).
+    pub fn open_existing(path: &Path, cal: Calendar, rules: Rules) -> Result<Store, StoreError> {
+        Store::with(db::open(path)?, path, cal, rules)
+    }
+
+    fn with(
+        conn: Connection,
+        path: &Path,
+        cal: Calendar,
+        rules: Rules,
+    ) -> Result<Store, StoreError> {
+        let audit_key = db::read_key(path)?.map(std::sync::Arc::new);
+        audit::register(&conn, audit_key.clone())?;
         Ok(Store {
-            conn: db::open(path)?,
+            conn,
             cal,
             rules,
+            audit_key,
         })
     }
 
@@ -159,13 +184,27 @@ impl Store {
         rules: Rules,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<(Store, Option<cases::Recomputed>), StoreError> {
-        let mut store = Store::open(path, cal, rules)?;
-        let moved = if store.rules_changed()? {
-            Some(store.recompute_deadlines(now)?)
-        } else {
-            None
-        };
+        let mut store = Store::open_existing(path, cal, rules)?;
+        let moved = store.recompute_if_rules_changed(now)?;
         Ok((store, moved))
+    }
+
+    /// When the calendar or the rules differ from those the stored
+    /// deadlines were computed with, recompute them; says what moved.
+    pub fn recompute_if_rules_changed(
+        &mut self,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Option<cases::Recomputed>, StoreError> {
+        if self.rules_changed()? {
+            Ok(Some(self.recompute_deadlines(now)?))
+        } else {
+            Ok(None)
+        }
+    }
+
+    /// Whether the audit chain is keyed (HMAC) rather than plainly hashed.
+    pub fn audit_keyed(&self) -> bool {
+        self.audit_key.is_some()
     }
 
     /// Changes whenever another connection commits: the console polls it.

@@ -230,6 +230,26 @@ CREATE TABLE meta (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
+"#,
+    // 5: the console keeps every open case: what its queue shows is kept
+    // on the case row and in one covering index, so the whole queue is one
+    // ordered read of the index instead of three look-ups per case.
+    r#"
+ALTER TABLE cases ADD COLUMN q_applicant TEXT;
+ALTER TABLE cases ADD COLUMN q_citizenship TEXT;
+-- The latest decision's approval state.
+ALTER TABLE cases ADD COLUMN q_approval TEXT;
+UPDATE cases SET
+    q_applicant = (SELECT name FROM persons p WHERE p.case_number = cases.number AND p.ord = 0),
+    q_citizenship = (SELECT citizenship FROM persons p WHERE p.case_number = cases.number AND p.ord = 0),
+    q_approval = (SELECT approval FROM decisions d WHERE d.case_number = cases.number ORDER BY d.ord DESC LIMIT 1);
+CREATE INDEX cases_queue_all ON cases (queue_due, queue_since, number, procedure, version_id,
+    q_applicant, q_citizenship, current_stage, q_approval, assignee, next_due, next_due_unit, status)
+    WHERE queue_due IS NOT NULL;
+"#,
+    // 6: the journals the rules require: requests to other state bodies,
+    // changes of residence (§17-1), information-system failures (§9-5).
+    r#"
 -- Requests to other state bodies and their answers.
 CREATE TABLE requests (
     case_number TEXT NOT NULL REFERENCES cases(number) ON DELETE CASCADE,

@@ -17,11 +17,13 @@ pub struct User {
     pub role: Role,
 }
 
-/// The operating-system user running kezek. Debug builds (the test suite)
-/// may impersonate with `KEZEK_USER`; release builds never read it.
+/// The operating-system user running kezek: the real user id, which the
+/// kernel sets and a setgid binary does not change. Debug builds (the test
+/// suite) may impersonate with `KEZEK_USER`, never with raised privileges;
+/// release builds never read it.
 pub fn current_login() -> Result<String, StoreError> {
     #[cfg(debug_assertions)]
-    if let Ok(u) = std::env::var("KEZEK_USER")
+    if let Some(u) = crate::privilege::env_var_os("KEZEK_USER").and_then(|u| u.into_string().ok())
         && !u.is_empty()
     {
         return Ok(u);
@@ -119,8 +121,15 @@ impl Store {
             )));
         }
         let name = name.trim();
-        if name.is_empty() || name.chars().any(char::is_control) || name.chars().count() > 200 {
+        if name.is_empty()
+            || name.chars().any(crate::domain::text::is_unsafe)
+            || name.chars().count() > 200
+        {
             return Err(StoreError::Invalid(Msg::key("error.store.bad-name")));
+        }
+        // Spaces or zero-width characters alone would show as no one.
+        if !name.chars().any(char::is_alphabetic) {
+            return Err(StoreError::Invalid(Msg::key("error.store.name-no-letter")));
         }
         let now = chrono::Utc::now();
         self.write(|tx, _, _| {

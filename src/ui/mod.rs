@@ -698,7 +698,21 @@ fn draw_queue(f: &mut Frame<'_>, m: &mut Model, ui: &Ui<'_>, area: Rect) {
         .chain([m.t("col.procedure").chars().count()])
         .max()
         .unwrap_or(4) as u16;
-    let fixed = 2 + 15 + code_w + 3 + 11 + 6 + 8 + 8;
+    // The case column fits the longest number on screen (imported numbers
+    // may be longer than kezek's own), within limits; a longer one is cut
+    // with `…`.
+    let number_w = m
+        .visible
+        .iter()
+        .skip(offset)
+        .take(height)
+        .filter_map(|&i| m.rows.get(i))
+        .map(|r| r.number().chars().count())
+        .chain([m.t("col.case").chars().count()])
+        .max()
+        .unwrap_or(15)
+        .clamp(15, 24) as u16;
+    let fixed = 2 + number_w + code_w + 3 + 11 + 6 + 8 + 8;
     let fill = usize::from(area.width.saturating_sub(fixed) / 2);
     let rows: Vec<Row<'_>> = m
         .visible
@@ -707,23 +721,21 @@ fn draw_queue(f: &mut Frame<'_>, m: &mut Model, ui: &Ui<'_>, area: Rect) {
         .take(height)
         .filter_map(|&i| m.rows.get(i))
         .map(|r| {
-            let overdue = r.next_due.is_some_and(|d| d < m.now);
-            let due = r
-                .next_due
+            let next_due = r.next_due();
+            let overdue = next_due.is_some_and(|d| d < m.now);
+            let due = next_due
                 .map(|d| d.with_timezone(&zone).format("%d.%m %H:%M").to_string())
                 .unwrap_or_default();
-            let left = r
-                .next_due
-                .map(|d| short_left(lang, ui, r.next_due_unit, d, m.now))
+            let left = next_due
+                .map(|d| short_left(lang, ui, r.next_due_unit(), d, m.now))
                 .unwrap_or_default();
-            let procedure = ui.rules.procedure(&r.procedure).ok();
+            let procedure = ui.rules.procedure(r.procedure()).ok();
             let code = procedure
                 .map(|p| crate::i18n::procedure_code(p, lang))
-                .unwrap_or_else(|| r.procedure.clone());
+                .unwrap_or_else(|| r.procedure().to_string());
             // "3/6 Title": the stage's place survives a narrow column.
             let stage = r
-                .stage
-                .as_deref()
+                .stage()
                 .map(|s| {
                     procedure
                         .and_then(|p| p.stage_place(s))
@@ -732,26 +744,30 @@ fn draw_queue(f: &mut Frame<'_>, m: &mut Model, ui: &Ui<'_>, area: Rect) {
                 })
                 .unwrap_or_else(|| "-".into());
             // A supervisor's answer is what the inspector needs to see first.
-            let stage = match r.approval.as_deref() {
+            let stage = match r.approval() {
                 Some("pending") => format!("⧗ {}", t(lang, "queue.awaiting-approval")),
                 Some("returned") => format!("↩ {}", t(lang, "queue.returned")),
                 _ => stage,
             };
             let row = Row::new(vec![
-                match (overdue, m.marked.contains(&r.number)) {
+                match (overdue, m.marked.contains(r.number())) {
                     (true, true) => "!*".to_string(),
                     (true, false) => "!!".to_string(),
                     (false, true) => " *".to_string(),
                     (false, false) => String::new(),
                 },
-                r.number.clone(),
+                crate::i18n::fit(&printable(r.number()), usize::from(number_w)),
                 code,
-                crate::i18n::fit(&printable(&r.applicant), fill),
-                printable(&r.citizenship).into_owned(),
+                if r.unreadable() {
+                    m.t("queue.unreadable").to_string()
+                } else {
+                    crate::i18n::fit(&printable(r.applicant()), fill)
+                },
+                printable(r.citizenship()).into_owned(),
                 crate::i18n::fit(&printable(&stage), fill),
                 due,
                 left,
-                printable(r.assignee.as_deref().unwrap_or("-")).into_owned(),
+                printable(r.assignee().unwrap_or("-")).into_owned(),
             ]);
             if overdue {
                 row.style(ui.theme.overdue)
@@ -762,7 +778,7 @@ fn draw_queue(f: &mut Frame<'_>, m: &mut Model, ui: &Ui<'_>, area: Rect) {
         .collect();
     let widths = [
         Constraint::Length(2),
-        Constraint::Length(15),
+        Constraint::Length(number_w),
         Constraint::Length(code_w),
         Constraint::Fill(1),
         Constraint::Length(3),

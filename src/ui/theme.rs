@@ -124,7 +124,7 @@ pub fn load_all() -> Result<BTreeMap<String, Theme>, RuleError> {
                 continue;
             }
             let shown = path.display().to_string();
-            let text = std::fs::read_to_string(&path)
+            let text = crate::privilege::read_to_string_as_user(&path)
                 .map_err(|err| RuleError::new(&shown, 0, format!("cannot read: {err}")))?;
             let (n, t) = parse(Source {
                 name: &shown,

@@ -11,6 +11,8 @@ use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 
 pub struct Pty {
     out: Arc<Mutex<Vec<u8>>>,
+    /// When each read from the terminal arrived, and the output's length after it.
+    arrivals: Arc<Mutex<Vec<(Instant, usize)>>>,
     fed: usize,
     screen: vt100::Parser,
     writer: Box<dyn Write + Send>,
@@ -41,18 +43,27 @@ impl Pty {
         drop(pair.slave);
         let mut reader = pair.master.try_clone_reader().expect("reader");
         let out = Arc::new(Mutex::new(Vec::new()));
+        let arrivals = Arc::new(Mutex::new(Vec::new()));
         let sink = Arc::clone(&out);
+        let stamps = Arc::clone(&arrivals);
         std::thread::spawn(move || {
             let mut buf = [0u8; 65536];
             while let Ok(n) = reader.read(&mut buf) {
                 if n == 0 {
                     break;
                 }
-                sink.lock().expect("lock").extend_from_slice(&buf[..n]);
+                let at = Instant::now();
+                let len = {
+                    let mut o = sink.lock().expect("lock");
+                    o.extend_from_slice(&buf[..n]);
+                    o.len()
+                };
+                stamps.lock().expect("lock").push((at, len));
             }
         });
         Pty {
             out,
+            arrivals,
             fed: 0,
             screen: vt100::Parser::new(rows, cols, 0),
             writer: pair.master.take_writer().expect("writer"),
@@ -99,6 +110,77 @@ impl Pty {
         self.wait_until(&format!("'{text}'"), timeout, |rows| {
             rows.iter().any(|r| r.contains(text))
         })
+    }
+
+    /// Whether the program is still running.
+    #[allow(dead_code)]
+    pub fn running(&mut self) -> bool {
+        self.child.try_wait().expect("wait").is_none()
+    }
+
+    /// The program's process id.
+    #[allow(dead_code)]
+    pub fn pid(&self) -> u32 {
+        self.child.process_id().expect("pid")
+    }
+
+    /// Send the program a signal by name (`KILL`, `HUP`, `TERM`).
+    #[allow(dead_code)]
+    pub fn signal(&self, name: &str) {
+        let st = std::process::Command::new("kill")
+            .args([format!("-{name}"), self.pid().to_string()])
+            .status()
+            .expect("kill");
+        assert!(st.success(), "kill -{name} failed");
+    }
+
+    /// Everything written so far, and when each read of it arrived.
+    #[allow(dead_code)]
+    pub fn snapshot(&self) -> (Vec<u8>, Vec<(Instant, usize)>) {
+        let out = self.out.lock().expect("lock").clone();
+        let arrivals = self.arrivals.lock().expect("lock").clone();
+        (out, arrivals)
+    }
+
+    /// How many bytes the program has written so far.
+    #[allow(dead_code)]
+    pub fn written(&self) -> usize {
+        self.out.lock().expect("lock").len()
+    }
+
+    /// The output written after byte `from`, once it holds `marker` (or the
+    /// timeout passes): (time of the first byte after `from`, time the
+    /// marker arrived, bytes up to and including it).
+    #[allow(dead_code)]
+    pub fn answer_after(
+        &self,
+        from: usize,
+        marker: &[u8],
+        timeout: Duration,
+    ) -> Option<(Instant, Instant, usize)> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            {
+                let out = self.out.lock().expect("lock");
+                if let Some(pos) = out[from.min(out.len())..]
+                    .windows(marker.len())
+                    .position(|w| w == marker)
+                {
+                    let end = from + pos + marker.len();
+                    let arrivals = self.arrivals.lock().expect("lock");
+                    let first = arrivals.iter().find(|(_, len)| *len > from);
+                    let done = arrivals.iter().find(|(_, len)| *len >= end);
+                    // The reader stamps a read just after storing it.
+                    if let (Some(first), Some(done)) = (first, done) {
+                        return Some((first.0, done.0, end - from));
+                    }
+                }
+            }
+            if Instant::now() > deadline {
+                return None;
+            }
+            std::thread::sleep(Duration::from_micros(200));
+        }
     }
 
     pub fn keys(&mut self, bytes: &[u8]) {
