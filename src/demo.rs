@@ -368,6 +368,13 @@ fn drive(
             Err(_) => break,
         };
         let Some(p) = plan.get(i) else { break };
+        // The stage's requests to other state bodies go out when it starts.
+        let sent = t.max(term::at_local(cal, p.from_day, cal.office().opens).unwrap_or(t));
+        if sent <= now {
+            for agency in &version.stages[i].agencies {
+                d.step(c, who, sent, |c, x| case::send_request(c, x, agency, ""));
+            }
+        }
         let lateness = Duration::hours(rng.below(60) as i64 - 40);
         let done = (p.due + lateness).max(t);
         // People work in office hours: move the moment into that day's 09:00-18:00.
@@ -381,6 +388,12 @@ fn drive(
         let recent = p.due > now - Duration::days(3);
         if done > now || (recent && rng.chance(25)) || rng.chance(1) {
             break;
+        }
+        // Their answers arrive with the stage's end.
+        for agency in &version.stages[i].agencies {
+            d.step(c, who, done, |c, x| {
+                case::answer_request(c, x, agency, "получен ответ")
+            });
         }
         let id = version.stages[i].id.clone();
         if !d.step(c, who, done, |c, x| case::complete_stage(c, x, &id, done)) {

@@ -697,3 +697,364 @@ fn a_new_decree_moves_the_stored_deadlines_and_says_so() {
         String::from_utf8_lossy(&o.stderr)
     );
 }
+
+#[test]
+fn journals_of_failures_pr_cases_and_complaints() {
+    // An RUS citizen who crossed on 01.08.2026: the 90 days ended on 29.10.
+    let number = "2026-RVP-20005";
+    let mut late = application(number, "rvp", "2026-11-02 10:00", Some("work"));
+    late["citizenship"] = json!("RUS");
+    late["entry_date"] = json!("2026-08-01");
+    let pr = application("2026-PR-20005", "pr", "2026-11-02 10:00", None);
+    let db = setup(&[late, pr]);
+    let now = "2026-11-02T12:00:00+05:00";
+    // Order 992 §9-1: only with an exception.
+    let o = run(&db, "ivanov", now, &["case", "accept", number]);
+    assert_eq!(o.status.code(), Some(1));
+    ok(
+        &db,
+        "ivanov",
+        now,
+        &[
+            "case",
+            "accept",
+            number,
+            "--late",
+            "failure-act",
+            "--ref",
+            "act 7 of 29.10.2026",
+        ],
+    );
+    // Order 992 §9-5: the incident goes into the special journal, linked to the case.
+    ok(
+        &db,
+        "ivanov",
+        now,
+        &[
+            "journal",
+            "add-incident",
+            "--start",
+            "2026-10-29 10:00",
+            "--end",
+            "2026-10-29 14:30",
+            "--description",
+            "IS MP did not receive applications from the State Corporation",
+            "--case",
+            number,
+        ],
+    );
+    let o = run(
+        &db,
+        "ivanov",
+        now,
+        &[
+            "journal",
+            "add-incident",
+            "--start",
+            "2026-10-29 10:00",
+            "--end",
+            "2026-10-28 14:30",
+            "--description",
+            "x",
+        ],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "an incident cannot end before it starts"
+    );
+    let v: Value = serde_json::from_str(&ok(
+        &db,
+        "ivanov",
+        now,
+        &["journal", "incidents", "--format", "json"],
+    ))
+    .expect("json");
+    assert_eq!(v[0]["minutes"], 270);
+    assert_eq!(
+        v[0]["failure_acts"][0],
+        json!({"case": number, "act": "act 7 of 29.10.2026"})
+    );
+    let csv = ok(
+        &db,
+        "ivanov",
+        now,
+        &["journal", "incidents", "--format", "csv"],
+    );
+    assert!(
+        csv.lines().count() == 2 && csv.contains("act 7 of 29.10.2026"),
+        "{csv}"
+    );
+    // Order 992 §14 (1): the PR journal's serial number is the case number.
+    let v: Value = serde_json::from_str(&ok(
+        &db,
+        "ivanov",
+        now,
+        &["journal", "pr", "--format", "json"],
+    ))
+    .expect("json");
+    assert_eq!(v.as_array().map(Vec::len), Some(1));
+    assert_eq!(v[0]["serial"], "2026-PR-20005");
+    // 001 §10: a complaint is reviewed within 5 working days; it keeps an
+    // archived case in the queue until it is answered.
+    for c in [
+        "documents_complete",
+        "berkut_crossing",
+        "criminal_records",
+        "iin",
+        "pending_pr",
+        "fingerprints",
+        "stay",
+    ] {
+        ok(&db, "ivanov", now, &["case", "mark", number, c, "passed"]);
+    }
+    ok(
+        &db,
+        "ivanov",
+        now,
+        &["case", "mark", number, "domestic_worker_quota", "na"],
+    );
+    let out = ok(
+        &db,
+        "ivanov",
+        now,
+        &["case", "decide", number, "issue", "--format", "json"],
+    );
+    assert!(out.contains("\"archived\":true"), "{out}");
+    ok(
+        &db,
+        "ivanov",
+        "2026-11-03T10:00:00+05:00",
+        &[
+            "case",
+            "complaint",
+            number,
+            "--to",
+            "provider",
+            "--text",
+            "slow service",
+        ],
+    );
+    assert!(in_queue(&db, "2026-11-03T11:00:00+05:00", number));
+    let v: Value = serde_json::from_str(&ok(
+        &db,
+        "ivanov",
+        "2026-11-03T11:00:00+05:00",
+        &["journal", "complaints", "--format", "json"],
+    ))
+    .expect("json");
+    assert_eq!(v[0]["due"], "2026-11-10T18:30:00+05:00", "{v}");
+    let out = ok(
+        &db,
+        "ivanov",
+        "2026-11-04T10:00:00+05:00",
+        &["case", "answer-complaint", number, "1", "--format", "json"],
+    );
+    assert!(out.contains("\"archived\":true"), "{out}");
+    assert!(!in_queue(&db, "2026-11-04T11:00:00+05:00", number));
+}
+
+#[test]
+fn requests_to_state_bodies_are_deadlines_until_answered() {
+    let number = "2026-PR-20006";
+    let db = setup(&[application(number, "pr", "2026-11-02 10:00", None)]);
+    ok(
+        &db,
+        "ivanov",
+        "2026-11-02T11:00:00+05:00",
+        &["case", "accept", number],
+    );
+    // Order 992 §14 (3): KNB approves within 25 calendar days.
+    ok(
+        &db,
+        "ivanov",
+        "2026-11-05T11:00:00+05:00",
+        &[
+            "case",
+            "request",
+            number,
+            "knb",
+            "--note",
+            "materials sent through Berkut",
+        ],
+    );
+    let o = run(
+        &db,
+        "ivanov",
+        "2026-11-05T12:00:00+05:00",
+        &["case", "request", number, "knb"],
+    );
+    assert_eq!(o.status.code(), Some(1), "one open request per body");
+    let o = run(
+        &db,
+        "ivanov",
+        "2026-11-05T12:00:00+05:00",
+        &["case", "request", number, "mod"],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "the PR rules wait for no answer of the Ministry of Defence"
+    );
+    let c = show(&db, "2026-11-05T12:00:00+05:00", number);
+    assert_eq!(c["requests"][0]["due"], "2026-11-30T23:59:59+05:00", "{c}");
+    assert!(
+        c["open_deadlines"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .any(|d| d["kind"] == json!({"kind": "answer", "id": "knb"})),
+        "{c}"
+    );
+    ok(
+        &db,
+        "ivanov",
+        "2026-11-20T11:00:00+05:00",
+        &["case", "answer", number, "knb", "--note", "no objection"],
+    );
+    let v: Value = serde_json::from_str(&ok(
+        &db,
+        "ivanov",
+        "2026-11-20T12:00:00+05:00",
+        &["journal", "requests", "--format", "json"],
+    ))
+    .expect("json");
+    assert_eq!(v[0]["agency"], "knb");
+    assert_eq!(v[0]["answered_at"], "2026-11-20T11:00:00+05:00");
+    assert_eq!(v[0]["overdue"], false);
+    let c = show(&db, "2026-11-20T12:00:00+05:00", number);
+    assert!(
+        !c["open_deadlines"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .any(|d| d["kind"]["kind"] == "answer"),
+        "{c}"
+    );
+    // The bank answers within the 7 days of §14 (3): unanswered, the daily report lists it.
+    ok(
+        &db,
+        "ivanov",
+        "2026-11-20T13:00:00+05:00",
+        &["case", "request", number, "bank"],
+    );
+    let report = ok(
+        &db,
+        "boss",
+        "2026-11-30T10:00:00+05:00",
+        &[
+            "report",
+            "daily",
+            "--date",
+            "2026-11-30",
+            "--format",
+            "json",
+            "--now",
+            "2026-11-30T10:00:00+05:00",
+        ],
+    );
+    let v: Value = serde_json::from_str(&report).expect("json");
+    assert_eq!(
+        v["journals"]["requests_overdue"],
+        json!([{"number": number, "what": "bank", "due": "2026-11-27T23:59:59+05:00"}]),
+        "{report}"
+    );
+    let html = ok(
+        &db,
+        "boss",
+        "2026-11-30T10:00:00+05:00",
+        &[
+            "report",
+            "daily",
+            "--date",
+            "2026-11-30",
+            "--now",
+            "2026-11-30T10:00:00+05:00",
+        ],
+    );
+    assert!(
+        html.contains("id=\"journals\"") && html.contains(number),
+        "journals in the page"
+    );
+}
+
+#[test]
+fn a_change_of_residence_is_registered_the_same_day() {
+    // Order 992 §17-1: the file is requested from the previous unit and the
+    // person is registered at the new address on the day of the application.
+    let number = "2026-RVP-20007";
+    let db = setup(&[application(number, "rvp", "2026-11-23 10:00", Some("work"))]);
+    let o = run(
+        &db,
+        "ivanov",
+        "2026-11-23T10:30:00+05:00",
+        &["case", "move", number, "--from", "UMP Almaty"],
+    );
+    assert_eq!(o.status.code(), Some(1), "no permit yet");
+    ok(
+        &db,
+        "ivanov",
+        "2026-11-23T11:00:00+05:00",
+        &["case", "accept", number],
+    );
+    for c in [
+        "documents_complete",
+        "berkut_crossing",
+        "criminal_records",
+        "iin",
+        "pending_pr",
+        "fingerprints",
+        "stay",
+    ] {
+        ok(
+            &db,
+            "ivanov",
+            "2026-11-23T11:10:00+05:00",
+            &["case", "mark", number, c, "passed"],
+        );
+    }
+    ok(
+        &db,
+        "ivanov",
+        "2026-11-23T11:10:00+05:00",
+        &["case", "mark", number, "domestic_worker_quota", "na"],
+    );
+    ok(
+        &db,
+        "ivanov",
+        "2026-11-23T11:20:00+05:00",
+        &["case", "decide", number, "issue"],
+    );
+    assert!(!in_queue(&db, "2026-12-01T10:00:00+05:00", number));
+    ok(
+        &db,
+        "ivanov",
+        "2026-12-01T10:00:00+05:00",
+        &["case", "move", number, "--from", "UMP Almaty"],
+    );
+    // Back in the queue, due at the end of that day.
+    assert!(in_queue(&db, "2026-12-01T10:05:00+05:00", number));
+    let c = show(&db, "2026-12-01T10:05:00+05:00", number);
+    assert_eq!(
+        c["open_deadlines"][0]["kind"],
+        json!({"kind": "registration"}),
+        "{c}"
+    );
+    assert_eq!(c["open_deadlines"][0]["due"], "2026-12-01T18:30:00+05:00");
+    let out = ok(
+        &db,
+        "ivanov",
+        "2026-12-01T15:00:00+05:00",
+        &["case", "register", number, "--format", "json"],
+    );
+    assert!(out.contains("\"archived\":true"), "{out}");
+    let v: Value = serde_json::from_str(&ok(
+        &db,
+        "ivanov",
+        "2026-12-01T15:10:00+05:00",
+        &["journal", "transfers", "--format", "json"],
+    ))
+    .expect("json");
+    assert_eq!(v[0]["from_unit"], "UMP Almaty");
+    assert_eq!(v[0]["same_day"], true);
+}

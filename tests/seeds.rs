@@ -392,3 +392,80 @@ fn order_992_17_the_refusal_notice_states_the_reason_and_the_deciding_inspector(
     assert!(n.text.contains("Исполнитель: Иванов Павел"), "{}", n.text);
     assert!(!n.text.contains("Исполнитель: Ахметова"), "{}", n.text);
 }
+
+/// A database written before cases had an end: a refusal taken while the
+/// review stage was open stays decided and overdue. The first open with
+/// these rules recomputes it and sends it to the archive, once.
+#[test]
+fn an_older_decided_case_goes_to_the_archive_once() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("k.db");
+    let mut s = Store::open(
+        &path,
+        Calendar::built_in().expect("calendar"),
+        Rules::built_in().expect("rules"),
+    )
+    .expect("store");
+    s.add_user("boss", "boss", Role::Supervisor, "Boss")
+        .expect("boss");
+    let boss = Actor {
+        login: "boss".into(),
+        role: Role::Supervisor,
+    };
+    let a = inspector();
+    let mut c = new_case(
+        "rvp",
+        "2026-11-16T10:00:00+05:00",
+        Some("work"),
+        "UZB",
+        None,
+    );
+    let r = case::accept(
+        &c,
+        &ctx(&c, &a, "2026-11-16T10:00:00+05:00"),
+        &NoOthers,
+        None,
+    );
+    apply(&mut c, r);
+    let refuse = DecisionKind::Refuse {
+        grounds: vec!["no_fingerprints".into()],
+    };
+    // Decided, but not settled: as the older code left it.
+    let r = case::decide(&c, &ctx(&c, &a, "2026-11-16T12:00:00+05:00"), refuse);
+    apply(&mut c, r);
+    assert_eq!(c.status, case::Status::Decided);
+    s.insert_cases(&boss, &[c.clone()], at("2026-11-16T12:00:00+05:00"), "test")
+        .expect("insert");
+    drop(s);
+    let (s, first) = Store::open_and_recompute(
+        &path,
+        Calendar::built_in().expect("calendar"),
+        Rules::built_in().expect("rules"),
+        at("2026-11-30T10:00:00+05:00"),
+    )
+    .expect("open");
+    let first = first.expect("recomputed");
+    assert_eq!(first.moved.len(), 1, "{first:?}");
+    assert_eq!(first.moved[0].number, c.number);
+    assert_eq!(
+        s.case(&c.number).expect("case").case.status,
+        case::Status::Archived
+    );
+    assert!(s.queue(&Default::default()).expect("queue").is_empty());
+    // The archive is recorded: the audit log still replays to the case.
+    let v = s.verify_audit().expect("verify");
+    assert!(
+        v.first_break.is_none(),
+        "{:?}",
+        v.first_break.map(|b| b.reason.to_string())
+    );
+    drop(s);
+    let (_, again) = Store::open_and_recompute(
+        &path,
+        Calendar::built_in().expect("calendar"),
+        Rules::built_in().expect("rules"),
+        at("2026-11-30T10:05:00+05:00"),
+    )
+    .expect("open");
+    assert!(again.is_none(), "once");
+}

@@ -176,6 +176,81 @@ pub enum CaseCommand {
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
+    /// Send a request to another state body (knb, ums_dp, bank, clssr, moj, src, mod, military_office, dvd).
+    Request {
+        /// The case number.
+        case: String,
+        /// The state body, as the rules name it.
+        #[arg(value_name = "AGENCY")]
+        agency: String,
+        /// What was asked.
+        #[arg(long, value_name = "TEXT")]
+        note: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// Record the answer of a state body to its open request.
+    Answer {
+        /// The case number.
+        case: String,
+        /// The state body, as the rules name it.
+        #[arg(value_name = "AGENCY")]
+        agency: String,
+        /// What it answered.
+        #[arg(long, value_name = "TEXT")]
+        note: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// A permit holder applies at a new place of residence: the case file is requested from the previous unit (order 992 §17-1).
+    Move {
+        /// The case number.
+        case: String,
+        /// The unit where the person was registered.
+        #[arg(long = "from", value_name = "TEXT")]
+        from_unit: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// Register the person at the new address (the day of the application).
+    Register {
+        /// The case number.
+        case: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// Register a complaint about the case (reviewed within the version's complaint term).
+    Complaint {
+        /// The case number.
+        case: String,
+        /// Who reviews it.
+        #[arg(long, value_enum, value_name = "WHOM")]
+        to: ComplaintArg,
+        /// When it was registered (default: now).
+        #[arg(long, value_name = "INSTANT")]
+        registered_at: Option<String>,
+        /// The complaint's text.
+        #[arg(long, value_name = "TEXT")]
+        text: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// Record the answer to complaint N (1 for the first).
+    AnswerComplaint {
+        /// The case number.
+        case: String,
+        /// The complaint's number on the case.
+        #[arg(value_name = "N")]
+        n: usize,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
     /// Assign the case to an inspector (supervisors; an inspector may take an unassigned case).
     Assign {
         /// The case number.
@@ -196,6 +271,12 @@ pub enum LateArg {
     // Held liable under art. 517 of the Code of Administrative Offences.
     #[value(name = "art-517")]
     Art517,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ComplaintArg {
+    Provider,
+    QualityAuthority,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -227,10 +308,11 @@ pub enum DecisionArg {
 }
 
 /// The moment a change is recorded at. Debug builds take `KEZEK_NOW`
-/// (RFC 3339) so that tests can walk a case through its terms.
+/// (RFC 3339) so that tests can walk a case through its terms; never with
+/// raised privileges.
 fn now() -> Result<DateTime<Utc>, Failure> {
     #[cfg(debug_assertions)]
-    if let Ok(s) = std::env::var("KEZEK_NOW")
+    if let Some(s) = crate::privilege::env_var_os("KEZEK_NOW").and_then(|s| s.into_string().ok())
         && !s.is_empty()
     {
         return super::parse_now(Some(&s));
@@ -456,6 +538,72 @@ fn run_inner(db: Option<PathBuf>, cmd: CaseCommand, lang: Lang) -> Result<(), Er
             })?;
             report(&store, &case, &r, format, lang, now)
         }
+        CaseCommand::Complaint {
+            case,
+            to,
+            registered_at,
+            text,
+            format,
+        } => {
+            let registered = match registered_at {
+                Some(r) => term::parse_instant(&store.cal, &r).map_err(Failure)?,
+                None => now,
+            };
+            let to = match to {
+                ComplaintArg::Provider => case::ComplaintTo::ServiceProvider,
+                ComplaintArg::QualityAuthority => case::ComplaintTo::QualityAuthority,
+            };
+            let r = act(&mut store, &case, now, |c, x, _| {
+                case::register_complaint(c, x, to, registered, &text)
+            })?;
+            report(&store, &case, &r, format, lang, now)
+        }
+        CaseCommand::Request {
+            case,
+            agency,
+            note,
+            format,
+        } => {
+            let note = note.unwrap_or_default();
+            let r = act(&mut store, &case, now, |c, x, _| {
+                case::send_request(c, x, &agency, &note)
+            })?;
+            report(&store, &case, &r, format, lang, now)
+        }
+        CaseCommand::Answer {
+            case,
+            agency,
+            note,
+            format,
+        } => {
+            let note = note.unwrap_or_default();
+            let r = act(&mut store, &case, now, |c, x, _| {
+                case::answer_request(c, x, &agency, &note)
+            })?;
+            report(&store, &case, &r, format, lang, now)
+        }
+        CaseCommand::Move {
+            case,
+            from_unit,
+            format,
+        } => {
+            let r = act(&mut store, &case, now, |c, x, _| {
+                case::change_residence(c, x, &from_unit)
+            })?;
+            report(&store, &case, &r, format, lang, now)
+        }
+        CaseCommand::Register { case, format } => {
+            let r = act(&mut store, &case, now, |c, x, _| {
+                case::register_residence(c, x)
+            })?;
+            report(&store, &case, &r, format, lang, now)
+        }
+        CaseCommand::AnswerComplaint { case, n, format } => {
+            let r = act(&mut store, &case, now, |c, x, _| {
+                case::answer_complaint(c, x, n.saturating_sub(1))
+            })?;
+            report(&store, &case, &r, format, lang, now)
+        }
         CaseCommand::Assign {
             case,
             login,
@@ -549,7 +697,7 @@ where
     Ok(Recorded { version, events })
 }
 
-fn status_key(s: case::Status) -> &'static str {
+pub(crate) fn status_key(s: case::Status) -> &'static str {
     match s {
         case::Status::Received => "case-status.received",
         case::Status::Accepted => "case-status.accepted",
@@ -593,10 +741,10 @@ fn report(
             emit(&format!("{v}\n"))?;
         }
         Format::Text => {
+            // The events' codes are for scripts (JSON); the line is words.
             let line = msg!(
                 "cli.case.recorded",
                 case = printable(number).to_string(),
-                events = r.events.join(", "),
                 version = r.version,
                 status = Msg::key(status_key(c.status))
             );
@@ -680,6 +828,8 @@ fn remaining_msg(r: &Remaining, v: &RuleVersion) -> Msg {
             None => msg!("cli.case.remaining-stage", stage = id),
         },
         Remaining::Complaint(i) => msg!("cli.case.remaining-complaint", n = i + 1),
+        Remaining::Answer(a) => msg!("cli.case.remaining-answer", agency = a),
+        Remaining::Registration => Msg::key("cli.case.remaining-registration"),
     }
 }
 
@@ -702,6 +852,8 @@ fn deadline_kind(lang: Lang, v: &RuleVersion, kind: &urgency::DeadlineKind) -> S
         K::Complaint(_) => t(lang, "deadline.complaint").to_string(),
         K::ExitAfterAnnulment => t(lang, "deadline.exit").to_string(),
         K::ResultToStateCorporation => t(lang, "deadline.result-to-state-corporation").to_string(),
+        K::Answer(agency) => crate::i18n::tf(lang, "deadline.answer", &[("agency", agency)]),
+        K::Registration => t(lang, "deadline.registration").to_string(),
     }
 }
 
@@ -812,6 +964,18 @@ fn show(
                 "row_version": loaded.row_version,
                 "stages": stages,
                 "checks": checks,
+                "requests": c.requests.iter().map(|r| json!({
+                    "agency": r.agency,
+                    "sent_at": ts(store, r.sent_at),
+                    "due": case::request_due(&store.cal, v, r).map(|d| ts(store, d.due)),
+                    "answered_at": r.answered_at.map(|t| ts(store, t)),
+                    "note": r.note,
+                })).collect::<Vec<_>>(),
+                "transfers": c.transfers.iter().map(|t| json!({
+                    "from_unit": t.from_unit,
+                    "applied_at": ts(store, t.applied_at),
+                    "registered_at": t.registered_at.map(|x| ts(store, x)),
+                })).collect::<Vec<_>>(),
                 "hearing_notices": c.notices,
                 "hearings": c.hearings,
                 "decisions": decisions,

@@ -9,6 +9,7 @@ mod case_cmd;
 mod doctor;
 pub mod help;
 mod iin;
+mod journal;
 mod notice;
 mod report;
 mod rules;
@@ -92,6 +93,9 @@ enum Command {
     /// Move a case through its lifecycle, as the console does: accept, checks, stages, hearing, decision, approval.
     #[command(subcommand)]
     Case(case_cmd::CaseCommand),
+    /// The journals the rules require: information-system failures, PR cases, complaints.
+    #[command(subcommand)]
+    Journal(journal::JournalCommand),
     /// Add notes to a case (each --text is one note, saved on its own).
     Note {
         /// The case number.
@@ -317,6 +321,7 @@ where
             no_open,
         } => store_cmds::demo(cli.db, cases, seed, now.as_deref(), no_open, lang),
         Command::Case(c) => case_cmd::run(cli.db, c, lang),
+        Command::Journal(c) => journal::run(cli.db, c, lang),
         Command::Note { case, texts } => store_cmds::note(cli.db, case, texts, lang),
         Command::Import { file, format } => store_cmds::import(cli.db, file, format, lang),
         Command::Export(args) => store_cmds::export(cli.db, args, lang),

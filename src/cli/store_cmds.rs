@@ -60,7 +60,11 @@ fn open_with(
     let cal = config::load_calendar()?;
     let rules = config::load_rules()?;
     let mut store = open(&path, cal, rules)?;
-    if let Some(r) = store.recompute_if_rules_changed(Utc::now())? {
+    // Said only when a deadline moved: a rule file with new wording moves none.
+    if let Some(r) = store
+        .recompute_if_rules_changed(Utc::now())?
+        .filter(|r| !r.moved.is_empty())
+    {
         say_recomputed(&store, &r, lang);
     }
     Ok((store, path))

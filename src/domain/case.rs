@@ -192,6 +192,27 @@ pub struct Complaint {
     pub answered_at: Option<DateTime<Utc>>,
 }
 
+/// A request to another state body and its answer (KNB, UMS DP, the bank,
+/// CLSSR, the Ministry of Justice, the State Revenue Committee, the
+/// Ministry of Defence, the military office).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgencyRequest {
+    pub agency: String,
+    pub sent_at: DateTime<Utc>,
+    pub answered_at: Option<DateTime<Utc>>,
+    pub note: String,
+}
+
+/// A change of residence (order 992 §17-1): the case file is requested
+/// from the unit where the person was registered, and the registration at
+/// the new address is made on the day of the application.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Transfer {
+    pub from_unit: String,
+    pub applied_at: DateTime<Utc>,
+    pub registered_at: Option<DateTime<Utc>>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DuplicateReason {
@@ -261,6 +282,12 @@ pub struct Case {
     pub decisions: Vec<Decision>,
     pub duplicates: Vec<(DateTime<Utc>, DuplicateReason)>,
     pub complaints: Vec<Complaint>,
+    /// Requests to other state bodies, in the order sent.
+    #[serde(default)]
+    pub requests: Vec<AgencyRequest>,
+    /// Changes of residence with a permit of this case (order 992 §17-1).
+    #[serde(default)]
+    pub transfers: Vec<Transfer>,
     pub notes: Vec<Note>,
     pub assignee: Option<String>,
 }
@@ -301,6 +328,8 @@ impl Case {
             decisions: Vec::new(),
             duplicates: Vec::new(),
             complaints: Vec::new(),
+            requests: Vec::new(),
+            transfers: Vec::new(),
             notes: Vec::new(),
             assignee: None,
         }
@@ -382,6 +411,16 @@ pub enum Event {
         at: DateTime<Utc>,
     },
     NoteAdded(Note),
+    RequestSent(AgencyRequest),
+    ResidenceChanged(Transfer),
+    ResidenceRegistered {
+        at: DateTime<Utc>,
+    },
+    RequestAnswered {
+        index: usize,
+        at: DateTime<Utc>,
+        note: String,
+    },
     /// Nothing remains due after the decision: the case leaves the queue.
     Archived {
         at: DateTime<Utc>,
@@ -708,6 +747,10 @@ pub enum Remaining {
     Stage(String),
     /// An unanswered complaint (its index).
     Complaint(usize),
+    /// An awaited answer of a state body (its id).
+    Answer(String),
+    /// The registration at a new address (order 992 §17-1).
+    Registration,
 }
 
 /// Everything that keeps the case from the archive; empty when it may go.
@@ -736,6 +779,21 @@ pub fn remaining(case: &Case, version: &RuleVersion) -> Vec<Remaining> {
     for (i, c) in case.complaints.iter().enumerate() {
         if c.answered_at.is_none() {
             out.push(Remaining::Complaint(i));
+        }
+    }
+    if case.transfers.iter().any(|t| t.registered_at.is_none()) {
+        out.push(Remaining::Registration);
+    }
+    // An answer still awaited for work after the decision (the military
+    // office's deregistration) keeps the case; the others the decision settled.
+    for r in &case.requests {
+        if r.answered_at.is_none()
+            && version
+                .agency_stage(&r.agency)
+                .is_some_and(|s| s.after_decision)
+            && case.standing_decision().is_some()
+        {
+            out.push(Remaining::Answer(r.agency.clone()));
         }
     }
     out
@@ -1660,6 +1718,125 @@ pub fn answer_complaint(case: &Case, ctx: &Ctx<'_>, index: usize) -> Transition 
     }
 }
 
+/// Send a request to another state body: one the rule version waits for
+/// (a stage lists it), not while one to it is still unanswered.
+pub fn send_request(case: &Case, ctx: &Ctx<'_>, agency: &str, note: &str) -> Transition {
+    may_act(ctx)?;
+    if case.status != Status::Decided {
+        must_be_accepted(case)?;
+    }
+    if ctx.version.agency_stage(agency).is_none() {
+        return Err(Violation::new(
+            "rule-ref.rules",
+            msg!(
+                "violation.no-agency",
+                agency = agency,
+                version = &ctx.version.id
+            ),
+        ));
+    }
+    if case
+        .requests
+        .iter()
+        .any(|r| r.agency == agency && r.answered_at.is_none())
+    {
+        return Err(Violation::new(
+            "rule-ref.requests",
+            msg!("violation.request-open", agency = agency),
+        ));
+    }
+    Ok(vec![Event::RequestSent(AgencyRequest {
+        agency: agency.to_string(),
+        sent_at: ctx.now,
+        answered_at: None,
+        note: note.to_string(),
+    })])
+}
+
+/// Record the answer to the open request to `agency`.
+pub fn answer_request(case: &Case, ctx: &Ctx<'_>, agency: &str, note: &str) -> Transition {
+    may_act(ctx)?;
+    let index = case
+        .requests
+        .iter()
+        .rposition(|r| r.agency == agency && r.answered_at.is_none())
+        .ok_or_else(|| {
+            Violation::new(
+                "rule-ref.requests",
+                msg!("violation.no-open-request", agency = agency),
+            )
+        })?;
+    Ok(vec![Event::RequestAnswered {
+        index,
+        at: ctx.now,
+        note: note.to_string(),
+    }])
+}
+
+/// The day an answer to `request` is due: the term of the stage that waits
+/// for that agency, counted from the day the request was sent.
+pub fn request_due(
+    cal: &Calendar,
+    version: &RuleVersion,
+    request: &AgencyRequest,
+) -> Option<term::Due> {
+    let stage = version.agency_stage(&request.agency)?;
+    term::due_after_day(cal, local(cal, request.sent_at).date(), stage.term.term()).ok()
+}
+
+/// A permit holder applies at a new place of residence (order 992 §17-1):
+/// the case file is requested from the previous unit. Only for a permit in
+/// effect, and not while an earlier move is unregistered.
+pub fn change_residence(case: &Case, ctx: &Ctx<'_>, from_unit: &str) -> Transition {
+    may_act(ctx)?;
+    match case.standing_decision() {
+        Some(d) if d.kind == DecisionKind::Issue && d.in_effect() => {}
+        _ => {
+            return Err(Violation::new(
+                "rule-ref.residence",
+                Msg::key("violation.residence-needs-permit"),
+            ));
+        }
+    }
+    if from_unit.trim().is_empty() {
+        return Err(Violation::new(
+            "rule-ref.residence",
+            Msg::key("violation.residence-needs-unit"),
+        ));
+    }
+    if case.transfers.iter().any(|t| t.registered_at.is_none()) {
+        return Err(Violation::new(
+            "rule-ref.residence",
+            Msg::key("violation.residence-open"),
+        ));
+    }
+    Ok(vec![Event::ResidenceChanged(Transfer {
+        from_unit: from_unit.trim().to_string(),
+        applied_at: ctx.now,
+        registered_at: None,
+    })])
+}
+
+/// Register the person at the new address.
+pub fn register_residence(case: &Case, ctx: &Ctx<'_>) -> Transition {
+    may_act(ctx)?;
+    match case.transfers.last() {
+        Some(t) if t.registered_at.is_none() => {
+            not_in_future(ctx, ctx.now, Msg::key("violation.what-registration"))?;
+            Ok(vec![Event::ResidenceRegistered { at: ctx.now }])
+        }
+        _ => Err(Violation::new(
+            "rule-ref.residence",
+            Msg::key("violation.no-residence-change"),
+        )),
+    }
+}
+
+/// The end of the day of application: the registration is due then (§17-1).
+pub fn residence_due(cal: &Calendar, t: &Transfer) -> Option<DateTime<Utc>> {
+    term::at_local(cal, local(cal, t.applied_at).date(), cal.office().closes).ok()
+}
+
 /// Add a note.
 pub fn add_note(_case: &Case, ctx: &Ctx<'_>, text: &str) -> Transition {
     may_act(ctx)?;
@@ -1759,6 +1936,25 @@ pub fn apply(case: &mut Case, version: &RuleVersion, event: &Event) {
         }
         Event::NoteAdded(n) => case.notes.push(n.clone()),
         Event::Archived { .. } => case.status = Status::Archived,
+        Event::RequestSent(r) => case.requests.push(r.clone()),
+        Event::ResidenceChanged(t) => {
+            case.transfers.push(t.clone());
+            // A move of an archived permit holder is work again.
+            if case.status == Status::Archived {
+                case.status = Status::Decided;
+            }
+        }
+        Event::ResidenceRegistered { at } => {
+            if let Some(t) = case.transfers.last_mut() {
+                t.registered_at = Some(*at);
+            }
+        }
+        Event::RequestAnswered { index, at, note } => {
+            if let Some(r) = case.requests.get_mut(*index) {
+                r.answered_at = Some(*at);
+                r.note = note.clone();
+            }
+        }
     }
 }
 

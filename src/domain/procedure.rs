@@ -162,6 +162,9 @@ pub struct Stage {
     /// The outcome the stage belongs to; it is closed when the other
     /// outcome is decided.
     pub outcome: Option<StageOutcome>,
+    /// The state bodies whose answers this stage waits for: a request to
+    /// one of them is due within the stage's term from the day it is sent.
+    pub agencies: Vec<String>,
 }
 
 /// The outcome a stage belongs to.
@@ -347,6 +350,13 @@ impl RuleVersion {
 
     pub fn parameter(&self, name: &str) -> Option<&Parameter> {
         self.parameters.get(name)
+    }
+
+    /// The stage that waits for this agency's answer.
+    pub fn agency_stage(&self, agency: &str) -> Option<&Stage> {
+        self.stages
+            .iter()
+            .find(|s| s.agencies.iter().any(|a| a == agency))
     }
 
     pub fn stage_index(&self, id: &str) -> Option<usize> {
@@ -606,6 +616,8 @@ struct RawStage {
     after_decision: bool,
     #[serde(default)]
     outcome: Option<StageOutcome>,
+    #[serde(default)]
+    agencies: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -957,6 +969,7 @@ fn parse_version(src: Source<'_>, v: &RawVersion) -> Result<RuleVersion, RuleErr
             source: s.source.clone(),
             after_decision: s.after_decision,
             outcome: s.outcome,
+            agencies: s.agencies.clone(),
         });
     }
 

@@ -28,6 +28,10 @@ pub enum DeadlineKind {
     /// Order 992 §15: through the State Corporation, the result reaches it
     /// no later than a day before the service term ends.
     ResultToStateCorporation,
+    /// The answer of a state body to a request (its id).
+    Answer(String),
+    /// Registration at the new address, the day of the application (§17-1).
+    Registration,
 }
 
 /// One open deadline with a one-line explanation.
@@ -274,6 +278,58 @@ pub fn open_deadlines(
             ),
             estimate: service.estimate,
         });
+    }
+
+    // Answers awaited from other state bodies: due within the term of the
+    // stage that waits for them, from the day the request went out; the
+    // decision settles those that led to it.
+    for r in &case.requests {
+        if r.answered_at.is_some() {
+            continue;
+        }
+        let Some(stage) = version.agency_stage(&r.agency) else {
+            continue;
+        };
+        let due_now = match case.status {
+            Status::Received | Status::Accepted => true,
+            Status::Decided => stage.after_decision,
+            _ => false,
+        };
+        if !due_now {
+            continue;
+        }
+        let term = stage.term.term();
+        let sent = local(cal, r.sent_at).date();
+        let due = term::due_after_day(cal, sent, term)?;
+        out.push(deadline(
+            DeadlineKind::Answer(r.agency.clone()),
+            cal,
+            &format!("answer of {}", r.agency),
+            term,
+            &format!("request {}", format_local(cal, r.sent_at)),
+            due,
+        ));
+    }
+
+    // Order 992 §17-1: registration at the new address the day of the application.
+    for t in &case.transfers {
+        if t.registered_at.is_none()
+            && let Some(due) = super::case::residence_due(cal, t)
+        {
+            let day = local(cal, t.applied_at).date();
+            out.push(CaseDeadline {
+                kind: DeadlineKind::Registration,
+                due_day: day,
+                due,
+                unit: Unit::WorkingDays,
+                explanation: format!(
+                    "registration at the new address: the day of the application {} → {}",
+                    format_local(cal, t.applied_at),
+                    format_local(cal, due)
+                ),
+                estimate: None,
+            });
+        }
     }
 
     // Stay expiry: the crossing day is day 1; a day off does not extend a stay.

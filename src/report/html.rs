@@ -51,6 +51,24 @@ fn t(lang: Lang, key: &str) -> &'static str {
         "waiting" => ("Күтуде, ж.к.", "Ждёт, раб. дн.", "Waiting, working days"),
         "approval" => ("Бекіту", "Утверждение", "Approval"),
         "none" => ("Жоқ.", "Нет.", "None."),
+        "journals" => ("Журналдар", "Журналы", "Journals"),
+        "requests_overdue" => (
+            "Мемлекеттік органдардың мерзімі өткен жауаптары",
+            "Просроченные ответы государственных органов",
+            "Overdue answers of state bodies",
+        ),
+        "complaints_overdue" => (
+            "Мерзімі өткен шағымдар",
+            "Просроченные жалобы",
+            "Overdue complaints",
+        ),
+        "incidents" => (
+            "Ақпараттық жүйелердің іркілістері",
+            "Сбои информационных систем",
+            "Information-system failures",
+        ),
+        "due" => ("Мерзімі", "Срок", "Due"),
+        "what" => ("Не", "Что", "What"),
         "done" => ("кезеңдер аяқталды", "этапы завершены", "stages done"),
         "more" => ("тағы", "ещё", "more"),
         "issue" => ("беру", "выдать", "issue"),
@@ -459,6 +477,62 @@ pub fn html(f: &DailyFigures) -> String {
                 e(&word(lang, &d.decision)),
                 e(&d.by),
                 e(&approval),
+            ));
+        }
+        b.push_str("</tbody></table>\n");
+    }
+    b.push_str("</section>\n");
+    // The journals: overdue answers and complaints, the day's failures.
+    let j = &f.journals;
+    b.push_str(&format!(
+        "<section id=\"journals\"><h2>{}</h2>\n",
+        t(lang, "journals")
+    ));
+    for (key, items) in [
+        ("requests_overdue", &j.requests_overdue),
+        ("complaints_overdue", &j.complaints_overdue),
+    ] {
+        b.push_str(&format!(
+            "<h3>{} <span class=\"count\">({})</span></h3>\n",
+            t(lang, key),
+            items.len()
+        ));
+        if items.is_empty() {
+            b.push_str(&format!("<p class=\"empty\">{}</p>\n", t(lang, "none")));
+            continue;
+        }
+        b.push_str(&format!(
+            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>\n",
+            t(lang, "case"),
+            t(lang, "what"),
+            t(lang, "due"),
+        ));
+        for x in items {
+            b.push_str(&format!(
+                "<tr><td class=\"mono\">{}</td><td>{}</td><td class=\"mono\">{}</td></tr>\n",
+                e(&x.number),
+                e(&x.what),
+                e(&moment(&x.due)),
+            ));
+        }
+        b.push_str("</tbody></table>\n");
+    }
+    b.push_str(&format!(
+        "<h3>{} <span class=\"count\">({})</span></h3>\n",
+        t(lang, "incidents"),
+        j.incidents.len()
+    ));
+    if j.incidents.is_empty() {
+        b.push_str(&format!("<p class=\"empty\">{}</p>\n", t(lang, "none")));
+    } else {
+        b.push_str("<table><tbody>\n");
+        for i in &j.incidents {
+            b.push_str(&format!(
+                "<tr><td class=\"mono\">{} – {}</td><td>{}</td><td class=\"mono\">{}</td></tr>\n",
+                e(&moment(&i.started_at)),
+                e(&i.ended_at.as_deref().map(moment).unwrap_or_default()),
+                e(&i.description),
+                e(&i.cases.join(" ")),
             ));
         }
         b.push_str("</tbody></table>\n");

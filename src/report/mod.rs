@@ -147,12 +147,41 @@ pub struct DailyFigures {
     /// All overdue cases; `overdue_cases` lists the first [`OVERDUE_LIST_LIMIT`].
     pub overdue_cases_total: i64,
     pub decisions: Vec<DecisionTaken>,
+    /// From the journals: answers of state bodies and complaints overdue at
+    /// `as_of`, and the information-system failures of the day.
+    pub journals: Journals,
     /// The audit chain's head when the report was made (`SEQ:HASH`): kept
     /// outside the database (printed, filed), it lets `kezek audit verify
     /// --anchor` prove later that the log still holds that row unchanged.
     pub audit_head: Option<String>,
     #[serde(skip)]
     pub lang: Lang,
+}
+
+/// The journals' part of the daily report.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Journals {
+    pub requests_overdue: Vec<JournalItem>,
+    pub complaints_overdue: Vec<JournalItem>,
+    pub incidents: Vec<IncidentItem>,
+}
+
+/// An overdue answer or complaint: the case, what (the body's id, or the
+/// complaint's number) and when it was due.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct JournalItem {
+    pub number: String,
+    pub what: String,
+    pub due: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IncidentItem {
+    pub id: i64,
+    pub started_at: String,
+    pub ended_at: Option<String>,
+    pub description: String,
+    pub cases: Vec<String>,
 }
 
 fn rfc(store: &Store, t: DateTime<Utc>) -> String {
@@ -367,10 +396,42 @@ impl DailyFigures {
             .collect();
         totals.decided_today = decisions.len() as i64;
 
+        let mut journals = Journals::default();
+        for r in store.requests_journal()? {
+            if let Some(due) = r.due.filter(|d| r.answered_at.is_none() && *d < now) {
+                journals.requests_overdue.push(JournalItem {
+                    number: r.case,
+                    what: r.agency,
+                    due: rfc(store, due),
+                });
+            }
+        }
+        for c in store.complaints_journal()? {
+            if let Some(due) = c.due.filter(|d| c.answered_at.is_none() && *d < now) {
+                journals.complaints_overdue.push(JournalItem {
+                    number: c.case,
+                    what: c.n.to_string(),
+                    due: rfc(store, due),
+                });
+            }
+        }
+        for i in store.incidents()? {
+            // Those that overlap the day.
+            if i.started_at < end && i.ended_at.is_none_or(|e| e >= start) {
+                journals.incidents.push(IncidentItem {
+                    id: i.id,
+                    started_at: rfc(store, i.started_at),
+                    ended_at: i.ended_at.map(|e| rfc(store, e)),
+                    description: i.description,
+                    cases: i.cases,
+                });
+            }
+        }
         let audit_head = store
             .audit_head()?
             .map(|(seq, hash)| format!("{seq}:{hash}"));
         Ok(DailyFigures {
+            journals,
             audit_head,
             date: day.to_string(),
             as_of: rfc(store, now),

@@ -164,6 +164,8 @@ pub(crate) fn load(conn: &Connection, number: &str) -> Result<Option<Loaded>, St
         decisions: Vec::new(),
         duplicates: Vec::new(),
         complaints: Vec::new(),
+        requests: Vec::new(),
+        transfers: Vec::new(),
         notes: Vec::new(),
         assignee: r.13,
     };
@@ -333,6 +335,42 @@ pub(crate) fn load(conn: &Connection, number: &str) -> Result<Option<Loaded>, St
             answered_at: opt_ts(answered)?,
         });
     }
+    let mut stmt = conn.prepare_cached(
+        "SELECT agency, sent_at, answered_at, note FROM requests WHERE case_number = ?1 ORDER BY ord",
+    )?;
+    for x in stmt.query_map([number], |x| {
+        Ok((
+            x.get::<_, String>(0)?,
+            x.get::<_, String>(1)?,
+            x.get::<_, Option<String>>(2)?,
+            x.get::<_, String>(3)?,
+        ))
+    })? {
+        let (agency, sent, answered, note) = x?;
+        c.requests.push(case::AgencyRequest {
+            agency,
+            sent_at: parse_ts(&sent)?,
+            answered_at: opt_ts(answered)?,
+            note,
+        });
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT from_unit, applied_at, registered_at FROM transfers WHERE case_number = ?1 ORDER BY ord",
+    )?;
+    for x in stmt.query_map([number], |x| {
+        Ok((
+            x.get::<_, String>(0)?,
+            x.get::<_, String>(1)?,
+            x.get::<_, Option<String>>(2)?,
+        ))
+    })? {
+        let (from_unit, applied, registered) = x?;
+        c.transfers.push(case::Transfer {
+            from_unit,
+            applied_at: parse_ts(&applied)?,
+            registered_at: opt_ts(registered)?,
+        });
+    }
     let mut stmt =
         conn.prepare("SELECT by_login, at, text FROM notes WHERE case_number = ?1 ORDER BY ord")?;
     for x in stmt.query_map([number], |x| {
@@ -412,6 +450,8 @@ fn write_children(conn: &Connection, c: &Case, existing: bool) -> Result<(), Sto
         "decisions",
         "duplicates",
         "complaints",
+        "requests",
+        "transfers",
         "notes",
     ] {
         if !existing {
@@ -530,6 +570,31 @@ fn write_children(conn: &Connection, c: &Case, existing: bool) -> Result<(), Sto
             enum_str(&x.to),
             x.text,
             x.answered_at.map(ts)
+        ])?;
+    }
+    let mut ins = conn.prepare_cached(
+        "INSERT INTO transfers (case_number, ord, from_unit, applied_at, registered_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for (i, t) in c.transfers.iter().enumerate() {
+        ins.execute(params![
+            n,
+            i as i64,
+            t.from_unit,
+            ts(t.applied_at),
+            t.registered_at.map(ts)
+        ])?;
+    }
+    let mut ins = conn.prepare_cached(
+        "INSERT INTO requests (case_number, ord, agency, sent_at, answered_at, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for (i, r) in c.requests.iter().enumerate() {
+        ins.execute(params![
+            n,
+            i as i64,
+            r.agency,
+            ts(r.sent_at),
+            r.answered_at.map(ts),
+            r.note
         ])?;
     }
     let mut ins = conn.prepare_cached(
@@ -735,6 +800,11 @@ fn touched(events: &[Event]) -> Vec<String> {
                 "complaint".to_string()
             }
             Event::NoteAdded(_) => "note".to_string(),
+            Event::RequestSent(r) => format!("request:{}", r.agency),
+            Event::RequestAnswered { .. } => "request".to_string(),
+            Event::ResidenceChanged(_) | Event::ResidenceRegistered { .. } => {
+                "residence".to_string()
+            }
         })
         .collect();
     parts.sort();
@@ -1686,24 +1756,47 @@ impl Store {
                     [number],
                     |r| r.get(0),
                 )?;
-                let (due, kind, unit) = next_due(c, version, cal);
-                if due == old {
+                // A case decided under the old rules with nothing left to do
+                // (a stage its decision settles) goes to the archive now.
+                let mut after = c.clone();
+                let archived = case::settle(&after, version, now);
+                if let Some(e) = &archived {
+                    case::apply(&mut after, version, e);
+                }
+                let (due, kind, _) = next_due(&after, version, cal);
+                if due == old && archived.is_none() {
                     continue;
                 }
-                let in_queue = due.clone().unwrap_or_else(|| "~".to_string());
-                let current_stage = (0..version.stages.len())
-                    .find(|&i| case::stage_state(c, version, i) == case::StageState::Open)
-                    .map(|i| i as i64);
-                tx.execute(
-                    "UPDATE cases SET next_due = ?2, next_due_kind = ?3, next_due_unit = ?4,
-                            queue_due = ?5, current_stage = ?6 WHERE number = ?1",
-                    params![number, due, kind, unit, in_queue, current_stage],
+                write_case(
+                    tx,
+                    cal,
+                    rules,
+                    &after,
+                    "kezek",
+                    now,
+                    Some(loaded.row_version),
                 )?;
+                // The archive is a change of the case: its own audit row.
+                if archived.is_some() {
+                    audit::append(
+                        tx,
+                        now,
+                        "kezek",
+                        Some(number),
+                        "archived",
+                        Some(&case_json(c)),
+                        Some(&case_json(&after)),
+                    )?;
+                }
                 moved.push(Moved {
                     number: number.clone(),
                     old: opt_ts(old)?,
-                    new: opt_ts(due)?,
-                    why: kind,
+                    new: if archived.is_some() { None } else { opt_ts(due)? },
+                    why: if archived.is_some() {
+                        Some("archived: nothing remains after the decision".to_string())
+                    } else {
+                        kind
+                    },
                 });
             }
             tx.execute(

@@ -11,6 +11,7 @@ pub mod db;
 pub mod drafts;
 pub mod export;
 pub mod import;
+pub mod journal;
 pub mod notices;
 pub mod report;
 pub mod schema;
@@ -231,6 +232,12 @@ impl Store {
 /// `2026-11-20T12:45:00Z`: fixed width, so text order is time order.
 pub(crate) fn ts(t: chrono::DateTime<chrono::Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+pub(crate) fn opt_ts_pub(
+    s: Option<String>,
+) -> Result<Option<chrono::DateTime<chrono::Utc>>, StoreError> {
+    s.as_deref().map(parse_ts).transpose()
 }
 
 pub(crate) fn parse_ts(s: &str) -> Result<chrono::DateTime<chrono::Utc>, StoreError> {

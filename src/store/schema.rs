@@ -247,4 +247,38 @@ CREATE INDEX cases_queue_all ON cases (queue_due, queue_since, number, procedure
     q_applicant, q_citizenship, current_stage, q_approval, assignee, next_due, next_due_unit, status)
     WHERE queue_due IS NOT NULL;
 "#,
+    // 6: the journals the rules require: requests to other state bodies,
+    // changes of residence (§17-1), information-system failures (§9-5).
+    r#"
+-- Requests to other state bodies and their answers.
+CREATE TABLE requests (
+    case_number TEXT NOT NULL REFERENCES cases(number) ON DELETE CASCADE,
+    ord         INTEGER NOT NULL,
+    agency      TEXT NOT NULL,
+    sent_at     TEXT NOT NULL,
+    answered_at TEXT,
+    note        TEXT NOT NULL,
+    PRIMARY KEY (case_number, ord)
+);
+-- Order 992 §17-1: changes of residence of a permit holder.
+CREATE TABLE transfers (
+    case_number   TEXT NOT NULL REFERENCES cases(number) ON DELETE CASCADE,
+    ord           INTEGER NOT NULL,
+    from_unit     TEXT NOT NULL,
+    applied_at    TEXT NOT NULL,
+    registered_at TEXT,
+    PRIMARY KEY (case_number, ord)
+);
+-- Order 992 §9-5: the special journal of information-system failures.
+CREATE TABLE incidents (
+    id          INTEGER PRIMARY KEY,
+    started_at  TEXT NOT NULL,
+    ended_at    TEXT,
+    description TEXT NOT NULL,
+    -- JSON array of the case numbers it affected
+    cases       TEXT NOT NULL,
+    recorded_by TEXT NOT NULL,
+    recorded_at TEXT NOT NULL
+);
+"#,
 ];

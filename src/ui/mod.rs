@@ -963,6 +963,21 @@ fn section_lines(lang: Lang, view: &CaseView, ui: &Ui<'_>) -> Vec<Line<'static>>
                     ));
                 }
             }
+            // The PR term is kezek's own sum of the stage terms: say when
+            // the projected stages end after it.
+            if let Some(v) = version
+                && let Ok(Some((end, due))) = crate::domain::urgency::plan_overrun(c, v, ui.cal)
+            {
+                out.push(String::new());
+                out.push(tf(
+                    lang,
+                    "summary.plan-overrun",
+                    &[
+                        ("end", &end.format("%d.%m.%Y")),
+                        ("due", &due.format("%d.%m.%Y")),
+                    ],
+                ));
+            }
         }
         "section.applicant" => {
             let a = &c.applicant;
@@ -1186,6 +1201,8 @@ fn deadline_kind(
         K::Complaint(_) => t(lang, "deadline.complaint").to_string(),
         K::ExitAfterAnnulment => t(lang, "deadline.exit").to_string(),
         K::ResultToStateCorporation => t(lang, "deadline.result-to-state-corporation").to_string(),
+        K::Answer(agency) => crate::i18n::tf(lang, "deadline.answer", &[("agency", agency)]),
+        K::Registration => t(lang, "deadline.registration").to_string(),
     }
 }
 
