@@ -165,8 +165,10 @@ fn start_once(
     let first = p.wait_for(first_number, limit);
     p.keys(format!("/{last_number}").as_bytes());
     let full = p.wait_for(&format!("total {total} ·"), limit);
+    // In the table, not on the filter line at the bottom.
     let all = p.wait_until("the least urgent case", limit, |rows| {
-        rows.iter().skip(2).any(|r| r.contains(last_number))
+        let table = rows.get(2..rows.len().saturating_sub(2)).unwrap_or(&[]);
+        table.iter().any(|r| r.contains(last_number))
     });
     let rss = rss_kib(p.pid());
     p.keys(b"\x1b");

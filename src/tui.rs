@@ -39,6 +39,9 @@ pub struct Link {
     in_flight: std::collections::VecDeque<app::Sent>,
     /// The drafts as last handed to the worker for storing.
     stored: std::collections::BTreeMap<app::drafts::DraftKey, String>,
+    /// The view last asked for, and the view whose whole queue is shown.
+    asked: QueueFilter,
+    shown: Option<QueueFilter>,
     /// When the queue was last asked for, and a later reload that waits.
     queue_read_at: std::time::Instant,
     refresh_at: Option<std::time::Instant>,
@@ -55,7 +58,14 @@ impl Link {
 
     /// Hand the worker every draft that changed since the last call.
     pub fn sync_drafts(&mut self, m: &Model) {
-        let now = app::drafts::snapshot(m);
+        let mut now = app::drafts::snapshot(m);
+        // What is on its way to the store stays a draft until it is saved
+        // (the worker drops it then) or comes back refused.
+        for sent in &self.in_flight {
+            for (key, body) in app::drafts::of_sent(sent) {
+                now.entry(key).or_insert(body);
+            }
+        }
         for (key, body) in &now {
             if self.stored.get(key) != Some(body) {
                 self.send(Request::Draft {
@@ -78,6 +88,7 @@ impl Link {
     }
 
     fn load_queue(&mut self, m: &Model) {
+        self.asked = queue_filter(m);
         self.queue_read_at = std::time::Instant::now();
         self.refresh_at = None;
         self.generation += 1;
@@ -134,10 +145,18 @@ pub fn on_reply(m: &mut Model, link: &mut Link, reply: Reply) -> bool {
             if generation != link.generation {
                 return false;
             }
+            // A reload of the view on screen keeps the whole queue until
+            // the whole new one is there: its first screenful would move
+            // the selection to another case.
+            let reload = !complete && !m.loading && link.shown == Some(link.asked.clone());
+            m.counted = None;
+            if reload {
+                return false;
+            }
             m.set_rows(*rows);
             m.loading = !complete;
             if complete {
-                m.counted = None;
+                link.shown = Some(link.asked.clone());
             }
         }
         Reply::Counts {
@@ -184,15 +203,12 @@ pub fn on_reply(m: &mut Model, link: &mut Link, reply: Reply) -> bool {
             fresh,
         } => {
             let sent = link.in_flight.pop_front().unwrap_or_default();
-            if saved_note {
-                m.drafts.remove(&number);
-            }
             let here = matches!(&m.screen, Screen::Case(v) if v.loaded.case.number == number);
             if here && let Some(opened) = fresh {
                 show_case(m, link, opened);
-                if saved_note && let Screen::Case(v) = &mut m.screen {
-                    v.editor = None;
-                }
+            }
+            if let Some(saved) = saved_note {
+                note_saved(m, &number, &saved);
             }
             if !ok {
                 give_back(m, sent, &status);
@@ -251,30 +267,66 @@ async fn sleep_until(at: Option<std::time::Instant>) {
     }
 }
 
+/// A note was saved: its draft goes, and the editor closes unless more was
+/// typed while the save was on its way (that text stays in the editor).
+fn note_saved(m: &mut Model, number: &str, saved: &str) {
+    let rest = |text: &str| -> Option<Vec<String>> {
+        let more = text.strip_prefix(saved).unwrap_or(text).trim_start();
+        (!more.trim().is_empty()).then(|| more.lines().map(str::to_string).collect())
+    };
+    match &mut m.screen {
+        Screen::Case(v) if v.loaded.case.number == number && v.editor.is_some() => {
+            let text = v
+                .editor
+                .as_ref()
+                .map(|e| e.lines().join("\n"))
+                .unwrap_or_default();
+            match rest(&text) {
+                Some(lines) => {
+                    let mut ed = ratatui_textarea::TextArea::new(lines.clone());
+                    if let Some(b) = v.editor.as_ref().and_then(|e| e.block().cloned()) {
+                        ed.set_block(b);
+                    }
+                    ed.move_cursor(ratatui_textarea::CursorMove::Bottom);
+                    ed.move_cursor(ratatui_textarea::CursorMove::End);
+                    v.editor = Some(ed);
+                    m.drafts.insert(number.to_string(), lines);
+                }
+                None => {
+                    v.editor = None;
+                    m.drafts.remove(number);
+                }
+            }
+        }
+        _ => {
+            let left = m.drafts.get(number).and_then(|l| rest(&l.join("\n")));
+            match left {
+                Some(lines) => m.drafts.insert(number.to_string(), lines),
+                None => m.drafts.remove(number),
+            };
+        }
+    }
+}
+
 /// A refused change's form or text, back where the user typed it.
 fn give_back(m: &mut Model, sent: app::Sent, why: &str) {
     if let Some(d) = sent.dialog {
         let world = m.world.clone();
         app::dialog::resume(m, world.as_deref(), *d, why.to_string());
     }
-    if let Some((check, outcome, text)) = sent.check_note {
-        let number = match &m.screen {
-            Screen::Case(v) => Some((v.loaded.case.number.clone(), v.cursor)),
-            _ => None,
+    if let Some((number, check, outcome, text)) = sent.check_note {
+        // Back on the prompt when that check of that case is under the
+        // cursor; otherwise kept as the check's draft on its own case.
+        let here = match &m.screen {
+            Screen::Case(v) => {
+                v.loaded.case.number == number && m.check_ids.get(v.cursor) == Some(&check)
+            }
+            _ => false,
         };
-        match number {
-            Some((n, cursor))
-                if m.prompt.is_none()
-                    && m.dialog.is_none()
-                    && m.check_ids.get(cursor) == Some(&check) =>
-            {
-                m.prompt = Some(app::Prompt::CheckNote { outcome, text });
-                let _ = n;
-            }
-            Some((n, _)) => {
-                m.check_note_drafts.insert((n, check), (outcome, text));
-            }
-            None => {}
+        if here && m.prompt.is_none() && m.dialog.is_none() {
+            m.prompt = Some(app::Prompt::CheckNote { outcome, text });
+        } else {
+            m.check_note_drafts.insert((number, check), (outcome, text));
         }
     }
 }
@@ -298,8 +350,18 @@ fn on_effect(
             link.send(Request::Case { number });
         }
         Effect::Act(change) => {
-            link.in_flight.push_back(m.sent.take().unwrap_or_default());
-            link.send(Request::Act(change));
+            let sent = m.sent.take().unwrap_or_default();
+            let mut typed_in: Vec<String> = sent
+                .drafts()
+                .into_iter()
+                .filter(|(n, _)| n == change.number())
+                .map(|(_, kind)| kind)
+                .collect();
+            if matches!(change, app::Change::AddNote { .. }) {
+                typed_in.push("note".to_string());
+            }
+            link.in_flight.push_back(sent);
+            link.send(Request::Act(change, typed_in));
         }
         Effect::AssignMany(numbers, to) => link.send(Request::AssignMany(numbers, to)),
         Effect::Export(format) => link.send(Request::Export(format)),
@@ -379,7 +441,7 @@ pub fn run(db: Option<PathBuf>, lang: Lang) -> Result<Outcome, Failure> {
         .build()
         .map_err(|e| Failure(msg!("error.runtime", detail = e.msg())))?;
     let (req_tx, req_rx) = std::sync::mpsc::channel();
-    let (rep_tx, rep_rx) = tokio::sync::mpsc::unbounded_channel();
+    let (rep_tx, mut rep_rx) = tokio::sync::mpsc::unbounded_channel();
     let worker = std::thread::Builder::new()
         .name("kezek-db".into())
         .spawn(move || worker::run(store, me, lang, req_rx, |r| rep_tx.send(r).is_ok()))
@@ -392,6 +454,8 @@ pub fn run(db: Option<PathBuf>, lang: Lang) -> Result<Outcome, Failure> {
         stored: Default::default(),
         queue_read_at: std::time::Instant::now(),
         refresh_at: None,
+        asked: QueueFilter::default(),
+        shown: None,
     };
     link.load_queue(&m);
 
@@ -410,7 +474,7 @@ pub fn run(db: Option<PathBuf>, lang: Lang) -> Result<Outcome, Failure> {
         &mut link,
         &mut ui,
         &themes,
-        rep_rx,
+        &mut rep_rx,
     ));
     tracing::info!("console closed");
     // Whatever was typed and not saved is stored before the worker stops.
@@ -418,8 +482,11 @@ pub fn run(db: Option<PathBuf>, lang: Lang) -> Result<Outcome, Failure> {
     let kept: std::collections::BTreeSet<String> =
         link.stored.keys().map(|(n, _)| n.clone()).collect();
     ratatui::restore();
+    // The replies are still taken until the worker has stored every draft
+    // it was handed: a reply it cannot send would stop it early.
     drop(link);
     let _ = worker.join();
+    drop(rep_rx);
     if !kept.is_empty() {
         let list: Vec<String> = kept.into_iter().collect();
         let said = msg!("status.drafts-on-exit", cases = list.join(", "));
@@ -486,7 +553,7 @@ async fn event_loop(
     link: &mut Link,
     ui: &mut Ui<'_>,
     themes: &std::collections::BTreeMap<String, Theme>,
-    mut replies: UnboundedReceiver<Reply>,
+    replies: &mut UnboundedReceiver<Reply>,
 ) -> Result<Outcome, Failure> {
     let io = |e: std::io::Error| Failure(msg!("error.terminal", detail = e.msg()));
     let sig = |e: std::io::Error| Failure(msg!("error.signals", detail = e.msg()));

@@ -239,6 +239,12 @@ fn a_colleagues_save_refuses_a_form_only_when_it_touched_the_same_thing() {
     li.keys("li was here".as_bytes());
     li.keys(b"\x13");
     li.wait_until("li's note", WAIT, status_says("Note saved"));
+    // A saved note is no longer a draft: it must not come back.
+    assert_eq!(
+        store(&o.db).drafts("li", first).expect("drafts"),
+        Vec::new(),
+        "the saved note stayed a draft"
+    );
     s.keys(b"\r");
     s.wait_for("Issue the permit.", WAIT);
     s.keys(b"\r");

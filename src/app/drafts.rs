@@ -112,6 +112,24 @@ fn note_body(lines: &[String]) -> Option<String> {
     (lines.iter().any(|l| !l.trim().is_empty())).then(|| json!({ "lines": lines }).to_string())
 }
 
+/// The drafts a change on its way to the store was typed in, as stored.
+pub fn of_sent(sent: &super::Sent) -> Vec<(DraftKey, String)> {
+    let mut out = Vec::new();
+    if let Some(d) = &sent.dialog {
+        out.push((
+            (d.number.clone(), format!("dialog:{}", d.kind.id())),
+            dialog_body(d).to_string(),
+        ));
+    }
+    if let Some((number, check, outcome, text)) = &sent.check_note {
+        out.push((
+            (number.clone(), format!("check-note:{check}")),
+            json!({ "outcome": outcome, "text": text }).to_string(),
+        ));
+    }
+    out
+}
+
 /// Every unsaved text the model holds, by case and kind, as stored.
 pub fn snapshot(m: &Model) -> BTreeMap<DraftKey, String> {
     let mut out = BTreeMap::new();
@@ -141,13 +159,7 @@ pub fn snapshot(m: &Model) -> BTreeMap<DraftKey, String> {
         );
     }
     if let Some(sent) = &m.sent {
-        // A change on its way to the store keeps its text until it is saved.
-        if let Some(d) = &sent.dialog {
-            out.insert(
-                (d.number.clone(), format!("dialog:{}", d.kind.id())),
-                dialog_body(d).to_string(),
-            );
-        }
+        out.extend(of_sent(sent));
     }
     if let Screen::Case(view) = &m.screen {
         let number = &view.loaded.case.number;

@@ -389,8 +389,22 @@ pub struct Model {
 #[derive(Debug, Clone, Default)]
 pub struct Sent {
     pub dialog: Option<Box<dialog::Dialog>>,
-    /// A check mark's note: (check, outcome, text).
-    pub check_note: Option<(String, Outcome, String)>,
+    /// A check mark's note: (case, check, outcome, text).
+    pub check_note: Option<(String, String, Outcome, String)>,
+}
+
+impl Sent {
+    /// The drafts (case, kind) this change was typed in.
+    pub fn drafts(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        if let Some(d) = &self.dialog {
+            out.push((d.number.clone(), format!("dialog:{}", d.kind.id())));
+        }
+        if let Some((number, check, _, _)) = &self.check_note {
+            out.push((number.clone(), format!("check-note:{check}")));
+        }
+        out
+    }
 }
 
 /// The order of the queue: urgency (the default) or a column.
@@ -939,7 +953,12 @@ fn record_mark(m: &mut Model, outcome: Outcome, note: &str) -> Effect {
                 m.check_note_drafts.remove(&(number, check.clone()));
                 m.sent = Some(Sent {
                     dialog: None,
-                    check_note: Some((check.clone(), outcome, note.to_string())),
+                    check_note: Some((
+                        view.loaded.case.number.clone(),
+                        check.clone(),
+                        outcome,
+                        note.to_string(),
+                    )),
                 });
             }
             Effect::Act(change)
@@ -1242,6 +1261,19 @@ pub fn help_entries(m: &Model) -> Vec<(String, &'static str)> {
 /// it is given back as the two keys the person typed.
 pub fn split_alt(m: &Model, key: KeyEvent) -> Option<[KeyEvent; 2]> {
     use ratatui::crossterm::event::{KeyCode, KeyModifiers};
+    // The note editor and a form's text area have Alt keys of their own
+    // (word moves and deletes).
+    let text_area = matches!(&m.screen, Screen::Case(v) if v.editor.is_some())
+        || m.dialog.as_ref().is_some_and(|d| {
+            d.confirm.is_none()
+                && matches!(
+                    d.fields.get(d.focus).map(|f| &f.input),
+                    Some(dialog::Input::Area(_))
+                )
+        });
+    if text_area {
+        return None;
+    }
     let KeyCode::Char(c) = key.code else {
         return None;
     };

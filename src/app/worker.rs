@@ -31,7 +31,9 @@ pub enum Request {
     Case {
         number: String,
     },
-    Act(Change),
+    /// A change, and the drafts (kinds) it was typed in: they go when it is
+    /// saved, before the case is read back.
+    Act(Change, Vec<String>),
     /// Keep (`Some`) or drop (`None`) one of the user's drafts.
     Draft {
         number: String,
@@ -69,8 +71,8 @@ pub enum Reply {
     Acted {
         number: String,
         status: String,
-        /// The note was saved: its draft can go.
-        saved_note: bool,
+        /// The note was saved, with this text: its draft can go.
+        saved_note: Option<String>,
         /// The change was recorded (false: refused, its text is given back).
         ok: bool,
         fresh: Option<Opened>,
@@ -173,10 +175,24 @@ pub fn apply(
     now: chrono::DateTime<Utc>,
     templates: Option<&crate::notice::Templates>,
 ) -> Reply {
+    apply_typed(store, me, lang, change, &[], now, templates)
+}
+
+/// [`apply`] for a change typed in drafts of the kinds `typed_in`: once the
+/// change is saved they go, before the case is read back for the screen.
+pub fn apply_typed(
+    store: &mut Store,
+    me: &Actor,
+    lang: Lang,
+    change: Change,
+    typed_in: &[String],
+    now: chrono::DateTime<Utc>,
+    templates: Option<&crate::notice::Templates>,
+) -> Reply {
     use crate::domain::case as dc;
     let follow_up = documents_after(&change);
     let number = change.number().to_string();
-    let mut saved_note = false;
+    let mut saved_note = None;
     let result = match change {
         Change::RecordCheck {
             seen,
@@ -201,7 +217,7 @@ pub fn apply(
         Change::AddNote { seen, text, .. } => store
             .act(me, &number, seen, now, |c, x, _| dc::add_note(c, x, &text))
             .map(|_| {
-                saved_note = true;
+                saved_note = Some(text.clone());
                 t(lang, "status.note-saved").to_string()
             }),
         Change::Notice { seen, input, .. } => store
@@ -269,6 +285,13 @@ pub fn apply(
         }
     };
     let ok = result.is_ok();
+    if ok {
+        for kind in typed_in {
+            if let Err(e) = store.put_draft(&me.login, &number, kind, None, now) {
+                tracing::warn!("draft {kind} of {number} kept after its save: {e}");
+            }
+        }
+    }
     let status = match result {
         Ok(done) => match templates {
             Some(tpl) => issue_documents(store, me, lang, &number, &follow_up, tpl, now)
@@ -524,11 +547,12 @@ pub fn run(
                     ))),
                 }
             }
-            Request::Act(change) => send(apply(
+            Request::Act(change, typed_in) => send(apply_typed(
                 &mut store,
                 &me,
                 lang,
                 change,
+                &typed_in,
                 Utc::now(),
                 templates.as_ref(),
             )),

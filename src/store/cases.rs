@@ -1548,7 +1548,7 @@ impl Store {
 }
 
 /// Which open cases to list.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct QueueFilter {
     pub assignee: Option<String>,
     pub unassigned: bool,
@@ -1767,7 +1767,7 @@ impl Store {
                 if due == old && archived.is_none() {
                     continue;
                 }
-                write_case(
+                let v = write_case(
                     tx,
                     cal,
                     rules,
@@ -1776,6 +1776,9 @@ impl Store {
                     now,
                     Some(loaded.row_version),
                 )?;
+                // A moved deadline touches nothing a person edits: no
+                // console's save conflicts with it.
+                record_touch(tx, number, v, "kezek", now, &[])?;
                 // The archive is a change of the case: its own audit row.
                 if archived.is_some() {
                     audit::append(

@@ -217,6 +217,9 @@ impl Queue {
 
     /// Add a case at the end (the loader reads them in urgency order).
     pub fn push(&mut self, r: RowIn<'_>) {
+        if self.hay_at.is_empty() {
+            self.hay_at.push(0);
+        }
         // A name longer than a column can count is cut, never misread.
         let number = cut(r.number, u16::MAX as usize);
         let applicant = cut(r.applicant, u16::MAX as usize);
