@@ -254,9 +254,10 @@ fn session() -> Vec<Step> {
     for k in "jjjkkk".chars() {
         s.push(step("checklist", &k.to_string(), NextFrame));
     }
-    s.push(step("checklist mark (saved)", "p", Text("passed")));
+    // The status line after the worker saved the mark ("check …: passed").
+    s.push(step("checklist mark (saved)", "p", Text(": passed")));
     s.push(step("checklist", "j", NextFrame));
-    s.push(step("checklist mark (saved)", "u", Text("pending")));
+    s.push(step("checklist mark (saved)", "u", Text(": pending")));
     s.push(step("dialog", "d", Text("Decision ·")));
     for k in ["\t", "\t", "\t", "\x1b[B", "\x1b[A"] {
         s.push(step("dialog", k, NextFrame));
