@@ -1258,17 +1258,7 @@ impl Store {
              WHERE c.queue_due IS NOT NULL",
         );
         let mut args: Vec<String> = bounds.iter().map(|b| ts(*b)).collect();
-        if let Some(a) = &filter.assignee {
-            args.push(a.clone());
-            sql.push_str(&format!(" AND c.assignee = ?{}", args.len()));
-        }
-        if filter.unassigned {
-            sql.push_str(" AND c.assignee IS NULL");
-        }
-        if let Some(p) = &filter.procedure {
-            args.push(p.clone());
-            sql.push_str(&format!(" AND c.procedure = ?{}", args.len()));
-        }
+        filter.narrow(&mut sql, &mut args);
         Ok(self
             .conn
             .prepare_cached(&sql)?
@@ -1291,17 +1281,7 @@ impl Store {
              WHERE c.queue_due IS NOT NULL",
         );
         let mut args: Vec<String> = Vec::new();
-        if let Some(a) = &filter.assignee {
-            args.push(a.clone());
-            sql.push_str(&format!(" AND c.assignee = ?{}", args.len()));
-        }
-        if filter.unassigned {
-            sql.push_str(" AND c.assignee IS NULL");
-        }
-        if let Some(p) = &filter.procedure {
-            args.push(p.clone());
-            sql.push_str(&format!(" AND c.procedure = ?{}", args.len()));
-        }
+        filter.narrow(&mut sql, &mut args);
         sql.push_str(" ORDER BY c.queue_due, c.queue_since, c.number");
         if let Some(limit) = filter.limit {
             sql.push_str(&format!(" LIMIT {limit}"));
@@ -1420,17 +1400,7 @@ impl Store {
              WHERE c.queue_due IS NOT NULL",
         );
         let mut args: Vec<String> = Vec::new();
-        if let Some(a) = &filter.assignee {
-            args.push(a.clone());
-            sql.push_str(&format!(" AND c.assignee = ?{}", args.len()));
-        }
-        if filter.unassigned {
-            sql.push_str(" AND c.assignee IS NULL");
-        }
-        if let Some(p) = &filter.procedure {
-            args.push(p.clone());
-            sql.push_str(&format!(" AND c.procedure = ?{}", args.len()));
-        }
+        filter.narrow(&mut sql, &mut args);
         sql.push_str(" ORDER BY c.queue_due, c.queue_since, c.number");
         if let Some(limit) = filter.limit {
             sql.push_str(&format!(" LIMIT {limit}"));
@@ -1554,6 +1524,24 @@ pub struct QueueFilter {
     pub unassigned: bool,
     pub procedure: Option<String>,
     pub limit: Option<u32>,
+}
+
+impl QueueFilter {
+    /// Add the filter's conditions on `cases c` to a query's WHERE clause,
+    /// its values numbered after those already in `args`.
+    fn narrow(&self, sql: &mut String, args: &mut Vec<String>) {
+        if let Some(a) = &self.assignee {
+            args.push(a.clone());
+            sql.push_str(&format!(" AND c.assignee = ?{}", args.len()));
+        }
+        if self.unassigned {
+            sql.push_str(" AND c.assignee IS NULL");
+        }
+        if let Some(p) = &self.procedure {
+            args.push(p.clone());
+            sql.push_str(&format!(" AND c.procedure = ?{}", args.len()));
+        }
+    }
 }
 
 /// One row of the queue.
