@@ -412,9 +412,10 @@ pub fn run(db: Option<PathBuf>, lang: Lang) -> Result<Outcome, Failure> {
     if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
         return Err(Failure(Msg::key("error.no-tty")));
     }
+    app::start_clock()?;
     let (store, _) = crate::cli::store_cmds::open_store(db, lang)?;
     let me = store.current_actor()?;
-    let mut m = Model::new(me.clone(), chrono::Utc::now());
+    let mut m = Model::new(me.clone(), app::now());
     m.lang = lang;
     let (keys, problem) = app::keymap::load(lang);
     m.keys = Arc::new(keys);
@@ -503,7 +504,7 @@ fn frame(
     m: &mut Model,
     ui: &Ui<'_>,
 ) -> std::io::Result<bool> {
-    m.now = chrono::Utc::now();
+    m.now = app::now();
     ratatui::crossterm::queue!(terminal.backend_mut(), BeginSynchronizedUpdate)?;
     let done = terminal.draw(|f| ui::draw(f, m, ui))?;
     let small = ui::too_small(done.area.width, done.area.height);

@@ -27,6 +27,29 @@ use keymap::{Context, Key, Keymap};
 
 pub use crate::domain::text::fold;
 
+/// How far the console's clock runs ahead of (or behind) the real one.
+static CLOCK_OFFSET: std::sync::OnceLock<chrono::TimeDelta> = std::sync::OnceLock::new();
+
+/// Set the console's clock once, at start. Debug builds take `KEZEK_NOW`
+/// (RFC 3339), as `kezek case` does: the clock starts at that moment and
+/// runs on from it, so that tests act on a case on a chosen day and office
+/// hour; never with raised privileges. Release builds keep the real time.
+pub fn start_clock() -> Result<(), crate::cli::Failure> {
+    #[cfg(debug_assertions)]
+    if let Some(s) = crate::privilege::env_var_os("KEZEK_NOW").and_then(|s| s.into_string().ok())
+        && !s.is_empty()
+    {
+        let start = crate::cli::parse_now(Some(&s))?;
+        let _ = CLOCK_OFFSET.set(start - Utc::now());
+    }
+    Ok(())
+}
+
+/// The console's clock: the real time unless `start_clock` moved it.
+pub fn now() -> DateTime<Utc> {
+    Utc::now() + CLOCK_OFFSET.get().copied().unwrap_or_default()
+}
+
 /// Which cases the queue shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum View {

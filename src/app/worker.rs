@@ -115,7 +115,7 @@ fn send_counts(
     generation: u64,
     send: &impl Fn(Reply) -> bool,
 ) -> bool {
-    let now = Utc::now();
+    let now = super::now();
     let b = super::CountBounds::at(&store.cal, now);
     let at = |s: Option<i64>| {
         s.and_then(|s| chrono::DateTime::from_timestamp(s, 0))
@@ -377,7 +377,7 @@ pub fn assign_many(
     numbers: &[String],
     to: &str,
 ) -> String {
-    let now = Utc::now();
+    let now = super::now();
     let mut done = 0;
     let mut refused: Vec<String> = Vec::new();
     for n in numbers {
@@ -527,7 +527,7 @@ pub fn run(
                 }
             }
             Request::Case { number } => send(Reply::Case(
-                open_for(&store, &me.login, &number, Utc::now()).map_err(|e| say(lang, &e)),
+                open_for(&store, &me.login, &number, super::now()).map_err(|e| say(lang, &e)),
             )),
             Request::Draft { number, kind, body } => {
                 // Typing sends a draft per burst: only the newest of one
@@ -538,7 +538,7 @@ pub fn run(
                 if newer {
                     continue;
                 }
-                match store.put_draft(&me.login, &number, &kind, body.as_deref(), Utc::now()) {
+                match store.put_draft(&me.login, &number, &kind, body.as_deref(), super::now()) {
                     Ok(()) => true,
                     Err(e) => send(Reply::Status(tf(
                         lang,
@@ -553,7 +553,7 @@ pub fn run(
                 lang,
                 change,
                 &typed_in,
-                Utc::now(),
+                super::now(),
                 templates.as_ref(),
             )),
             Request::AssignMany(numbers, to) => send(Reply::Bulk(assign_many(
@@ -561,7 +561,7 @@ pub fn run(
             ))),
             Request::Export(format) => send(Reply::Status(export_here(&store, lang, &format))),
             Request::Desk => {
-                let now = Utc::now();
+                let now = super::now();
                 let today = crate::domain::term::local(&store.cal, now).date();
                 send(Reply::Desk(
                     crate::report::DailyFigures::compute(&store, today, now, lang)
