@@ -141,6 +141,32 @@ fn pass_all(s: &mut Store, login: &str, number: &str, checks: &[String]) {
     }
 }
 
+/// The first accepted case of the office.
+fn first_case(o: &Office) -> String {
+    accepted_cases(&store(&o.db))
+        .into_iter()
+        .next()
+        .map(|(number, _)| number)
+        .expect("an accepted case")
+}
+
+/// Open a case in a console and wait for its screen.
+fn open_case(s: &mut Pty, number: &str) {
+    s.keys(format!(":open {number}\r").as_bytes());
+    s.wait_for("1:summary", WAIT);
+}
+
+/// The note draft ivanov has on a case, as stored.
+fn note_draft(o: &Office, number: &str) -> String {
+    store(&o.db)
+        .drafts("ivanov", number)
+        .expect("drafts")
+        .into_iter()
+        .find(|d| d.kind == "note")
+        .expect("the note draft")
+        .body
+}
+
 #[test]
 fn a_key_after_a_quiet_second_is_answered_without_the_tick() {
     let o = office(60);
@@ -298,13 +324,9 @@ fn a_colleagues_save_refuses_a_form_only_when_it_touched_the_same_thing() {
 #[test]
 fn a_killed_console_loses_no_draft() {
     let o = office(60);
-    let (number, _) = accepted_cases(&store(&o.db))
-        .into_iter()
-        .next()
-        .expect("an accepted case");
+    let number = first_case(&o);
     let mut s = console(&o, "ivanov");
-    s.keys(format!(":open {number}\r").as_bytes());
-    s.wait_for("1:summary", WAIT);
+    open_case(&mut s, &number);
     // A form: the first refusal ground flipped, then Esc keeps it.
     s.keys(b"d");
     s.wait_for("Decision", WAIT);
@@ -343,8 +365,7 @@ fn a_killed_console_loses_no_draft() {
 
     // Restarted: both are back where they were left.
     let mut s = console(&o, "ivanov");
-    s.keys(format!(":open {number}\r").as_bytes());
-    s.wait_for("1:summary", WAIT);
+    open_case(&mut s, &number);
     s.keys(b"a");
     s.wait_for("позвонить в КНБ", WAIT);
     s.keys(b"\x1b");
@@ -363,17 +384,8 @@ fn a_killed_console_loses_no_draft() {
     s.keys(b"\x03");
     assert!(s.exit(WAIT).success());
     s.wait_for("kept as drafts", WAIT);
-    let note = store(&o.db)
-        .drafts("ivanov", &number)
-        .expect("drafts")
-        .into_iter()
-        .find(|d| d.kind == "note")
-        .expect("the note draft");
-    assert!(
-        note.body.contains("позвонить в КНБ и в банк"),
-        "{}",
-        note.body
-    );
+    let note = note_draft(&o, &number);
+    assert!(note.contains("позвонить в КНБ и в банк"), "{note}");
 }
 
 #[test]
@@ -408,13 +420,9 @@ fn keys_typed_into_a_too_small_window_are_ignored() {
 #[test]
 fn a_dropped_link_keeps_the_note_being_written() {
     let o = office(40);
-    let (number, _) = accepted_cases(&store(&o.db))
-        .into_iter()
-        .next()
-        .expect("an accepted case");
+    let number = first_case(&o);
     let mut s = console(&o, "ivanov");
-    s.keys(format!(":open {number}\r").as_bytes());
-    s.wait_for("1:summary", WAIT);
+    open_case(&mut s, &number);
     s.keys(b"a");
     s.wait_for("Ctrl-S saves", WAIT);
     s.keys("до обрыва связи".as_bytes());
@@ -422,11 +430,6 @@ fn a_dropped_link_keeps_the_note_being_written() {
     // SSH closes the session: the terminal hangs up.
     s.signal("HUP");
     assert!(s.exit(WAIT).success(), "SIGHUP ends kezek cleanly");
-    let note = store(&o.db)
-        .drafts("ivanov", &number)
-        .expect("drafts")
-        .into_iter()
-        .find(|d| d.kind == "note")
-        .expect("the note draft");
-    assert!(note.body.contains("до обрыва связи"), "{}", note.body);
+    let note = note_draft(&o, &number);
+    assert!(note.contains("до обрыва связи"), "{note}");
 }
