@@ -14,5 +14,6 @@ pub mod outfile;
 pub mod privilege;
 pub mod report;
 pub mod store;
+pub mod termcaps;
 pub mod tui;
 pub mod ui;
