@@ -409,7 +409,10 @@ pub fn export_here(store: &Store, lang: Lang, format: &str) -> String {
     use crate::store::export::{ExportFilter, ExportFormat, StatusFilter};
     let name = format!(
         "kezek-export-{}.{format}",
-        Utc::now().format("%Y%m%d-%H%M%S")
+        // Named by the office's date, which is the one people look for.
+        Utc::now()
+            .with_timezone(&store.cal.zone())
+            .format("%Y%m%d-%H%M%S")
     );
     // The console ends itself on SIGTERM; the file is removed all the same.
     crate::outfile::leave_exit_to_caller();

@@ -60,7 +60,7 @@ enum Command {
     #[command(subcommand)]
     Rules(rules::RulesCommand),
     /// kezek users and their roles.
-    #[command(subcommand)]
+    #[command(subcommand, alias = "users")]
     User(store_cmds::UserCommand),
     /// The audit log: verify the hash chain, show a case's history.
     #[command(subcommand)]
@@ -225,6 +225,64 @@ pub(crate) fn emit(text: &str) -> Result<(), Failure> {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         Err(e) => Err(Failure(msg!("error.output", detail = e.msg()))),
+    }
+}
+
+/// Standard output that remembers when its reader went away, so that a
+/// command writing into `| head` can end quietly instead of reporting it.
+pub(crate) struct PipeOut<W: Write> {
+    inner: W,
+    closed: bool,
+}
+
+impl<W: Write> PipeOut<W> {
+    pub(crate) fn new(inner: W) -> PipeOut<W> {
+        PipeOut {
+            inner,
+            closed: false,
+        }
+    }
+
+    /// Whether a write failed because nobody reads any more.
+    pub(crate) fn closed(&self) -> bool {
+        self.closed
+    }
+
+    fn note<T>(&mut self, r: std::io::Result<T>) -> std::io::Result<T> {
+        if let Err(e) = &r
+            && e.kind() == std::io::ErrorKind::BrokenPipe
+        {
+            self.closed = true;
+        }
+        r
+    }
+}
+
+impl<W: Write> Write for PipeOut<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let r = self.inner.write(buf);
+        self.note(r)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        let r = self.inner.flush();
+        self.note(r)
+    }
+}
+
+/// A stored instant (`2026-11-20T12:45:00Z`) as a person reads it: the
+/// office's wall clock in the interface language (`Пт 20.11.2026 17:45`).
+pub(crate) fn wall_clock(
+    cal: &crate::domain::calendar::Calendar,
+    lang: crate::i18n::Lang,
+    stored: &str,
+) -> String {
+    match chrono::DateTime::parse_from_rfc3339(stored) {
+        Ok(t) => crate::i18n::local(
+            lang,
+            crate::domain::term::local(cal, t.with_timezone(&chrono::Utc)),
+        ),
+        Err(_) => crate::domain::text::printable(stored).into_owned(),
     }
 }
 

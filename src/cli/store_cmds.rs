@@ -325,7 +325,7 @@ pub fn audit(db: Option<PathBuf>, cmd: AuditCommand, lang: Lang) -> Result<Outco
                         format!(
                             "{:>6}  {}  {:<12} {}\n",
                             r.seq,
-                            r.at,
+                            super::wall_clock(&store.cal, lang, &r.at),
                             printable(&r.actor),
                             printable(&r.action)
                         )
@@ -509,6 +509,17 @@ pub fn queue(db: Option<PathBuf>, args: QueueArgs, lang: Lang) -> Result<Outcome
     } else {
         args.assignee
     };
+    // A login that is no one's would silently list nothing.
+    if let Some(login) = assignee.as_deref().filter(|_| !args.mine)
+        && store.user(login)?.is_none()
+    {
+        let known: Vec<String> = store.users()?.into_iter().map(|u| u.login).collect();
+        return Err(Failure(msg!(
+            "cli.no-such-user",
+            login = printable(login).into_owned(),
+            users = known.join(", ")
+        )));
+    }
     if let Some(p) = &args.procedure {
         store.rules.procedure(p)?;
     }
@@ -546,6 +557,7 @@ pub fn queue(db: Option<PathBuf>, args: QueueArgs, lang: Lang) -> Result<Outcome
                         "deadline": r.next_due_what,
                         "overdue": r.next_due.is_some_and(|d| d < now),
                         "time_left": time_left(&store, r, now, lang),
+                        "minutes_left": r.next_due.map(|d| (d - now).num_minutes()),
                         "assignee": r.assignee,
                         "unreadable": r.unreadable,
                     })
@@ -554,8 +566,11 @@ pub fn queue(db: Option<PathBuf>, args: QueueArgs, lang: Lang) -> Result<Outcome
             super::json_out(&list)?
         }
         QueueFormat::Csv => {
-            let mut s =
-                String::from("number,procedure,applicant,stage,next_deadline,time_left,assignee\n");
+            // RFC 4180 line ends, as `kezek export` writes them; the time
+            // left also as signed minutes (negative: overdue) for sorting.
+            let mut s = String::from(
+                "number,procedure,applicant,stage,next_deadline,overdue,minutes_left,time_left,assignee\r\n",
+            );
             for r in &rows {
                 s.push_str(
                     &[
@@ -564,12 +579,16 @@ pub fn queue(db: Option<PathBuf>, args: QueueArgs, lang: Lang) -> Result<Outcome
                         csv_field(&r.applicant),
                         csv_field(r.stage.as_deref().unwrap_or("")),
                         rfc(r.next_due),
+                        r.next_due.is_some_and(|d| d < now).to_string(),
+                        r.next_due
+                            .map(|d| (d - now).num_minutes().to_string())
+                            .unwrap_or_default(),
                         csv_field(&time_left(&store, r, now, lang)),
                         csv_field(r.assignee.as_deref().unwrap_or("")),
                     ]
                     .join(","),
                 );
-                s.push('\n');
+                s.push_str("\r\n");
             }
             s
         }
@@ -785,13 +804,10 @@ pub fn export(db: Option<PathBuf>, args: ExportArgs, lang: Lang) -> Result<Outco
         )),
         None => None,
     };
-    let mut stdout;
+    let mut stdout = super::PipeOut::new(std::io::BufWriter::new(std::io::stdout().lock()));
     let sink: &mut dyn std::io::Write = match file.as_mut() {
         Some(f) => f,
-        None => {
-            stdout = std::io::BufWriter::new(std::io::stdout().lock());
-            &mut stdout
-        }
+        None => &mut stdout,
     };
     let result = if args.audit {
         store.export_audit(sink, args.include_pii)
@@ -812,6 +828,10 @@ pub fn export(db: Option<PathBuf>, args: ExportArgs, lang: Lang) -> Result<Outco
         };
         store.export_cases(sink, &filter, format, args.include_pii)
     };
+    // A reader that stopped reading (`kezek export | head`) is not an error.
+    if file.is_none() && stdout.closed() {
+        return Ok(Outcome::Ok);
+    }
     // On an error the temporary file is dropped, and with it removed.
     let n = result?;
     let Some(file) = file else {
