@@ -20,7 +20,7 @@ use tokio::sync::mpsc::UnboundedReceiver;
 
 use crate::app::worker::{self, Opened, Reply, Request};
 use crate::app::{self, Effect, Model, Screen, View};
-use crate::cli::{Failure, Outcome};
+use crate::base::{Failure, Outcome};
 use crate::domain::msg::{Localize, Msg};
 use crate::i18n::{Lang, tf};
 use crate::msg;
@@ -413,7 +413,7 @@ pub fn run(db: Option<PathBuf>, lang: Lang) -> Result<Outcome, Failure> {
         return Err(Failure(Msg::key("error.no-tty")));
     }
     app::start_clock()?;
-    let (store, _) = crate::cli::store_cmds::open_store(db, lang)?;
+    let (store, _) = crate::base::open_store(db, lang)?;
     let me = store.current_actor()?;
     let mut m = Model::new(me.clone(), app::now());
     m.lang = lang;

@@ -416,7 +416,7 @@ pub fn export_here(store: &Store, lang: Lang, format: &str) -> String {
     );
     // The console ends itself on SIGTERM; the file is removed all the same.
     crate::outfile::leave_exit_to_caller();
-    let file = match crate::cli::store_cmds::private_file(std::path::Path::new(&name)) {
+    let file = match crate::base::private_file(std::path::Path::new(&name)) {
         Ok(f) => f,
         Err(e) => return tf(lang, "status.cannot-write", &[("file", &name), ("why", &e)]),
     };

@@ -21,7 +21,7 @@ use std::process::ExitCode;
 
 use clap::{FromArgMatches, Parser, Subcommand, ValueEnum};
 
-use crate::domain::msg::{Localize, Msg};
+use crate::domain::msg::Localize;
 use crate::i18n::Lang;
 use crate::msg;
 
@@ -176,40 +176,8 @@ pub enum Format {
     Json,
 }
 
-/// What a command reports back to `run`.
-pub enum Outcome {
-    Ok,
-    /// A check found invalid input (exit 1).
-    Invalid,
-    /// Unusable input, already reported on stderr (exit 2).
-    Unusable,
-}
-
-/// An error that ends a command with one line on stderr and exit code 2,
-/// worded in the interface language when it is printed.
-#[derive(Debug)]
-pub struct Failure(pub Msg);
-
-impl<E: Localize> From<E> for Failure {
-    fn from(e: E) -> Self {
-        Failure(e.msg())
-    }
-}
-
-/// A file that cannot be written or read: its path and why.
-pub(crate) fn path_failure(path: &std::path::Path, e: &std::io::Error) -> Failure {
-    Failure(crate::store::db::path_error(path, e))
-}
-
-/// `--now` as an RFC 3339 instant (for reproducible runs); default now.
-pub(crate) fn parse_now(now: Option<&str>) -> Result<chrono::DateTime<chrono::Utc>, Failure> {
-    match now {
-        None => Ok(chrono::Utc::now()),
-        Some(s) => chrono::DateTime::parse_from_rfc3339(s)
-            .map(|t| t.with_timezone(&chrono::Utc))
-            .map_err(|_| Failure(msg!("cli.bad-now", value = s.escape_default().to_string()))),
-    }
-}
+pub use crate::base::{Failure, Outcome};
+pub(crate) use crate::base::{parse_now, path_failure};
 
 /// Pretty JSON for stdout, one value and a line break; C1 and direction
 /// controls and line separators escaped (see `text::json_safe`).
