@@ -139,6 +139,16 @@ fn connect(path: &Path) -> Result<Connection, StoreError> {
     )
     .map_err(|e| StoreError::Open(path.display().to_string(), e.to_string()))?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
+    // A database newer than this kezek is refused before anything is written
+    // to it (not even its journal mode).
+    let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if found > schema_version() {
+        return Err(StoreError::TooNew {
+            path: path.display().to_string(),
+            found,
+            supported: schema_version(),
+        });
+    }
     // Changing the journal mode writes: only a new (or foreign) file needs it.
     let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
     if !mode.eq_ignore_ascii_case("wal") {
