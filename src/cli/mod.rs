@@ -180,11 +180,9 @@ fn init_logging(level: LogLevel) {
     if std::fs::create_dir_all(&dir).is_err() {
         return;
     }
+    // The user's own file (never the office group's), rotated by size.
     let Ok(file) = crate::privilege::as_real_user(|| {
-        std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(dir.join("kezek.log"))
+        crate::logfile::RotatingLog::open(&dir.join("kezek.log"))
     }) else {
         return;
     };

@@ -516,6 +516,9 @@ fn write_key(path: &Path, hex: &str, gid: Option<u32>) -> Result<(), StoreError>
     protect(path, 0o640, gid)
 }
 
+/// A backup time's day, ISO week or month, as a comparable key.
+type Period = fn(&NaiveDateTime) -> (i32, u32, u32);
+
 /// How many of the newest days, weeks and months keep their newest backup.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Keep {
@@ -551,7 +554,7 @@ impl Keep {
         if let Some(&first) = order.first() {
             keep[first] = true;
         }
-        let rules: [(u32, fn(&NaiveDateTime) -> (i32, u32, u32)); 3] = [
+        let rules: [(u32, Period); 3] = [
             (self.days, |t| (t.year(), t.ordinal(), 0)),
             (self.weeks, |t| {
                 let w = t.iso_week();

@@ -133,12 +133,12 @@ pub(crate) fn read_key_file(path: &Path) -> Result<Option<Vec<u8>>, StoreError> 
 }
 
 fn connect(path: &Path) -> Result<Connection, StoreError> {
-    let conn = Connection::open_with_flags(
+    let mut conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .map_err(|e| StoreError::Open(path.display().to_string(), e.to_string()))?;
-    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.busy_handler(Some(busy_wait))?;
     // A database newer than this kezek is refused before anything is written
     // to it (not even its journal mode).
     let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
@@ -161,6 +161,26 @@ fn connect(path: &Path) -> Result<Connection, StoreError> {
     conn.pragma_update(None, "temp_store", "MEMORY")?;
     migrate(&conn, path)?;
     Ok(conn)
+}
+
+/// While another session holds the write lock: wait and try again, for up
+/// to [`BUSY_TIMEOUT`] in all; each wait is logged (`--log-level debug`), so
+/// a console stuck behind a long write shows in the log.
+fn busy_wait(attempt: i32) -> bool {
+    let step = |n: i32| Duration::from_millis(5 * u64::from((n.max(0) as u32 + 1).min(20)));
+    let waited: Duration = (0..attempt).map(step).sum();
+    if waited >= BUSY_TIMEOUT {
+        tracing::warn!("database busy: gave up after {} ms", waited.as_millis());
+        return false;
+    }
+    if attempt == 0 || attempt % 20 == 0 {
+        tracing::debug!(
+            "database busy: retry {attempt}, waited {} ms",
+            waited.as_millis()
+        );
+    }
+    std::thread::sleep(step(attempt));
+    true
 }
 
 /// Create an empty file readable and writable by its owner and group only,
