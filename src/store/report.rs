@@ -83,7 +83,7 @@ impl Store {
              GROUP BY c.procedure, c.version_id, stage, c.assignee"
         ))?;
         let rows = stmt.query_map(
-            rusqlite::params![ts(now), ts(day_start), ts(day_end)],
+            super::engine::params![ts(now), ts(day_start), ts(day_end)],
             |r| {
                 Ok(LoadGroup {
                     procedure: r.get(0)?,
@@ -159,7 +159,7 @@ impl Store {
              ORDER BY c.queue_due, c.queue_since, c.number
              LIMIT ?2"
         ))?;
-        let rows = stmt.query_map(rusqlite::params![now, limit as i64], |r| {
+        let rows = stmt.query_map(super::engine::params![now, limit as i64], |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, String>(1)?,
@@ -205,7 +205,7 @@ impl Store {
              WHERE d.at >= ?1 AND d.at < ?2
              ORDER BY d.at, c.number",
         )?;
-        let rows = stmt.query_map(rusqlite::params![ts(from), ts(to)], |r| {
+        let rows = stmt.query_map(super::engine::params![ts(from), ts(to)], |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, String>(1)?,
