@@ -838,8 +838,10 @@ fn record_touch(
     parts: &[String],
 ) -> Result<(), StoreError> {
     tx.prepare_cached(
-        "INSERT OR REPLACE INTO case_touches (case_number, row_version, actor, at, parts)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO case_touches (case_number, row_version, actor, at, parts)
+         VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (case_number, row_version) DO UPDATE
+         SET actor = excluded.actor, at = excluded.at, parts = excluded.parts",
     )?
     .execute(params![number, version, actor, ts(now), parts.join(" ")])?;
     Ok(())
@@ -1251,9 +1253,9 @@ impl Store {
     ) -> Result<[i64; 4], StoreError> {
         let mut sql = String::from(
             "SELECT count(*),
-                    coalesce(sum(c.next_due < ?1), 0),
-                    coalesce(sum(c.next_due >= ?1 AND c.next_due < ?2), 0),
-                    coalesce(sum(c.next_due >= ?2 AND c.next_due >= ?3 AND c.next_due < ?4), 0)
+                    count(CASE WHEN c.next_due < ?1 THEN 1 END),
+                    count(CASE WHEN c.next_due >= ?1 AND c.next_due < ?2 THEN 1 END),
+                    count(CASE WHEN c.next_due >= ?2 AND c.next_due >= ?3 AND c.next_due < ?4 THEN 1 END)
              FROM cases c INDEXED BY cases_queue_all
              WHERE c.queue_due IS NOT NULL",
         );
@@ -1712,7 +1714,8 @@ impl Store {
         if stored.is_none() && self.case_count()? == 0 {
             self.write(|tx, _, _| {
                 tx.execute(
-                    "INSERT OR REPLACE INTO meta (key, value) VALUES ('deadline_fingerprint', ?1)",
+                    "INSERT INTO meta (key, value) VALUES ('deadline_fingerprint', ?1)
+                     ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                     [&now],
                 )?;
                 Ok(())
@@ -1791,7 +1794,8 @@ impl Store {
                 });
             }
             tx.execute(
-                "INSERT OR REPLACE INTO meta (key, value) VALUES ('deadline_fingerprint', ?1)",
+                "INSERT INTO meta (key, value) VALUES ('deadline_fingerprint', ?1)
+                     ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 [&print],
             )?;
             if !moved.is_empty() {

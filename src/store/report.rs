@@ -77,8 +77,8 @@ impl Store {
     ) -> Result<Vec<LoadGroup>, StoreError> {
         let mut stmt = self.conn.prepare(&format!(
             "SELECT c.procedure, c.version_id, {STAGE} AS stage, c.assignee, count(*),
-                    sum(c.next_due IS NOT NULL AND c.next_due < ?1),
-                    sum(c.next_due IS NOT NULL AND c.next_due >= ?1 AND c.next_due >= ?2 AND c.next_due < ?3)
+                    count(CASE WHEN c.next_due IS NOT NULL AND c.next_due < ?1 THEN 1 END),
+                    count(CASE WHEN c.next_due IS NOT NULL AND c.next_due >= ?1 AND c.next_due >= ?2 AND c.next_due < ?3 THEN 1 END)
              FROM cases c WHERE c.queue_due IS NOT NULL
              GROUP BY c.procedure, c.version_id, stage, c.assignee"
         ))?;

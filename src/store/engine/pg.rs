@@ -123,6 +123,15 @@ fn config(target: &str) -> Result<postgres::Config> {
     {
         c.password(p);
     }
+    // A Unix socket carries no TLS (the server refuses it there): with
+    // libpq's default `prefer`, do not try.
+    let unix_only = c
+        .get_hosts()
+        .iter()
+        .all(|h| matches!(h, postgres::config::Host::Unix(_)));
+    if unix_only && c.get_ssl_mode() == postgres::config::SslMode::Prefer {
+        c.ssl_mode(postgres::config::SslMode::Disable);
+    }
     if c.get_application_name().is_none() {
         c.application_name("kezek");
     }
@@ -158,7 +167,11 @@ fn tls() -> Result<tokio_postgres_rustls::MakeRustlsConnect> {
 impl Pg {
     pub fn connect(target: &str) -> Result<Pg> {
         let config = config(target)?;
-        let mut client = config.connect(tls()?)?;
+        let mut client = if config.get_ssl_mode() == postgres::config::SslMode::Disable {
+            config.connect(postgres::NoTls)?
+        } else {
+            config.connect(tls()?)?
+        };
         let row = client.query_one(
             "SELECT pg_backend_pid(), current_setting('server_encoding')",
             &[],
