@@ -53,9 +53,7 @@ impl TestDb {
                     std::env::var_os("CI").is_none(),
                     "{test}: KEZEK_TEST_PG is not set, and CI must run the PostgreSQL tests (.ci/pg-start)"
                 );
-                eprintln!(
-                    "{test}: skipped on PostgreSQL: KEZEK_TEST_PG is not set (see .ci/pg-start)"
-                );
+                skipped(test, "KEZEK_TEST_PG is not set (see .ci/pg-start)");
                 return None;
             }
         };
