@@ -114,7 +114,10 @@ both_engines! {
     fn kill_9_during_an_import_leaves_all_or_nothing(t) {
         let (dir, db, _) = setup(t, 5);
         let file = dir.dir().join("big.json");
-        big_import(&file, 20_000);
+        // Long enough to be killed inside its transaction; a PostgreSQL
+        // round trip per statement makes a smaller file as long.
+        let n: i64 = if t.is_pg() { 5_000 } else { 20_000 };
+        big_import(&file, n as usize);
         let before: i64 = count(t, "SELECT count(*) FROM cases", None);
         // Kill it once validation is done and the write transaction is under way.
         let mut child = cmd(&db, "boss")
@@ -139,7 +142,7 @@ both_engines! {
         assert_eq!(integrity(t), "ok");
         let now: i64 = count(t, "SELECT count(*) FROM cases", None);
         if status.success() {
-            assert_eq!(now, before + 20_000, "finished before the kill: all of it");
+            assert_eq!(now, before + n, "finished before the kill: all of it");
         } else {
             assert_eq!(now, before, "killed mid-transaction: none of it");
         }
@@ -156,7 +159,7 @@ both_engines! {
         // The same file imports whole afterwards.
         run_ok(&db, "boss", &["import", file.to_str().expect("path")]);
         let after: i64 = count(t, "SELECT count(*) FROM cases", None);
-        assert_eq!(after, before + 20_000);
+        assert_eq!(after, before + n);
     }
 }
 
