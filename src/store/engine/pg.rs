@@ -340,6 +340,8 @@ pub struct Cursor<'p> {
 }
 
 impl Cursor<'_> {
+    /// The next row, fetching another batch when these are used up.
+    #[allow(clippy::should_implement_trait)]
     pub fn next(&mut self) -> Result<Option<&postgres::Row>> {
         if self.buf.is_empty() && !self.done {
             let rows = self.pg.client()?.query(self.fetch.as_str(), &[])?;
