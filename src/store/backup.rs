@@ -17,6 +17,8 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Datelike, NaiveDateTime, Utc};
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
+
+use super::engine::OptionalExtension as _;
 use serde::{Deserialize, Serialize};
 
 use super::{Store, StoreError, db};
@@ -394,10 +396,11 @@ fn check_unpacked(
     let shared = key.clone().map(std::sync::Arc::new);
     super::audit::register(&conn, shared.clone())?;
     let store = Store {
-        conn,
+        conn: super::engine::Conn::sqlite(conn),
         cal,
         rules,
         audit_key: shared,
+        watch: None,
     };
     let v = store.verify_audit()?;
     checked.audit_rows = v.rows;
