@@ -1,9 +1,11 @@
 //! kezek: the migration-police inspector's console.
 //!
-//! Layers, top to bottom (imports point down only): `cli` → `config` →
+//! Layers, top to bottom (imports point down only): `cli` → `tui` → `app`
+//! → `ui` → `base` → `store` → `config` →
 //! `domain`. See ARCHITECTURE.md.
 
 pub mod app;
+pub mod base;
 pub mod cli;
 pub mod config;
 pub mod demo;
@@ -15,5 +17,6 @@ pub mod outfile;
 pub mod privilege;
 pub mod report;
 pub mod store;
+pub mod termcaps;
 pub mod tui;
 pub mod ui;

@@ -397,69 +397,16 @@ pub struct Keymap {
     tables: [Vec<(Cmd, Vec<Key>)>; 3],
 }
 
-fn table(ctx: Context) -> Vec<(Cmd, &'static [&'static str])> {
+/// A built-in binding: a command and its keys as `keys.toml` writes them.
+pub type Binding = (Cmd, &'static [&'static str]);
+
+/// The built-in table of a context; each screen keeps its own beside its
+/// update and drawing.
+fn table(ctx: Context) -> &'static [Binding] {
     match ctx {
-        Context::Queue => vec![
-            (Cmd::Open, &["Enter"]),
-            (Cmd::Filter, &["/"]),
-            (Cmd::Command, &[":"]),
-            (Cmd::Help, &["?"]),
-            (Cmd::Quit, &["q"]),
-            (Cmd::View, &["v"]),
-            (Cmd::Procedure, &["P"]),
-            (Cmd::Down, &["j", "Down"]),
-            (Cmd::Up, &["k", "Up"]),
-            (Cmd::Top, &["g", "Home"]),
-            (Cmd::Bottom, &["G", "End"]),
-            (Cmd::PageDown, &["Ctrl-d", "PgDn"]),
-            (Cmd::PageUp, &["Ctrl-u", "PgUp"]),
-            (Cmd::NextMatch, &["n"]),
-            (Cmd::PrevMatch, &["N"]),
-            (Cmd::Sort, &["s", "o"]),
-            (Cmd::Mark, &["Space"]),
-            (Cmd::Desk, &["D"]),
-            (Cmd::Accept, &["a"]),
-            (Cmd::Refresh, &["r"]),
-            (Cmd::Back, &["Esc"]),
-        ],
-        Context::Case => vec![
-            (Cmd::NextSection, &["Tab"]),
-            (Cmd::PrevSection, &["Shift-Tab"]),
-            (Cmd::Section(1), &["1"]),
-            (Cmd::Section(2), &["2"]),
-            (Cmd::Section(3), &["3"]),
-            (Cmd::Section(4), &["4"]),
-            (Cmd::Section(5), &["5"]),
-            (Cmd::Section(6), &["6"]),
-            (Cmd::Section(7), &["7"]),
-            (Cmd::Section(8), &["8"]),
-            (Cmd::Section(9), &["9"]),
-            (Cmd::Down, &["j", "Down"]),
-            (Cmd::Up, &["k", "Up"]),
-            (Cmd::Top, &["g", "Home"]),
-            (Cmd::PageDown, &["Ctrl-d", "PgDn"]),
-            (Cmd::PageUp, &["Ctrl-u", "PgUp"]),
-            (Cmd::Note, &["a"]),
-            (Cmd::Explain, &["e"]),
-            (Cmd::Hearing, &["h"]),
-            (Cmd::Decide, &["d"]),
-            (Cmd::Approve, &["A"]),
-            (Cmd::StageDone, &["s"]),
-            (Cmd::Command, &[":"]),
-            (Cmd::Refresh, &["r"]),
-            (Cmd::Help, &["?"]),
-            (Cmd::Back, &["Esc", "q"]),
-        ],
-        Context::Checklist => vec![
-            (Cmd::Passed, &["p"]),
-            (Cmd::Failed, &["f"]),
-            (Cmd::NotApplicable, &["n"]),
-            (Cmd::Pending, &["u"]),
-            (Cmd::PassedNote, &["P"]),
-            (Cmd::FailedNote, &["F"]),
-            (Cmd::NotApplicableNote, &["N"]),
-            (Cmd::PendingNote, &["U"]),
-        ],
+        Context::Queue => super::queue::KEYS,
+        Context::Case => super::case::KEYS,
+        Context::Checklist => super::checklist::KEYS,
     }
 }
 
@@ -470,8 +417,8 @@ impl Keymap {
     pub fn built_in() -> Keymap {
         let tables = Context::ALL.map(|ctx| {
             table(ctx)
-                .into_iter()
-                .map(|(cmd, keys)| (cmd, keys.iter().filter_map(|k| Key::parse(k)).collect()))
+                .iter()
+                .map(|&(cmd, keys)| (cmd, keys.iter().filter_map(|k| Key::parse(k)).collect()))
                 .collect()
         });
         Keymap { tables }
@@ -681,7 +628,7 @@ mod tests {
         let map = Keymap::built_in();
         assert_eq!(map.conflicts(), vec![]);
         for ctx in Context::ALL {
-            for (cmd, keys) in table(ctx) {
+            for &(cmd, keys) in table(ctx) {
                 for k in keys {
                     let key = Key::parse(k).unwrap_or_else(|| panic!("{k} for {}", cmd.name()));
                     assert_eq!(Key::parse(&key.label()), Some(key), "{k}");

@@ -409,11 +409,14 @@ pub fn export_here(store: &Store, lang: Lang, format: &str) -> String {
     use crate::store::export::{ExportFilter, ExportFormat, StatusFilter};
     let name = format!(
         "kezek-export-{}.{format}",
-        Utc::now().format("%Y%m%d-%H%M%S")
+        // Named by the office's date, which is the one people look for.
+        Utc::now()
+            .with_timezone(&store.cal.zone())
+            .format("%Y%m%d-%H%M%S")
     );
     // The console ends itself on SIGTERM; the file is removed all the same.
     crate::outfile::leave_exit_to_caller();
-    let file = match crate::cli::store_cmds::private_file(std::path::Path::new(&name)) {
+    let file = match crate::base::private_file(std::path::Path::new(&name)) {
         Ok(f) => f,
         Err(e) => return tf(lang, "status.cannot-write", &[("file", &name), ("why", &e)]),
     };

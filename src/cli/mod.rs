@@ -23,7 +23,7 @@ use std::process::ExitCode;
 
 use clap::{FromArgMatches, Parser, Subcommand, ValueEnum};
 
-use crate::domain::msg::{Localize, Msg};
+use crate::domain::msg::Localize;
 use crate::i18n::Lang;
 use crate::msg;
 
@@ -62,7 +62,7 @@ enum Command {
     #[command(subcommand)]
     Rules(rules::RulesCommand),
     /// kezek users and their roles.
-    #[command(subcommand)]
+    #[command(subcommand, alias = "users")]
     User(store_cmds::UserCommand),
     /// The audit log: verify the hash chain, show a case's history.
     #[command(subcommand)]
@@ -201,40 +201,8 @@ pub enum Format {
     Json,
 }
 
-/// What a command reports back to `run`.
-pub enum Outcome {
-    Ok,
-    /// A check found invalid input (exit 1).
-    Invalid,
-    /// Unusable input, already reported on stderr (exit 2).
-    Unusable,
-}
-
-/// An error that ends a command with one line on stderr and exit code 2,
-/// worded in the interface language when it is printed.
-#[derive(Debug)]
-pub struct Failure(pub Msg);
-
-impl<E: Localize> From<E> for Failure {
-    fn from(e: E) -> Self {
-        Failure(e.msg())
-    }
-}
-
-/// A file that cannot be written or read: its path and why.
-pub(crate) fn path_failure(path: &std::path::Path, e: &std::io::Error) -> Failure {
-    Failure(crate::store::db::path_error(path, e))
-}
-
-/// `--now` as an RFC 3339 instant (for reproducible runs); default now.
-pub(crate) fn parse_now(now: Option<&str>) -> Result<chrono::DateTime<chrono::Utc>, Failure> {
-    match now {
-        None => Ok(chrono::Utc::now()),
-        Some(s) => chrono::DateTime::parse_from_rfc3339(s)
-            .map(|t| t.with_timezone(&chrono::Utc))
-            .map_err(|_| Failure(msg!("cli.bad-now", value = s.escape_default().to_string()))),
-    }
-}
+pub use crate::base::{Failure, Outcome};
+pub(crate) use crate::base::{parse_now, path_failure};
 
 /// Pretty JSON for stdout, one value and a line break; C1 and direction
 /// controls and line separators escaped (see `text::json_safe`).
@@ -250,6 +218,64 @@ pub(crate) fn emit(text: &str) -> Result<(), Failure> {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         Err(e) => Err(Failure(msg!("error.output", detail = e.msg()))),
+    }
+}
+
+/// Standard output that remembers when its reader went away, so that a
+/// command writing into `| head` can end quietly instead of reporting it.
+pub(crate) struct PipeOut<W: Write> {
+    inner: W,
+    closed: bool,
+}
+
+impl<W: Write> PipeOut<W> {
+    pub(crate) fn new(inner: W) -> PipeOut<W> {
+        PipeOut {
+            inner,
+            closed: false,
+        }
+    }
+
+    /// Whether a write failed because nobody reads any more.
+    pub(crate) fn closed(&self) -> bool {
+        self.closed
+    }
+
+    fn note<T>(&mut self, r: std::io::Result<T>) -> std::io::Result<T> {
+        if let Err(e) = &r
+            && e.kind() == std::io::ErrorKind::BrokenPipe
+        {
+            self.closed = true;
+        }
+        r
+    }
+}
+
+impl<W: Write> Write for PipeOut<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let r = self.inner.write(buf);
+        self.note(r)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        let r = self.inner.flush();
+        self.note(r)
+    }
+}
+
+/// A stored instant (`2026-11-20T12:45:00Z`) as a person reads it: the
+/// office's wall clock in the interface language (`Пт 20.11.2026 17:45`).
+pub(crate) fn wall_clock(
+    cal: &crate::domain::calendar::Calendar,
+    lang: crate::i18n::Lang,
+    stored: &str,
+) -> String {
+    match chrono::DateTime::parse_from_rfc3339(stored) {
+        Ok(t) => crate::i18n::local(
+            lang,
+            crate::domain::term::local(cal, t.with_timezone(&chrono::Utc)),
+        ),
+        Err(_) => crate::domain::text::printable(stored).into_owned(),
     }
 }
 

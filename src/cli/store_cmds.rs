@@ -6,7 +6,6 @@ use chrono::{DateTime, Utc};
 use clap::{Subcommand, ValueEnum};
 
 use super::{Failure, Format, Outcome, emit, parse_now};
-use crate::config;
 use crate::domain::msg::{Localize, Msg};
 use crate::domain::procedure::Role;
 use crate::domain::term::{self, Unit};
@@ -16,76 +15,7 @@ use crate::msg;
 use crate::store::cases::{QueueFilter, QueueRow};
 use crate::store::{Store, db, users};
 
-/// Open the existing database named by `--db`, `KEZEK_DB` or the default
-/// location. A path with no database is an error: only `kezek init` and
-/// `kezek demo` create one.
-///
-/// When the calendar or the rules differ from those the stored deadlines
-/// were computed with (a new decree or rule file was installed), every
-/// deadline in the queue is recomputed in one transaction first, and what
-/// moved is said on stderr: each case, by how much, and how the new
-/// deadline is computed.
-pub fn open_store(db_path: Option<PathBuf>, lang: Lang) -> Result<(Store, PathBuf), Failure> {
-    open_with(db_path, lang, Store::open_existing)
-}
-
-/// Open the database, creating it when there is none (`init`, `demo`).
-/// In the office installation only root makes databases in the data
-/// directory: an inspector's own database there would make them its supervisor.
-pub(crate) fn create_store(
-    db_path: Option<PathBuf>,
-    lang: Lang,
-) -> Result<(Store, PathBuf), Failure> {
-    if crate::privilege::privileged() && !nix::unistd::getuid().is_root() {
-        return Err(Failure(msg!(
-            "cli.office-root-only",
-            dir = crate::privilege::OFFICE_DATA_DIR
-        )));
-    }
-    open_with(db_path, lang, Store::open)
-}
-
-fn open_with(
-    db_path: Option<PathBuf>,
-    lang: Lang,
-    open: fn(
-        &std::path::Path,
-        crate::domain::calendar::Calendar,
-        crate::domain::procedure::Rules,
-    ) -> Result<Store, crate::store::StoreError>,
-) -> Result<(Store, PathBuf), Failure> {
-    let path = office_path(db_path)?
-        .or_else(db::default_path)
-        .ok_or_else(|| Failure(Msg::key("cli.no-db")))?;
-    let cal = config::load_calendar()?;
-    let rules = config::load_rules()?;
-    let mut store = open(&path, cal, rules)?;
-    // Said only when a deadline moved: a rule file with new wording moves none.
-    if let Some(r) = store
-        .recompute_if_rules_changed(Utc::now())?
-        .filter(|r| !r.moved.is_empty())
-    {
-        say_recomputed(&store, &r, lang);
-    }
-    Ok((store, path))
-}
-
-/// With raised privileges `--db` may only name a database in the office
-/// data directory: otherwise the office group's rights would open any file.
-fn office_path(asked: Option<PathBuf>) -> Result<Option<PathBuf>, Failure> {
-    if !crate::privilege::privileged() {
-        return Ok(asked);
-    }
-    crate::privilege::office_db(asked.as_deref())
-        .map(Some)
-        .map_err(|p| {
-            Failure(msg!(
-                "cli.office-db",
-                path = p.display().to_string(),
-                dir = crate::privilege::OFFICE_DATA_DIR
-            ))
-        })
-}
+pub(crate) use crate::base::{create_store, office_path, open_store, private_file};
 
 /// `kezek init`: create a new, empty database (a database already there is
 /// left as it is and the command fails).
@@ -109,36 +39,6 @@ pub fn init(db: Option<PathBuf>, lang: Lang) -> Result<Outcome, Failure> {
     let done = msg!("cli.init.created", path = path.display().to_string());
     emit(&format!("{}\n", done.text(lang)))?;
     Ok(Outcome::Ok)
-}
-
-fn say_recomputed(store: &Store, r: &crate::store::cases::Recomputed, lang: Lang) {
-    let done = msg!("cli.recompute.done", cases = r.cases, moved = r.moved.len());
-    eprintln!("kezek: {}", done.text(lang));
-    let day = |t: DateTime<Utc>| term::local(&store.cal, t);
-    for m in &r.moved {
-        let (old, new) = (m.old.map(day), m.new.map(day));
-        let line = match (old, new) {
-            (Some(o), Some(n)) => msg!(
-                "cli.recompute.moved",
-                case = printable(&m.number).to_string(),
-                old = o,
-                new = n,
-                days = (n.date() - o.date()).num_days(),
-                why = m.why.clone().unwrap_or_default()
-            ),
-            (None, Some(n)) => msg!(
-                "cli.recompute.new",
-                case = printable(&m.number).to_string(),
-                new = n,
-                why = m.why.clone().unwrap_or_default()
-            ),
-            (_, None) => msg!(
-                "cli.recompute.none",
-                case = printable(&m.number).to_string()
-            ),
-        };
-        eprintln!("kezek: {}", line.text(lang));
-    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -325,7 +225,7 @@ pub fn audit(db: Option<PathBuf>, cmd: AuditCommand, lang: Lang) -> Result<Outco
                         format!(
                             "{:>6}  {}  {:<12} {}\n",
                             r.seq,
-                            r.at,
+                            super::wall_clock(&store.cal, lang, &r.at),
                             printable(&r.actor),
                             printable(&r.action)
                         )
@@ -377,13 +277,6 @@ fn pii_refused(actor: &crate::domain::case::Actor) -> Failure {
 
 /// The largest demo caseload.
 const MAX_DEMO_CASES: usize = 1_000_000;
-
-/// An output file readable by its owner only (exports may hold personal
-/// data), written through an exclusive temporary file beside it and put in
-/// place by `OutFile::commit`.
-pub(crate) fn private_file(path: &std::path::Path) -> std::io::Result<crate::outfile::OutFile> {
-    crate::outfile::OutFile::create(path)
-}
 
 /// `kezek demo`: create or refill a database with the demo caseload.
 pub fn demo(
@@ -509,6 +402,17 @@ pub fn queue(db: Option<PathBuf>, args: QueueArgs, lang: Lang) -> Result<Outcome
     } else {
         args.assignee
     };
+    // A login that is no one's would silently list nothing.
+    if let Some(login) = assignee.as_deref().filter(|_| !args.mine)
+        && store.user(login)?.is_none()
+    {
+        let known: Vec<String> = store.users()?.into_iter().map(|u| u.login).collect();
+        return Err(Failure(msg!(
+            "cli.no-such-user",
+            login = printable(login).into_owned(),
+            users = known.join(", ")
+        )));
+    }
     if let Some(p) = &args.procedure {
         store.rules.procedure(p)?;
     }
@@ -546,6 +450,7 @@ pub fn queue(db: Option<PathBuf>, args: QueueArgs, lang: Lang) -> Result<Outcome
                         "deadline": r.next_due_what,
                         "overdue": r.next_due.is_some_and(|d| d < now),
                         "time_left": time_left(&store, r, now, lang),
+                        "minutes_left": r.next_due.map(|d| (d - now).num_minutes()),
                         "assignee": r.assignee,
                         "unreadable": r.unreadable,
                     })
@@ -554,8 +459,11 @@ pub fn queue(db: Option<PathBuf>, args: QueueArgs, lang: Lang) -> Result<Outcome
             super::json_out(&list)?
         }
         QueueFormat::Csv => {
-            let mut s =
-                String::from("number,procedure,applicant,stage,next_deadline,time_left,assignee\n");
+            // RFC 4180 line ends, as `kezek export` writes them; the time
+            // left also as signed minutes (negative: overdue) for sorting.
+            let mut s = String::from(
+                "number,procedure,applicant,stage,next_deadline,overdue,minutes_left,time_left,assignee\r\n",
+            );
             for r in &rows {
                 s.push_str(
                     &[
@@ -564,12 +472,16 @@ pub fn queue(db: Option<PathBuf>, args: QueueArgs, lang: Lang) -> Result<Outcome
                         csv_field(&r.applicant),
                         csv_field(r.stage.as_deref().unwrap_or("")),
                         rfc(r.next_due),
+                        r.next_due.is_some_and(|d| d < now).to_string(),
+                        r.next_due
+                            .map(|d| (d - now).num_minutes().to_string())
+                            .unwrap_or_default(),
                         csv_field(&time_left(&store, r, now, lang)),
                         csv_field(r.assignee.as_deref().unwrap_or("")),
                     ]
                     .join(","),
                 );
-                s.push('\n');
+                s.push_str("\r\n");
             }
             s
         }
@@ -785,13 +697,10 @@ pub fn export(db: Option<PathBuf>, args: ExportArgs, lang: Lang) -> Result<Outco
         )),
         None => None,
     };
-    let mut stdout;
+    let mut stdout = super::PipeOut::new(std::io::BufWriter::new(std::io::stdout().lock()));
     let sink: &mut dyn std::io::Write = match file.as_mut() {
         Some(f) => f,
-        None => {
-            stdout = std::io::BufWriter::new(std::io::stdout().lock());
-            &mut stdout
-        }
+        None => &mut stdout,
     };
     let result = if args.audit {
         store.export_audit(sink, args.include_pii)
@@ -812,6 +721,10 @@ pub fn export(db: Option<PathBuf>, args: ExportArgs, lang: Lang) -> Result<Outco
         };
         store.export_cases(sink, &filter, format, args.include_pii)
     };
+    // A reader that stopped reading (`kezek export | head`) is not an error.
+    if file.is_none() && stdout.closed() {
+        return Ok(Outcome::Ok);
+    }
     // On an error the temporary file is dropped, and with it removed.
     let n = result?;
     let Some(file) = file else {

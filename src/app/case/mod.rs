@@ -1,0 +1,295 @@
+//! The case screen: its sections (summary, applicant, documents,
+//! checklist, timeline, hearing, decision, notes, history), moving between
+//! them and scrolling; the section texts are in `sections`, the checklist's
+//! marks in `super::checklist`, the note editor in `super::note`.
+
+mod sections;
+
+use ratatui_textarea::TextArea;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use super::Hint;
+use super::keymap::{Binding, Cmd};
+use super::{Action, Effect, Model, Screen, dialog, drafts};
+use crate::i18n::{Lang, t};
+use crate::store::audit::AuditRow;
+use crate::store::cases::Loaded;
+use crate::ui::Ui;
+
+/// The built-in keys of the case screen (the checklist adds its own, consulted first); `keys.toml` overrides them.
+pub const KEYS: &[Binding] = &[
+    (Cmd::NextSection, &["Tab"]),
+    (Cmd::PrevSection, &["Shift-Tab"]),
+    (Cmd::Section(1), &["1"]),
+    (Cmd::Section(2), &["2"]),
+    (Cmd::Section(3), &["3"]),
+    (Cmd::Section(4), &["4"]),
+    (Cmd::Section(5), &["5"]),
+    (Cmd::Section(6), &["6"]),
+    (Cmd::Section(7), &["7"]),
+    (Cmd::Section(8), &["8"]),
+    (Cmd::Section(9), &["9"]),
+    (Cmd::Down, &["j", "Down"]),
+    (Cmd::Up, &["k", "Up"]),
+    (Cmd::Top, &["g", "Home"]),
+    (Cmd::PageDown, &["Ctrl-d", "PgDn"]),
+    (Cmd::PageUp, &["Ctrl-u", "PgUp"]),
+    (Cmd::Note, &["a"]),
+    (Cmd::Explain, &["e"]),
+    (Cmd::Hearing, &["h"]),
+    (Cmd::Decide, &["d"]),
+    (Cmd::Approve, &["A"]),
+    (Cmd::StageDone, &["s"]),
+    (Cmd::Command, &[":"]),
+    (Cmd::Refresh, &["r"]),
+    (Cmd::Help, &["?"]),
+    (Cmd::Back, &["Esc", "q"]),
+];
+
+/// The first hints of the case screen (the frame adds the editing ones).
+pub const HINTS: &[Hint] = &[
+    ("hint.section", &[Cmd::NextSection]),
+    ("hint.move", &[Cmd::Down, Cmd::Up]),
+];
+
+/// The sections of the case screen, in order, by catalogue key.
+pub const SECTIONS: &[&str] = &[
+    "section.summary",
+    "section.applicant",
+    "section.documents",
+    "section.checklist",
+    "section.timeline",
+    "section.hearing",
+    "section.decision",
+    "section.notes",
+    "section.history",
+];
+
+/// Deliberate abbreviations of the section names for narrow tab bars.
+pub const SECTIONS_SHORT: &[&str] = &[
+    "section-short.summary",
+    "section-short.applicant",
+    "section-short.documents",
+    "section-short.checklist",
+    "section-short.timeline",
+    "section-short.hearing",
+    "section-short.decision",
+    "section-short.notes",
+    "section-short.history",
+];
+
+/// The index of the checklist and the notes sections.
+pub const CHECKLIST: usize = 3;
+pub const NOTES: usize = 7;
+
+/// An open case.
+#[derive(Debug, Clone)]
+pub struct CaseView {
+    pub loaded: Loaded,
+    pub history: Vec<AuditRow>,
+    pub section: usize,
+    pub scroll: u16,
+    /// The checklist item under the cursor.
+    pub cursor: usize,
+    /// The note being written, if the editor is open.
+    pub editor: Option<TextArea<'static>>,
+    /// What kezek computed for the computed checks, by check id.
+    pub evidence: Vec<(String, crate::domain::checks::Computation)>,
+    /// Show each open deadline's day-by-day explanation.
+    pub explain: bool,
+}
+
+impl CaseView {
+    pub fn new(loaded: Loaded, history: Vec<AuditRow>) -> CaseView {
+        CaseView {
+            loaded,
+            history,
+            section: 0,
+            scroll: 0,
+            cursor: 0,
+            editor: None,
+            evidence: Vec::new(),
+            explain: false,
+        }
+    }
+}
+
+/// Open the dialog asked for before the case was loaded, once it is on screen.
+pub fn open_pending_dialog(m: &mut Model) {
+    let on_screen = match (&m.pending_dialog, &m.screen) {
+        (Some((n, _)), Screen::Case(v)) => v.loaded.case.number == *n,
+        _ => false,
+    };
+    if on_screen && let Some((_, kind)) = m.pending_dialog.take() {
+        update(m, Action::StartDialog(kind));
+    }
+}
+
+/// A key on the case screen.
+pub fn update(m: &mut Model, action: Action) -> Effect {
+    let edits = matches!(
+        action,
+        Action::EditNote
+            | Action::Mark(_)
+            | Action::MarkWithNote(_)
+            | Action::EditorSave
+            | Action::StartDialog(_)
+    );
+    if edits && m.refused_to_auditor() {
+        return Effect::None;
+    }
+    match action {
+        Action::DialogKey(k) => {
+            let world = m.world.clone();
+            return match dialog::key(m, world.as_deref(), k) {
+                Some(change) => Effect::Act(change),
+                None => Effect::None,
+            };
+        }
+        Action::StartDialog(kind) => {
+            let Screen::Case(view) = &m.screen else {
+                return Effect::None;
+            };
+            let key = (view.loaded.case.number.clone(), kind);
+            let seen = view.loaded.row_version;
+            if let Some(mut d) = m.dialog_drafts.remove(&key) {
+                // A draft typed before a reload is checked again on submit.
+                d.seen = seen;
+                d.confirm = None;
+                m.dialog = Some(d);
+                return Effect::None;
+            }
+            let opened = match m.world.as_deref() {
+                Some(w) => dialog::Dialog::open(m, w, kind),
+                None => Err(m.t("dialog.no-rules").to_string()),
+            };
+            match opened {
+                Ok(mut d) => {
+                    if let Some(body) = m.stored_dialogs.remove(&key) {
+                        drafts::restore_dialog(&mut d, &body);
+                    }
+                    m.dialog = Some(d);
+                }
+                Err(e) => m.status = e,
+            }
+            return Effect::None;
+        }
+        _ => {}
+    }
+    if let Some(effect) = super::note::update(m, &action) {
+        return effect;
+    }
+    if let Some(effect) = super::checklist::update(m, &action) {
+        return effect;
+    }
+    let n = SECTIONS.len();
+    let Screen::Case(view) = &mut m.screen else {
+        return Effect::None;
+    };
+    match action {
+        Action::Back | Action::Quit => {
+            m.screen = Screen::Queue;
+            // The queue is read again only when something changed meanwhile.
+            if std::mem::take(&mut m.queue_stale) {
+                return Effect::LoadQueue;
+            }
+            return Effect::None;
+        }
+        Action::NextSection => {
+            view.section = (view.section + 1) % n;
+            view.scroll = 0;
+        }
+        Action::PrevSection => {
+            view.section = (view.section + n - 1) % n;
+            view.scroll = 0;
+        }
+        Action::Section(i) if i < n => {
+            view.section = i;
+            view.scroll = 0;
+        }
+        Action::ToggleExplain => view.explain = !view.explain,
+        Action::Down => view.scroll = view.scroll.saturating_add(1),
+        Action::Up => view.scroll = view.scroll.saturating_sub(1),
+        Action::PageDown => view.scroll = view.scroll.saturating_add(10),
+        Action::PageUp => view.scroll = view.scroll.saturating_sub(10),
+        Action::Top => {
+            view.scroll = 0;
+            view.cursor = 0;
+        }
+        Action::Refresh => return Effect::LoadCase(view.loaded.case.number.clone()),
+        _ => {}
+    }
+    Effect::None
+}
+
+pub(super) fn draw(f: &mut Frame<'_>, lang: Lang, view: &CaseView, ui: &Ui<'_>, area: Rect) {
+    let [tabs, body] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(area);
+    // Full section names when they fit, else the catalogue's deliberate
+    // abbreviations, else numbers; the current section keeps its full name.
+    let width = |short: bool| -> usize {
+        SECTIONS
+            .iter()
+            .zip(SECTIONS_SHORT)
+            .enumerate()
+            .map(|(i, (full, abbr))| {
+                let name = if short && i != view.section {
+                    abbr
+                } else {
+                    full
+                };
+                t(lang, name).chars().count() + 3
+            })
+            .sum::<usize>()
+            + 1
+    };
+    let short = width(false) > area.width as usize;
+    let numbers = short && width(true) > area.width as usize;
+    let mut spans = vec![Span::raw(" ")];
+    for (i, (full, abbr)) in SECTIONS.iter().zip(SECTIONS_SHORT).enumerate() {
+        let label = if i == view.section || !short {
+            format!("{}:{} ", i + 1, t(lang, full))
+        } else if numbers {
+            format!("{} ", i + 1)
+        } else {
+            format!("{}:{} ", i + 1, t(lang, abbr))
+        };
+        if i == view.section {
+            spans.push(Span::styled(label, ui.theme.selected));
+        } else {
+            spans.push(Span::raw(label));
+        }
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), tabs);
+    let lines = sections::section_lines(lang, view, ui);
+    match &view.editor {
+        Some(ed) => super::note::draw(f, ed, lines, body),
+        None => {
+            // On the checklist the cursor's item stays in sight.
+            let mut scroll = view.scroll;
+            if view.section == crate::app::CHECKLIST {
+                let w = usize::from(body.width.max(1));
+                let mut row = 0usize;
+                for l in &lines {
+                    if l.spans.first().is_some_and(|s| s.content.starts_with('>')) {
+                        break;
+                    }
+                    row += l.width().max(1).div_ceil(w);
+                }
+                let h = usize::from(body.height);
+                if row + 4 > h + usize::from(scroll) {
+                    scroll = u16::try_from(row.saturating_sub(h / 3)).unwrap_or(u16::MAX);
+                }
+            }
+            f.render_widget(
+                Paragraph::new(lines)
+                    .wrap(Wrap { trim: false })
+                    .scroll((scroll, 0)),
+                body,
+            )
+        }
+    }
+}

@@ -1,0 +1,59 @@
+//! The hearing itself: when it was held, the applicant's position, and
+//! whether the review goes on.
+
+use super::*;
+
+pub(super) fn fields(f: &Form<'_>, _info: &mut Vec<String>) -> Result<Vec<Field>, String> {
+    let lang = f.lang;
+    let cal = f.cal;
+    let m = f.m;
+    Ok(vec![
+        Field {
+            label: "dialog.held-at",
+            input: text(local(cal, m.now)),
+        },
+        Field {
+            label: "dialog.position",
+            input: area(Vec::new()),
+        },
+        Field {
+            label: "dialog.continue",
+            input: yes_no(lang, false),
+        },
+    ])
+}
+
+pub(super) fn check(d: &Dialog, f: &Form<'_>, lines: &mut Vec<String>) -> Result<Change, String> {
+    let lang = f.lang;
+    let cal = f.cal;
+    let c = f.c;
+    let ctx = &f.ctx;
+    let (number, seen) = (d.number.clone(), f.seen);
+    let bad = |label: &'static str, e: String| f.bad(label, e);
+    Ok({
+        let held_at = parse_local(cal, lang, &d.value(0)).map_err(|e| bad("dialog.held-at", e))?;
+        let position = d.value(1);
+        let go_on = d.value(2) == "yes";
+        dc::hold_hearing(c, ctx, held_at, &position, go_on).map_err(|e| say(lang, &e))?;
+        lines.push(tf(lang, "confirm.hearing", &[("at", &local(cal, held_at))]));
+        lines.extend(position.lines().map(|l| format!("    {l}")));
+        lines.push(
+            t(
+                lang,
+                if go_on {
+                    "hearing.continues"
+                } else {
+                    "hearing.stops"
+                },
+            )
+            .to_string(),
+        );
+        Change::Hearing {
+            number,
+            seen,
+            held_at,
+            position,
+            continue_review: go_on,
+        }
+    })
+}

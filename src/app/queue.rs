@@ -1,0 +1,584 @@
+//! The queue (home screen): every open case of the view, most urgent
+//! first; its filter, sort, view and procedure, the header's counts, and
+//! its table, of which only the visible window is formatted.
+
+use chrono::{DateTime, Utc};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::widgets::{Paragraph, Row as Cells, Table, TableState};
+
+pub use crate::store::table::*;
+
+use super::Hint;
+use super::keymap::{Binding, Cmd};
+use super::{Action, DialogKind, Effect, Model, Screen, fold};
+use crate::domain::procedure::Role;
+use crate::domain::term::{self, Unit};
+use crate::domain::text::printable;
+use crate::i18n::{Lang, t, tf};
+use crate::ui::Ui;
+
+/// The built-in keys of the queue; `keys.toml` overrides them.
+pub const KEYS: &[Binding] = &[
+    (Cmd::Open, &["Enter"]),
+    (Cmd::Filter, &["/"]),
+    (Cmd::Command, &[":"]),
+    (Cmd::Help, &["?"]),
+    (Cmd::Quit, &["q"]),
+    (Cmd::View, &["v"]),
+    (Cmd::Procedure, &["P"]),
+    (Cmd::Down, &["j", "Down"]),
+    (Cmd::Up, &["k", "Up"]),
+    (Cmd::Top, &["g", "Home"]),
+    (Cmd::Bottom, &["G", "End"]),
+    (Cmd::PageDown, &["Ctrl-d", "PgDn"]),
+    (Cmd::PageUp, &["Ctrl-u", "PgUp"]),
+    (Cmd::NextMatch, &["n"]),
+    (Cmd::PrevMatch, &["N"]),
+    (Cmd::Sort, &["s", "o"]),
+    (Cmd::Mark, &["Space"]),
+    (Cmd::Desk, &["D"]),
+    (Cmd::Accept, &["a"]),
+    (Cmd::Refresh, &["r"]),
+    (Cmd::Back, &["Esc"]),
+];
+
+/// The hint bar of the queue, most used first.
+pub const HINTS: &[Hint] = &[
+    ("hint.open", &[Cmd::Open]),
+    ("hint.filter", &[Cmd::Filter]),
+    ("hint.command", &[Cmd::Command]),
+    ("hint.help", &[Cmd::Help]),
+    ("hint.quit", &[Cmd::Quit]),
+    ("hint.view", &[Cmd::View]),
+    ("hint.procedure", &[Cmd::Procedure]),
+    ("hint.desk", &[Cmd::Desk]),
+    ("hint.move", &[Cmd::Down, Cmd::Up]),
+    ("hint.mark", &[Cmd::Mark]),
+    ("hint.sort", &[Cmd::Sort]),
+];
+
+/// Which cases the queue shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    All,
+    Mine,
+    Unassigned,
+}
+
+impl View {
+    /// The catalogue key of the view's name.
+    pub fn label_key(self) -> &'static str {
+        match self {
+            View::All => "view.all",
+            View::Mine => "view.mine",
+            View::Unassigned => "view.unassigned",
+        }
+    }
+
+    fn next(self) -> View {
+        match self {
+            View::All => View::Mine,
+            View::Mine => View::Unassigned,
+            View::Unassigned => View::All,
+        }
+    }
+}
+
+/// Header counts of the loaded queue.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub overdue: usize,
+    pub today: usize,
+    pub soon: usize,
+    pub total: usize,
+}
+
+/// The instants that split deadlines into the header's counts: now, the
+/// end of today, and the first and the last day that are one to three
+/// working days away (seconds since 1970).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CountBounds {
+    pub now: i64,
+    pub tomorrow: Option<i64>,
+    pub soon_from: Option<i64>,
+    pub soon_until: Option<i64>,
+}
+
+/// Which count a deadline falls in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DueClass {
+    Overdue,
+    Today,
+    Soon,
+}
+
+impl CountBounds {
+    pub fn at(cal: &crate::domain::calendar::Calendar, now: DateTime<Utc>) -> CountBounds {
+        use crate::domain::term;
+        let today = term::local(cal, now).date();
+        let midnight = |d: chrono::NaiveDate| {
+            term::at_local(cal, d, chrono::NaiveTime::MIN)
+                .map(|t| t.timestamp())
+                .ok()
+        };
+        CountBounds {
+            now: now.timestamp(),
+            tomorrow: today.succ_opt().and_then(midnight),
+            soon_from: cal.add_working_days(today, 1).ok().and_then(midnight),
+            soon_until: cal
+                .add_working_days(today, 3)
+                .ok()
+                .and_then(|d| d.succ_opt())
+                .and_then(midnight),
+        }
+    }
+
+    /// The count of a deadline (seconds since 1970, `i64::MIN` for none).
+    pub fn class(&self, due: i64) -> Option<DueClass> {
+        if due == i64::MIN {
+            None
+        } else if due < self.now {
+            Some(DueClass::Overdue)
+        } else if self.tomorrow.is_some_and(|t| due < t) {
+            Some(DueClass::Today)
+        } else if self.soon_from.is_some_and(|a| due >= a)
+            && self.soon_until.is_some_and(|b| due < b)
+        {
+            Some(DueClass::Soon)
+        } else {
+            None
+        }
+    }
+}
+
+/// The order of the queue: urgency (the default) or a column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sort {
+    Urgency,
+    Number,
+    Applicant,
+    Procedure,
+    Assignee,
+}
+
+impl Sort {
+    pub fn label_key(self) -> &'static str {
+        match self {
+            Sort::Urgency => "sort.urgency",
+            Sort::Number => "sort.case",
+            Sort::Applicant => "sort.applicant",
+            Sort::Procedure => "sort.procedure",
+            Sort::Assignee => "sort.assignee",
+        }
+    }
+
+    fn next(self) -> Sort {
+        match self {
+            Sort::Urgency => Sort::Number,
+            Sort::Number => Sort::Applicant,
+            Sort::Applicant => Sort::Procedure,
+            Sort::Procedure => Sort::Assignee,
+            Sort::Assignee => Sort::Urgency,
+        }
+    }
+}
+impl Model {
+    /// Replace the queue's rows, keeping the selection on the same case.
+    pub fn set_rows(&mut self, rows: crate::store::table::Queue) {
+        let keep = self.selected_row().map(|r| r.number().to_string());
+        self.rows = rows;
+        self.matched.clear();
+        self.orders.clear();
+        self.counts = None;
+        self.apply_filter();
+        if let Some(number) = keep
+            && let Some(pos) = self
+                .visible
+                .iter()
+                .position(|&i| self.rows.get(i).is_some_and(|r| r.number() == number))
+        {
+            self.selected = pos;
+        }
+    }
+
+    pub fn selected_row(&self) -> Option<crate::store::table::Row<'_>> {
+        self.visible
+            .get(self.selected)
+            .and_then(|&i| self.rows.get(i))
+    }
+
+    fn apply_filter(&mut self) {
+        let needle = fold(self.filter.trim());
+        let latin = crate::domain::text::translit(&needle);
+        // Drop the remembered filters this one does not extend.
+        while self
+            .matched
+            .last()
+            .is_some_and(|(n, l, _)| !(needle.contains(n.as_str()) && latin.contains(l.as_str())))
+        {
+            self.matched.pop();
+        }
+        let rows: Option<&[u32]> = if needle.is_empty() {
+            self.matched.clear();
+            None
+        } else {
+            let known = self
+                .matched
+                .last()
+                .is_some_and(|(n, l, _)| *n == needle && *l == latin);
+            if !known {
+                let within = self.matched.last().map(|(_, _, rows)| rows.as_slice());
+                let found = self.rows.matching(&[&needle, &latin], within);
+                self.matched.push((needle.clone(), latin.clone(), found));
+            }
+            self.matched.last().map(|(_, _, rows)| rows.as_slice())
+        };
+        let key = match self.sort {
+            Sort::Urgency => None,
+            Sort::Number => Some(crate::store::table::SortKey::Number),
+            Sort::Applicant => Some(crate::store::table::SortKey::Applicant),
+            Sort::Procedure => Some(crate::store::table::SortKey::Procedure),
+            Sort::Assignee => Some(crate::store::table::SortKey::Assignee),
+        };
+        self.visible = match (key, rows) {
+            (None, None) => (0..self.rows.len()).collect(),
+            (None, Some(rows)) => rows.iter().map(|&i| i as usize).collect(),
+            (Some(k), rows) => {
+                let hit: Option<Vec<bool>> = rows.map(|rows| {
+                    let mut hit = vec![false; self.rows.len()];
+                    for &i in rows {
+                        hit[i as usize] = true;
+                    }
+                    hit
+                });
+                let all = &self.rows;
+                let order = self.orders.entry(k).or_insert_with(|| all.order_by(k));
+                order
+                    .iter()
+                    .map(|&i| i as usize)
+                    .filter(|&i| hit.as_ref().is_none_or(|h| h[i]))
+                    .collect()
+            }
+        };
+        if self.selected >= self.visible.len() {
+            self.selected = self.visible.len().saturating_sub(1);
+        }
+    }
+
+    /// Header counts: overdue, due today, due within 1-3 working days, total.
+    /// Counted once per minute of the clock, not on every frame.
+    pub fn counts(&mut self, cal: &crate::domain::calendar::Calendar) -> Counts {
+        let minute = self.now.timestamp() / 60;
+        if self.loading
+            && let Some((_, c)) = self.counted
+        {
+            return c;
+        }
+        if let Some((at, c)) = self.counts
+            && at == minute
+        {
+            return c;
+        }
+        let bounds = CountBounds::at(cal, self.now);
+        let mut c = Counts {
+            total: self.rows.len(),
+            ..Counts::default()
+        };
+        for due in self.rows.dues() {
+            match bounds.class(due) {
+                Some(DueClass::Overdue) => c.overdue += 1,
+                Some(DueClass::Today) => c.today += 1,
+                Some(DueClass::Soon) => c.soon += 1,
+                None => {}
+            }
+        }
+        self.counts = Some((minute, c));
+        c
+    }
+}
+
+fn short_left(
+    lang: Lang,
+    ui: &Ui<'_>,
+    unit: Option<Unit>,
+    due: chrono::DateTime<chrono::Utc>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> String {
+    let unit = unit.unwrap_or(Unit::WorkingDays);
+    let day = term::local(ui.cal, due).date();
+    match term::time_left(ui.cal, unit, day, due, now) {
+        Ok(x) => {
+            let u = if unit == Unit::WorkingDays {
+                t(lang, "unit.wd")
+            } else {
+                t(lang, "unit.d")
+            };
+            let sign = if x.overdue { "-" } else { "" };
+            if x.days == 0 {
+                format!("{sign}{}:{:02}", x.minutes / 60, x.minutes % 60)
+            } else {
+                format!("{sign}{} {u}", x.days)
+            }
+        }
+        Err(_) => "?".into(),
+    }
+}
+
+pub(super) fn draw(f: &mut Frame<'_>, m: &mut Model, ui: &Ui<'_>, area: Rect) {
+    // Only the visible window is formatted: the queue may hold many rows.
+    let height = area.height.saturating_sub(1) as usize;
+    m.page = height.max(1);
+    let offset = if m.selected >= height {
+        m.selected + 1 - height
+    } else {
+        0
+    };
+    let zone = ui.cal.zone();
+    let lang = m.lang;
+    // The procedure column is as wide as the language's longest code; the
+    // applicant and the stage share the rest, and a cut shows as `…`.
+    let code_w = ui
+        .rules
+        .procedures
+        .iter()
+        .map(|p| crate::i18n::procedure_code(p, lang).chars().count())
+        .chain([m.t("col.procedure").chars().count()])
+        .max()
+        .unwrap_or(4) as u16;
+    // The case column fits the longest number on screen (imported numbers
+    // may be longer than kezek's own), within limits; a longer one is cut
+    // with `…`.
+    let number_w = m
+        .visible
+        .iter()
+        .skip(offset)
+        .take(height)
+        .filter_map(|&i| m.rows.get(i))
+        .map(|r| r.number().chars().count())
+        .chain([m.t("col.case").chars().count()])
+        .max()
+        .unwrap_or(15)
+        .clamp(15, 24) as u16;
+    let fixed = 2 + number_w + code_w + 3 + 11 + 6 + 8 + 8;
+    let fill = usize::from(area.width.saturating_sub(fixed) / 2);
+    let rows: Vec<Cells<'_>> = m
+        .visible
+        .iter()
+        .skip(offset)
+        .take(height)
+        .filter_map(|&i| m.rows.get(i))
+        .map(|r| {
+            let next_due = r.next_due();
+            let overdue = next_due.is_some_and(|d| d < m.now);
+            let due = next_due
+                .map(|d| d.with_timezone(&zone).format("%d.%m %H:%M").to_string())
+                .unwrap_or_default();
+            let left = next_due
+                .map(|d| short_left(lang, ui, r.next_due_unit(), d, m.now))
+                .unwrap_or_default();
+            let procedure = ui.rules.procedure(r.procedure()).ok();
+            let code = procedure
+                .map(|p| crate::i18n::procedure_code(p, lang))
+                .unwrap_or_else(|| r.procedure().to_string());
+            // "3/6 Title": the stage's place survives a narrow column.
+            let stage = r
+                .stage()
+                .map(|s| {
+                    procedure
+                        .and_then(|p| p.stage_place(s))
+                        .map(|(i, n, st)| format!("{i}/{n} {}", st.title.get(lang)))
+                        .unwrap_or_else(|| s.to_string())
+                })
+                .unwrap_or_else(|| "-".into());
+            // A supervisor's answer is what the inspector needs to see first.
+            let stage = match r.approval() {
+                Some("pending") => format!("⧗ {}", t(lang, "queue.awaiting-approval")),
+                Some("returned") => format!("↩ {}", t(lang, "queue.returned")),
+                _ => stage,
+            };
+            let row = Cells::new(vec![
+                match (overdue, m.marked.contains(r.number())) {
+                    (true, true) => "!*".to_string(),
+                    (true, false) => "!!".to_string(),
+                    (false, true) => " *".to_string(),
+                    (false, false) => String::new(),
+                },
+                crate::i18n::fit(&printable(r.number()), usize::from(number_w)),
+                code,
+                if r.unreadable() {
+                    m.t("queue.unreadable").to_string()
+                } else {
+                    crate::i18n::fit(&printable(r.applicant()), fill)
+                },
+                printable(r.citizenship()).into_owned(),
+                crate::i18n::fit(&printable(&stage), fill),
+                due,
+                left,
+                printable(r.assignee().unwrap_or("-")).into_owned(),
+            ]);
+            if overdue {
+                row.style(ui.theme.overdue)
+            } else {
+                row
+            }
+        })
+        .collect();
+    let widths = [
+        Constraint::Length(2),
+        Constraint::Length(number_w),
+        Constraint::Length(code_w),
+        Constraint::Fill(1),
+        Constraint::Length(3),
+        Constraint::Fill(1),
+        Constraint::Length(11),
+        Constraint::Length(6),
+        Constraint::Length(8),
+    ];
+    let header = Cells::new(vec![
+        "",
+        m.t("col.case"),
+        m.t("col.procedure"),
+        m.t("col.applicant"),
+        m.t("col.citizenship"),
+        m.t("col.stage"),
+        m.t("col.deadline"),
+        m.t("col.left"),
+        m.t("col.assignee"),
+    ])
+    .style(ui.theme.header);
+    let mut state = TableState::default();
+    if !m.visible.is_empty() {
+        state.select(Some(m.selected - offset));
+    }
+    let table = Table::new(rows, widths)
+        .header(header)
+        .column_spacing(1)
+        .row_highlight_style(ui.theme.selected);
+    f.render_stateful_widget(table, area, &mut state);
+    if m.visible.is_empty() {
+        let msg = if m.loading {
+            m.t("queue.loading")
+        } else if m.filter.is_empty() {
+            m.t("queue.empty")
+        } else {
+            m.t("queue.no-match")
+        };
+        let inner = Rect {
+            y: area.y + 2,
+            height: 1,
+            ..area
+        };
+        f.render_widget(Paragraph::new(msg), inner);
+    }
+}
+
+/// A key on the queue: move, filter, open, mark, sort, change the view.
+pub fn update(m: &mut Model, action: Action) -> Effect {
+    if m.filtering {
+        match action {
+            Action::FilterInput(c) => {
+                m.filter.push(c);
+                m.selected = 0;
+                m.apply_filter();
+            }
+            Action::FilterBackspace => {
+                m.filter.pop();
+                m.apply_filter();
+            }
+            Action::FilterDone | Action::Open => m.filtering = false,
+            Action::FilterCancel | Action::Back => {
+                m.filtering = false;
+                m.filter.clear();
+                m.apply_filter();
+            }
+            Action::Up | Action::Down => {
+                m.filtering = false;
+                return update(m, action);
+            }
+            _ => {}
+        }
+        return Effect::None;
+    }
+    let last = m.visible.len().saturating_sub(1);
+    match action {
+        Action::Up => m.selected = m.selected.saturating_sub(1),
+        Action::Down => m.selected = (m.selected + 1).min(last),
+        Action::Top => m.selected = 0,
+        Action::Bottom => m.selected = last,
+        Action::PageDown => m.selected = (m.selected + m.page.max(1)).min(last),
+        Action::PageUp => m.selected = m.selected.saturating_sub(m.page.max(1)),
+        Action::Open => {
+            if let Some(r) = m.selected_row() {
+                return Effect::LoadCase(r.number().to_string());
+            }
+        }
+        Action::AcceptSelected => {
+            if m.refused_to_auditor() {
+                return Effect::None;
+            }
+            match m.selected_row() {
+                Some(r) if r.status() == Some(crate::domain::case::Status::Received) => {
+                    let number = r.number().to_string();
+                    m.pending_dialog = Some((number.clone(), DialogKind::Decide));
+                    return Effect::LoadCase(number);
+                }
+                Some(_) => m.status = m.t("status.not-received").to_string(),
+                None => {}
+            }
+        }
+        Action::Back if !m.filter.is_empty() => {
+            m.filter.clear();
+            m.apply_filter();
+        }
+        Action::Back if !m.marked.is_empty() => {
+            m.marked.clear();
+            m.status = m.t("status.marks-cleared").to_string();
+        }
+        Action::Quit => return Effect::Quit,
+        Action::StartFilter => m.filtering = true,
+        Action::NextView => {
+            m.view = m.view.next();
+            m.selected = 0;
+            return Effect::LoadQueue;
+        }
+        Action::NextProcedure => {
+            m.procedure = match &m.procedure {
+                None => m.procedures.first().cloned(),
+                Some(p) => m
+                    .procedures
+                    .iter()
+                    .position(|x| x == p)
+                    .and_then(|i| m.procedures.get(i + 1))
+                    .cloned(),
+            };
+            m.selected = 0;
+            return Effect::LoadQueue;
+        }
+        Action::Refresh => return Effect::LoadQueue,
+        Action::Desk => {
+            if m.me.role == Role::Inspector {
+                m.status = m.t("status.desk-supervisors").to_string();
+                return Effect::None;
+            }
+            m.screen = Screen::Desk(Box::default());
+            return Effect::LoadDesk;
+        }
+        Action::ToggleMark => {
+            if let Some(n) = m.selected_row().map(|r| r.number().to_string())
+                && !m.marked.remove(&n)
+            {
+                m.marked.insert(n);
+            }
+            m.selected = (m.selected + 1).min(last);
+            m.status = tf(m.lang, "status.marked", &[("n", &m.marked.len())]);
+        }
+        Action::NextSort => {
+            m.sort = m.sort.next();
+            m.apply_filter();
+            m.status = tf(m.lang, "status.sorted", &[("by", &m.t(m.sort.label_key()))]);
+        }
+        _ => {}
+    }
+    Effect::None
+}
