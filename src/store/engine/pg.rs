@@ -305,8 +305,10 @@ impl Pg {
         let mut client = self.client()?;
         let mut out = Vec::new();
         let mut n = client.notifications();
-        if !wait.is_zero()
-            && let Some(first) = n.timeout_iter(wait).next()?
+        // Only a blocking wait reads the socket (`iter` gives what an
+        // earlier read buffered): wait at least a moment.
+        let wait = wait.max(std::time::Duration::from_millis(1));
+        if let Some(first) = n.timeout_iter(wait).next()?
             && first.process_id() != self.pid
         {
             out.push(first.payload().to_string());
