@@ -172,6 +172,12 @@ impl Pg {
         } else {
             config.connect(tls()?)?
         };
+        // A writer waits for another's transaction as long as on SQLite
+        // (`db::BUSY_TIMEOUT`), then the user is told the database is busy.
+        client.batch_execute(&format!(
+            "SET lock_timeout = '{}ms'",
+            crate::store::db::BUSY_TIMEOUT.as_millis()
+        ))?;
         let row = client.query_one(
             "SELECT pg_backend_pid(), current_setting('server_encoding')",
             &[],
