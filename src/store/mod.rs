@@ -14,6 +14,7 @@ pub mod import;
 pub mod journal;
 pub mod notices;
 pub mod report;
+pub mod rights;
 pub mod schema;
 pub mod table;
 pub mod users;
