@@ -9,6 +9,7 @@ pub mod audit;
 pub mod cases;
 pub mod db;
 pub mod drafts;
+pub mod engine;
 pub mod export;
 pub mod import;
 pub mod journal;
