@@ -399,9 +399,9 @@ fn an_inspector_with_psql_is_refused_everything_the_rights_forbid() {
         "1"
     );
     assert_eq!(
-        r.read(&format!(
+        r.read(
             "SELECT actor || ':' || unit FROM audit WHERE case_number = '2026-PR-00001' ORDER BY seq DESC LIMIT 1"
-        )),
+        ),
         format!("{}ivanov:u1", r.p)
     );
 }
@@ -479,9 +479,7 @@ fn approvals_belong_to_the_units_supervisor_and_region_approves_what_goes_up_to_
         "inspector:u1:true"
     );
     assert_eq!(
-        r.read(&format!(
-            "SELECT actor FROM audit WHERE action = 'user.add' ORDER BY seq DESC LIMIT 1"
-        )),
+        r.read("SELECT actor FROM audit WHERE action = 'user.add' ORDER BY seq DESC LIMIT 1"),
         format!("{p}li")
     );
     r.accepted("li", "SELECT kezek_user_set_role('{p}new', 'auditor');");

@@ -11,6 +11,7 @@ pub mod help;
 mod iin;
 mod journal;
 mod notice;
+pub(crate) mod region;
 mod report;
 mod rules;
 pub(crate) mod store_cmds;
@@ -125,6 +126,24 @@ enum Command {
     Init,
     /// What is wrong with the office installation: modes, owners, group members, the audit key.
     Doctor,
+    /// A region on one PostgreSQL server: set-up, units, the regional board, the server's chain check.
+    #[command(subcommand)]
+    Region(region::RegionCommand),
+    /// Move an office's database into its unit on the regional server: all or nothing, the audit chain verified on arrival.
+    Migrate {
+        /// The office's database (SQLite).
+        #[arg(long, value_name = "PATH")]
+        from: std::path::PathBuf,
+        /// The regional server (postgres://…), as its administrator.
+        #[arg(long, value_name = "URL")]
+        to: String,
+        /// The unit the office becomes.
+        #[arg(long, value_name = "NAME")]
+        unit: String,
+        /// The region of a unit the server does not know yet.
+        #[arg(long, value_name = "NAME")]
+        region: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -330,6 +349,13 @@ where
         Command::Report(c) => report::run(cli.db, c, lang),
         Command::Init => store_cmds::init(cli.db, lang),
         Command::Doctor => doctor::run(cli.db, lang),
+        Command::Region(c) => region::run(cli.db, c, lang),
+        Command::Migrate {
+            from,
+            to,
+            unit,
+            region,
+        } => region::migrate(from, to, unit, region, lang),
     };
     finish(result, lang)
 }

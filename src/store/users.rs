@@ -174,3 +174,50 @@ impl Store {
         })
     }
 }
+
+impl Store {
+    /// Change a user's role: a supervisor's, never their own.
+    pub fn set_role(&mut self, by: &str, login: &str, role: Role) -> Result<(), StoreError> {
+        if by == login {
+            return Err(StoreError::Denied(msg!("error.store.own-role", login = by)));
+        }
+        let now = chrono::Utc::now();
+        self.write(|tx, _, _| {
+            let by_role: Option<String> = tx
+                .query_row("SELECT role FROM users WHERE login = ?1", [by], |r| {
+                    r.get(0)
+                })
+                .optional()?;
+            if by_role.as_deref() != Some("supervisor") {
+                return Err(StoreError::Denied(msg!("error.store.set-role", login = by)));
+            }
+            let old: Option<String> = tx
+                .query_row("SELECT role FROM users WHERE login = ?1", [login], |r| {
+                    r.get(0)
+                })
+                .optional()?;
+            let Some(old) = old else {
+                return Err(StoreError::NotFound(msg!(
+                    "error.store.no-user",
+                    login = login.escape_default().to_string()
+                )));
+            };
+            tx.execute(
+                "UPDATE users SET role = ?1 WHERE login = ?2",
+                params![enum_str(&role), login],
+            )?;
+            let before = serde_json::json!({ "login": login, "role": old });
+            let after = serde_json::json!({ "login": login, "role": role });
+            audit::append(
+                tx,
+                now,
+                by,
+                None,
+                "user.role",
+                Some(&before.to_string()),
+                Some(&after.to_string()),
+            )?;
+            Ok(())
+        })
+    }
+}

@@ -153,7 +153,8 @@ BEGIN
         IF NEW.unit IS NULL THEN
             RAISE EXCEPTION 'kezek: no case %', NEW.case_number USING ERRCODE = '42501';
         END IF;
-    ELSE
+    ELSIF NEW.unit IS NULL OR NOT kezek_is_admin() THEN
+        -- The administrator moving an office up names the unit itself.
         NEW.unit := kezek_my_unit();
     END IF;
     RETURN NEW;
@@ -175,7 +176,9 @@ END $$;
 CREATE OR REPLACE FUNCTION kezek_set_unit_incident() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    NEW.unit := kezek_my_unit();
+    IF NEW.unit IS NULL OR NOT kezek_is_admin() THEN
+        NEW.unit := kezek_my_unit();
+    END IF;
     RETURN NEW;
 END $$;
 DROP TRIGGER IF EXISTS a0_kezek_unit ON incidents;
@@ -241,12 +244,13 @@ CREATE TRIGGER kezek_no_truncate BEFORE TRUNCATE ON audit
 
 -- At commit: every case, and every row recorded on one, changed in this
 -- transaction has an audit row for its case by the same role in the same
--- transaction. Deadline recomputation (one row for many cases) is the
--- administrator's or a supervisor's, with its own row.
+-- transaction (the administrator moving an office up carries the office's
+-- rows, each in its own actor's name). Deadline recomputation (one row for
+-- many cases) is the administrator's or a supervisor's, with its own row.
 CREATE OR REPLACE FUNCTION kezek_audited(n text) RETURNS boolean
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
     SELECT EXISTS (SELECT 1 FROM audit WHERE xact = txid_current() AND case_number = n
-                   AND actor = session_user::text)
+                   AND (actor = session_user::text OR kezek_is_admin()))
         OR (EXISTS (SELECT 1 FROM audit WHERE xact = txid_current() AND case_number IS NULL
                     AND action = 'deadlines.recompute' AND actor = session_user::text)
             AND (kezek_is_admin() OR kezek_my_role() = 'supervisor'))
@@ -280,6 +284,42 @@ BEGIN
             FOR EACH ROW EXECUTE FUNCTION kezek_require_audit()', t);
     END LOOP;
 END $$;
+
+-- The server's check of the whole chain, for any kezek role: no unit's
+-- role can read every row (row-level security) nor holds the key.
+CREATE OR REPLACE FUNCTION kezek_audit_verify(OUT rows BIGINT, OUT first_break BIGINT, OUT reason TEXT)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+DECLARE
+    r RECORD;
+    prev TEXT := '0000000000000000000000000000000000000000000000000000000000000000';
+    expect BIGINT := 1;
+    head RECORD;
+BEGIN
+    rows := 0;
+    FOR r IN SELECT seq, at, actor, case_number, action, before, after, prev_hash, hash
+             FROM audit ORDER BY seq LOOP
+        rows := rows + 1;
+        IF r.seq <> expect THEN
+            first_break := expect; reason := 'missing'; RETURN;
+        END IF;
+        IF r.prev_hash <> prev THEN
+            first_break := r.seq; reason := 'link'; RETURN;
+        END IF;
+        IF r.hash <> kezek_audit_mac(r.seq, r.at, r.actor, r.case_number, r.action, r.before,
+                                     r.after, r.prev_hash) THEN
+            first_break := r.seq; reason := 'edited'; RETURN;
+        END IF;
+        prev := r.hash;
+        expect := expect + 1;
+    END LOOP;
+    SELECT seq, hash INTO head FROM audit_head WHERE id = 1;
+    IF rows > 0 AND (head.seq IS DISTINCT FROM expect - 1 OR head.hash IS DISTINCT FROM prev) THEN
+        first_break := expect; reason := 'head';
+    END IF;
+END $$;
+REVOKE ALL ON FUNCTION kezek_audit_verify() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION kezek_audit_verify()
+    TO kezek_inspector, kezek_supervisor, kezek_auditor, kezek_regional;
 
 -- ---------------------------------------------------------------------------
 -- Approvals. A decision's approval or return is recorded in a ledger only
