@@ -8,63 +8,9 @@
 //! user=postgres`, the user being the server's administrator). Without one
 //! the tests say so and pass locally; with `CI` set they fail.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
-
-/// The administrator's connection string, or None (skip) outside CI.
-fn server() -> Option<String> {
-    match std::env::var("KEZEK_TEST_PG") {
-        Ok(s) if !s.trim().is_empty() => Some(s),
-        _ => {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "CI: no PostgreSQL server for the rights tests (KEZEK_TEST_PG is not set)"
-            );
-            eprintln!("skipped: no PostgreSQL server (set KEZEK_TEST_PG)");
-            None
-        }
-    }
-}
-
-fn psql_bin() -> String {
-    for p in ["/usr/bin/psql", "/usr/lib/postgresql/15/bin/psql"] {
-        if std::path::Path::new(p).exists() {
-            return p.to_string();
-        }
-    }
-    "psql".to_string()
-}
-
-/// The server's connection string with `user` and `dbname` replaced.
-fn conninfo(base: &str, user: &str, db: &str) -> String {
-    let kept: Vec<&str> = base
-        .split_whitespace()
-        .filter(|kv| !kv.starts_with("user=") && !kv.starts_with("dbname="))
-        .collect();
-    format!("{} user={user} dbname={db}", kept.join(" "))
-}
-
-fn psql(conn: &str, sql: &str) -> Output {
-    let mut child = Command::new(psql_bin())
-        .args(["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", conn])
-        .env("PGCONNECT_TIMEOUT", "10")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("psql runs");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(sql.as_bytes())
-        .expect("write to psql");
-    child.wait_with_output().expect("psql ends")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).trim().to_string()
-}
+#[path = "support/pg.rs"]
+mod pg;
+use pg::{admin_user, conninfo, psql, server, text};
 
 /// A database of its own on the server, with kezek's schema and rights,
 /// two units of one region, their staff as login roles, and two cases
@@ -78,14 +24,7 @@ struct Region {
 
 impl Region {
     fn new(base: &str, name: &str) -> Region {
-        let tag = format!(
-            "{}{}",
-            std::process::id(),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.subsec_nanos() % 100_000)
-                .unwrap_or(0)
-        );
+        let tag = pg::tag();
         let db = format!("kezek_{name}_{tag}");
         let r = Region {
             base: base.to_string(),
@@ -175,13 +114,6 @@ impl Drop for Region {
         }
         let _ = psql(&admin_postgres, &sql);
     }
-}
-
-fn admin_user(base: &str) -> String {
-    base.split_whitespace()
-        .find_map(|kv| kv.strip_prefix("user="))
-        .unwrap_or("postgres")
-        .to_string()
 }
 
 const AUDIT: &str = "INSERT INTO audit (at, actor, case_number, action) VALUES ('2026-01-10T04:00:00Z', session_user, ";
