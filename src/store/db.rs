@@ -240,3 +240,24 @@ fn migrate(conn: &Connection, path: &Path) -> Result<(), StoreError> {
         }
     }
 }
+
+/// Connect to the PostgreSQL database `target` names and bring its schema
+/// to this binary's version.
+pub fn connect_pg(target: &str) -> Result<super::engine::Conn, StoreError> {
+    use super::engine::pg;
+    let shown = pg::redact(target);
+    let session =
+        pg::Pg::connect(target).map_err(|e| StoreError::Open(shown.clone(), e.to_string()))?;
+    match pg::migrate(&session, schema_version()) {
+        Ok(Ok(())) => Ok(super::engine::Conn::postgres(session)),
+        Ok(Err(found)) => Err(StoreError::TooNew {
+            path: shown,
+            found,
+            supported: schema_version(),
+        }),
+        Err(e) => Err(StoreError::Migration {
+            version: schema_version(),
+            reason: e.to_string(),
+        }),
+    }
+}

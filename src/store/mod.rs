@@ -24,7 +24,7 @@ pub mod users;
 
 use std::path::Path;
 
-use rusqlite::Connection;
+use engine::Conn;
 
 use crate::domain::calendar::Calendar;
 use crate::domain::case::Violation;
@@ -130,12 +130,13 @@ pub(crate) fn no_case(number: &str) -> StoreError {
 
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
-        if let rusqlite::Error::SqliteFailure(f, _) = &e
-            && matches!(
-                f.code,
-                rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
-            )
-        {
+        engine::Error::from(e).into()
+    }
+}
+
+impl From<engine::Error> for StoreError {
+    fn from(e: engine::Error) -> Self {
+        if e.is_busy() {
             return StoreError::Busy;
         }
         StoreError::Sql(e.to_string())
@@ -144,28 +145,37 @@ impl From<rusqlite::Error> for StoreError {
 
 /// An open database with the rules that govern its cases.
 pub struct Store {
-    pub(crate) conn: Connection,
+    pub(crate) conn: Conn,
     pub cal: Calendar,
     pub rules: Rules,
-    /// The audit key (see `db::key_path`); `None` for a database made before keys.
+    /// The audit key (see `db::key_path`); `None` for a database made
+    /// before keys, and on PostgreSQL, where the server signs the chain.
     pub(crate) audit_key: Option<std::sync::Arc<Vec<u8>>>,
 }
 
 impl Store {
-    /// Open the database at `path`, creating it when there is none
-    /// (`kezek init`, `kezek demo`, tests and benchmarks).
-    pub fn open(path: &Path, cal: Calendar, rules: Rules) -> Result<Store, StoreError> {
-        Store::with(db::create(path)?, path, cal, rules)
+    /// Open the database `db` names (a SQLite file, or a PostgreSQL
+    /// connection string: see [`engine::target`]), creating it when there
+    /// is none (`kezek init`, `kezek demo`, tests and benchmarks). On
+    /// PostgreSQL the database itself must exist; its tables are made.
+    pub fn open(db: &Path, cal: Calendar, rules: Rules) -> Result<Store, StoreError> {
+        match engine::target(db) {
+            engine::Target::Sqlite(path) => Store::with(db::create(&path)?, &path, cal, rules),
+            engine::Target::Postgres(url) => Store::with_pg(db::connect_pg(&url)?, cal, rules),
+        }
     }
 
     /// Open an existing database; a path with none is an error (every
     /// command but `init` and `demo`, and the console).
-    pub fn open_existing(path: &Path, cal: Calendar, rules: Rules) -> Result<Store, StoreError> {
-        Store::with(db::open(path)?, path, cal, rules)
+    pub fn open_existing(db: &Path, cal: Calendar, rules: Rules) -> Result<Store, StoreError> {
+        match engine::target(db) {
+            engine::Target::Sqlite(path) => Store::with(db::open(&path)?, &path, cal, rules),
+            engine::Target::Postgres(url) => Store::with_pg(db::connect_pg(&url)?, cal, rules),
+        }
     }
 
     fn with(
-        conn: Connection,
+        conn: rusqlite::Connection,
         path: &Path,
         cal: Calendar,
         rules: Rules,
@@ -173,11 +183,25 @@ impl Store {
         let audit_key = db::read_key(path)?.map(std::sync::Arc::new);
         audit::register(&conn, audit_key.clone())?;
         Ok(Store {
-            conn,
+            conn: Conn::sqlite(conn),
             cal,
             rules,
             audit_key,
         })
+    }
+
+    fn with_pg(conn: Conn, cal: Calendar, rules: Rules) -> Result<Store, StoreError> {
+        Ok(Store {
+            conn,
+            cal,
+            rules,
+            audit_key: None,
+        })
+    }
+
+    /// Which engine this store runs on.
+    pub fn engine(&self) -> engine::Engine {
+        self.conn.engine()
     }
 
     /// Open, and when the calendar or the rules differ from those the stored
@@ -209,24 +233,24 @@ impl Store {
 
     /// Whether the audit chain is keyed (HMAC) rather than plainly hashed.
     pub fn audit_keyed(&self) -> bool {
-        self.audit_key.is_some()
+        self.audit_key.is_some() || self.conn.engine() == engine::Engine::Postgres
     }
 
     /// Changes whenever another connection commits: the console polls it.
     pub fn data_version(&self) -> Result<i64, StoreError> {
-        Ok(self
-            .conn
-            .query_row("PRAGMA data_version", [], |r| r.get(0))?)
+        match self.conn.as_sqlite() {
+            Some(c) => Ok(c.query_row("PRAGMA data_version", [], |r| r.get(0))?),
+            // PostgreSQL announces changes instead (see `Store::changes`).
+            None => Ok(0),
+        }
     }
 
     /// Run `f` in a `BEGIN IMMEDIATE` transaction: all of it or none of it.
     pub(crate) fn write<T>(
         &mut self,
-        f: impl FnOnce(&rusqlite::Transaction<'_>, &Calendar, &Rules) -> Result<T, StoreError>,
+        f: impl FnOnce(&engine::Tx<'_>, &Calendar, &Rules) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let tx = self.conn.transaction(engine::Behavior::Immediate)?;
         let out = f(&tx, &self.cal, &self.rules)?;
         tx.commit()?;
         Ok(out)
