@@ -369,6 +369,60 @@ fn an_office_moves_into_its_unit_once_with_its_chain_and_the_region_sees_its_uni
         "{out}"
     );
 
+    // kezek itself works on the server as the office's own people: the
+    // connection's role is the user, whatever KEZEK_USER says. An
+    // inspector's note, and a supervisor's approval, each with its row.
+    let (pending, theirs): (String, String) = rusqlite::Connection::open(&office)
+        .expect("office")
+        .query_row(
+            "SELECT p.number, (SELECT number FROM cases WHERE queue_due IS NOT NULL AND assignee = 'ivanov' LIMIT 1)
+             FROM cases p WHERE p.queue_due IS NOT NULL AND p.q_approval = 'pending' LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("cases");
+    let said = ok(
+        &k(
+            "boss",
+            &[
+                "--db",
+                &db.as_user("ivanov"),
+                "note",
+                &theirs,
+                "--text",
+                "called the host",
+            ],
+        ),
+        "inspector's note",
+    );
+    assert!(said.contains("note"), "{said}");
+    assert_eq!(
+        db.read(&format!(
+            "SELECT actor || ':' || unit || ':' || action FROM audit WHERE case_number = '{theirs}' ORDER BY seq DESC LIMIT 1"
+        )),
+        "ivanov:almaty-1:note_added"
+    );
+    let o = k(
+        "boss",
+        &["--db", &db.as_user("ivanov"), "case", "approve", &pending],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", pg::text(&o.stderr));
+    ok(
+        &k(
+            "ivanov",
+            &["--db", &db.as_user("boss"), "case", "approve", &pending],
+        ),
+        "supervisor's approval",
+    );
+    assert_eq!(
+        db.read(&format!(
+            "SELECT approval || ':' || approval_by FROM decisions WHERE case_number = '{pending}' ORDER BY ord DESC LIMIT 1"
+        )),
+        "approved:boss"
+    );
+    let verified = ok(&k("boss", &["region", "verify", "--db", &admin]), "verify");
+    assert!(verified.contains("intact"), "{verified}");
+
     // The server's check catches a row edited behind the rights' back (by
     // the owner, with the guard switched off).
     let o = pg::psql(

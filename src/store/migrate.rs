@@ -177,7 +177,12 @@ pub fn migrate(
     unit: &str,
     region: Option<&str>,
 ) -> Result<Moved, StoreError> {
-    let o = &office.conn;
+    let Some(o) = office.conn.as_sqlite() else {
+        return Err(StoreError::Invalid(msg!(
+            "error.migrate.not-office",
+            path = office_path.display().to_string()
+        )));
+    };
     if super::region::rights_version(pg)?.is_none() {
         return Err(StoreError::Invalid(msg!("error.region.no-rights")));
     }
@@ -337,6 +342,19 @@ pub fn migrate(
         &format!("SELECT {} FROM incidents ORDER BY id", quoted(&cols)),
         &[("unit", unit)],
     )?;
+    // What the stored deadlines were computed with (shared by the region's
+    // units, which run the same kezek): kept when the server has none.
+    let meta: Vec<(String, String)> = o
+        .prepare("SELECT key, value FROM meta WHERE key <> 'rights_version' ORDER BY key")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    for (k, v) in &meta {
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
+            &[k, v],
+        )
+        .map_err(pg_error)?;
+    }
     // The chain: the office's rows in order, signed again by the server.
     let before_seq: i64 = tx
         .query_one("SELECT coalesce(max(seq), 0) FROM audit", &[])

@@ -224,7 +224,7 @@ impl Store {
         &mut self,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<Option<cases::Recomputed>, StoreError> {
-        if self.rules_changed()? {
+        if self.rules_changed()? && self.may_recompute()? {
             Ok(Some(self.recompute_deadlines(now)?))
         } else {
             Ok(None)

@@ -13,34 +13,21 @@ use crate::msg;
 /// Connect to the server at `url` (`postgres://…` or libpq's
 /// `host=… dbname=…`). The connection's role is the user.
 pub fn connect(url: &str) -> Result<postgres::Client, StoreError> {
-    let config: postgres::Config = url.parse().map_err(|e: postgres::Error| {
-        StoreError::Invalid(msg!("error.region.url", detail = e.to_string()))
-    })?;
-    config
-        .connect(postgres::NoTls)
-        .map_err(|e| StoreError::Open(redact(url), server_text(&e)))
+    use super::engine::pg;
+    let config = pg::config(url)
+        .map_err(|e| StoreError::Invalid(msg!("error.region.url", detail = e.to_string())))?;
+    let session = if config.get_ssl_mode() == postgres::config::SslMode::Disable {
+        config.connect(postgres::NoTls)
+    } else {
+        let tls = pg::tls().map_err(|e| StoreError::Open(redact(url), e.to_string()))?;
+        config.connect(tls)
+    };
+    session.map_err(|e| StoreError::Open(redact(url), server_text(&e)))
 }
 
 /// A URL as it may be shown: without its password.
 pub fn redact(url: &str) -> String {
-    if let Some(rest) = url
-        .strip_prefix("postgres://")
-        .or_else(|| url.strip_prefix("postgresql://"))
-        && let Some((auth, host)) = rest.split_once('@')
-        && let Some((user, _)) = auth.split_once(':')
-    {
-        return format!("postgres://{user}:…@{host}");
-    }
-    url.split_whitespace()
-        .map(|kv| {
-            if kv.starts_with("password=") {
-                "password=…"
-            } else {
-                kv
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
+    super::engine::pg::redact(url)
 }
 
 /// The server's words for an error (its message, not the driver's wrapper).

@@ -245,15 +245,21 @@ CREATE TRIGGER kezek_no_truncate BEFORE TRUNCATE ON audit
 -- At commit: every case, and every row recorded on one, changed in this
 -- transaction has an audit row for its case by the same role in the same
 -- transaction (the administrator moving an office up carries the office's
--- rows, each in its own actor's name). Deadline recomputation (one row for
--- many cases) is the administrator's or a supervisor's, with its own row.
+-- rows, each in its own actor's name). A deadline recomputation after new
+-- rules (one row for many cases) is the administrator's or a supervisor's,
+-- in their own name; an inspector's kezek leaves it to them.
+CREATE OR REPLACE FUNCTION kezek_may_recompute() RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+    SELECT kezek_is_admin() OR coalesce(kezek_my_role() = 'supervisor', false)
+$$;
+
 CREATE OR REPLACE FUNCTION kezek_audited(n text) RETURNS boolean
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
     SELECT EXISTS (SELECT 1 FROM audit WHERE xact = txid_current() AND case_number = n
                    AND (actor = session_user::text OR kezek_is_admin()))
         OR (EXISTS (SELECT 1 FROM audit WHERE xact = txid_current() AND case_number IS NULL
                     AND action = 'deadlines.recompute' AND actor = session_user::text)
-            AND (kezek_is_admin() OR kezek_my_role() = 'supervisor'))
+            AND kezek_may_recompute())
 $$;
 
 CREATE OR REPLACE FUNCTION kezek_require_audit() RETURNS trigger
@@ -490,7 +496,8 @@ DECLARE
     staff text := 'kezek_inspector, kezek_supervisor, kezek_regional';
     everyone text := 'kezek_inspector, kezek_supervisor, kezek_regional, kezek_auditor';
 BEGIN
-    FOREACH t IN ARRAY ARRAY['schema_version', 'users', 'units', 'region_procedures', 'cases', 'persons', 'documents',
+    -- The chain's head (a number and a hash) is read by every writer.
+    FOREACH t IN ARRAY ARRAY['schema_version', 'audit_head', 'users', 'units', 'region_procedures', 'cases', 'persons', 'documents',
         'stages', 'check_results', 'hearing_notices', 'hearings', 'decisions', 'duplicates',
         'complaints', 'notes', 'issued_notices', 'case_touches', 'requests', 'transfers',
         'drafts', 'incidents', 'audit', 'meta'] LOOP
