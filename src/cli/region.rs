@@ -59,7 +59,7 @@ pub fn is_server(db: &std::path::Path) -> bool {
 
 /// The server `--db` (else `$KEZEK_DB`) names.
 fn server_url(db: Option<PathBuf>) -> Result<String, Failure> {
-    let db = db.or_else(|| std::env::var_os("KEZEK_DB").map(PathBuf::from));
+    let db = db.or_else(|| crate::privilege::env_var_os("KEZEK_DB").map(PathBuf::from));
     match db {
         Some(p) if is_server(&p) => Ok(p.to_string_lossy().to_string()),
         Some(p) => Err(Failure(msg!(

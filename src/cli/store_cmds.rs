@@ -282,7 +282,8 @@ fn role_key(role: &str) -> &'static str {
 
 pub fn user(db: Option<PathBuf>, cmd: UserCommand, lang: Lang) -> Result<Outcome, Failure> {
     if let Some(url) = db
-        .as_deref()
+        .clone()
+        .or_else(|| crate::privilege::env_var_os("KEZEK_DB").map(PathBuf::from))
         .filter(|p| super::region::is_server(p))
         .map(|p| p.to_string_lossy().to_string())
     {
