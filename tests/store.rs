@@ -698,3 +698,45 @@ fn a_newer_postgresql_schema_is_refused() {
     .expect("refused");
     assert!(matches!(err, StoreError::TooNew { found: 99, .. }), "{err}");
 }
+
+both_engines! {
+    fn another_sessions_change_arrives_naming_its_case_and_mine_does_not(db) {
+        let (mut a, path, now) = seeded(db, 30);
+        let mut b = open(&path);
+        a.watch().expect("watch");
+        assert_eq!(
+            a.changes(std::time::Duration::ZERO).expect("changes"),
+            kezek::store::Changes::Nothing
+        );
+        let (number, _) = markable(&a);
+        let boss = actor("boss", Role::Supervisor);
+        // My own save is not news to me.
+        let seen = a.case(&number).expect("case").row_version;
+        a.act(&boss, &number, seen, now, |c, x, _| case::add_note(c, x, "mine"))
+            .expect("my note");
+        assert_eq!(
+            a.changes(std::time::Duration::from_millis(300)).expect("changes"),
+            kezek::store::Changes::Nothing
+        );
+        // A colleague's save names the case, within a second.
+        let seen = b.case(&number).expect("case").row_version;
+        b.act(&boss, &number, seen, now, |c, x, _| case::add_note(c, x, "theirs"))
+            .expect("their note");
+        let started = std::time::Instant::now();
+        let mut got = kezek::store::Changes::Nothing;
+        while started.elapsed() < std::time::Duration::from_secs(1) {
+            got = a
+                .changes(std::time::Duration::from_millis(100))
+                .expect("changes");
+            if got != kezek::store::Changes::Nothing {
+                break;
+            }
+        }
+        assert_eq!(got, kezek::store::Changes::Cases(vec![number.clone()]));
+        assert_eq!(
+            a.changes(std::time::Duration::ZERO).expect("changes"),
+            kezek::store::Changes::Nothing,
+            "reported once"
+        );
+    }
+}

@@ -451,7 +451,12 @@ pub fn run(
     requests: Receiver<Request>,
     send: impl Fn(Reply) -> bool,
 ) {
-    let mut version = store.data_version().unwrap_or(0);
+    // Other consoles' changes: announced by PostgreSQL, looked up on SQLite.
+    let _ = store.watch();
+    let idle = match store.engine() {
+        crate::store::engine::Engine::Postgres => Duration::from_millis(250),
+        crate::store::engine::Engine::Sqlite => Duration::from_secs(1),
+    };
     // Templates as the administrator left them; a broken one is reported
     // and documents are then issued from the command line only.
     let templates = match crate::notice::load() {
@@ -471,16 +476,11 @@ pub fn run(
     loop {
         let req = match pending.pop_front() {
             Some(r) => r,
-            None => match requests.recv_timeout(Duration::from_secs(1)) {
+            None => match requests.recv_timeout(idle) {
                 Ok(r) => r,
                 Err(RecvTimeoutError::Timeout) => {
-                    if let Ok(v) = store.data_version()
-                        && v != version
-                    {
-                        version = v;
-                        if !send(Reply::Changed) {
-                            return;
-                        }
+                    if others_changed(&mut store) && !send(Reply::Changed) {
+                        return;
                     }
                     continue;
                 }
@@ -573,12 +573,17 @@ pub fn run(
         if !alive {
             return;
         }
-        // Our own commits do not move data_version; other sessions' do.
-        if let Ok(v) = store.data_version() {
-            if v != version && !send(Reply::Changed) {
-                return;
-            }
-            version = v;
+        if others_changed(&mut store) && !send(Reply::Changed) {
+            return;
         }
     }
+}
+
+/// Whether another session changed something since the last look (this
+/// session's own commits are not news).
+fn others_changed(store: &mut Store) -> bool {
+    matches!(
+        store.changes(Duration::ZERO),
+        Ok(crate::store::Changes::Cases(_) | crate::store::Changes::Everything)
+    )
 }

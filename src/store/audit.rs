@@ -188,14 +188,6 @@ pub fn append(
     before: Option<&str>,
     after: Option<&str>,
 ) -> Result<(), StoreError> {
-    let head: Option<(i64, String)> = tx
-        .prepare_cached("SELECT seq, hash FROM audit_head WHERE id = 1")?
-        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
-    let (seq, prev) = match head {
-        Some((s, h)) => (s + 1, h),
-        None => (1, GENESIS.to_string()),
-    };
     let at = ts(at);
     // A change of a whole record is kept as what changed, not two copies.
     let diff = match (before, after) {
@@ -215,6 +207,14 @@ pub fn append(
         .execute(params![at, actor, case, action, before, after])?;
         return Ok(());
     }
+    let head: Option<(i64, String)> = tx
+        .prepare_cached("SELECT seq, hash FROM audit_head WHERE id = 1")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let (seq, prev) = match head {
+        Some((s, h)) => (s + 1, h),
+        None => (1, GENESIS.to_string()),
+    };
     let input = row_input(seq, &at, actor, case, action, before, after, &prev);
     let hash: String = tx
         .prepare_cached("SELECT kezek_audit_mac(?1)")?

@@ -151,7 +151,31 @@ pub struct Store {
     /// The audit key (see `db::key_path`); `None` for a database made
     /// before keys, and on PostgreSQL, where the server signs the chain.
     pub(crate) audit_key: Option<std::sync::Arc<Vec<u8>>>,
+    /// What [`Store::changes`] has already reported.
+    watch: Option<Watch>,
 }
+
+/// Where [`Store::changes`] left off: SQLite's data version and the last
+/// audit row seen; on PostgreSQL, listening is enough.
+#[derive(Debug, Clone, Copy)]
+struct Watch {
+    version: i64,
+    seq: i64,
+}
+
+/// What other sessions changed since the last look.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Changes {
+    Nothing,
+    /// These cases (each once, in the order they changed).
+    Cases(Vec<String>),
+    /// Something beyond single cases (users, a recomputation of many), or
+    /// more than is worth naming: read everything again.
+    Everything,
+}
+
+/// More changed cases than this in one look are "everything".
+const MANY_CHANGES: usize = 2000;
 
 impl Store {
     /// Open the database `db` names (a SQLite file, or a PostgreSQL
@@ -187,6 +211,7 @@ impl Store {
             cal,
             rules,
             audit_key,
+            watch: None,
         })
     }
 
@@ -196,6 +221,7 @@ impl Store {
             cal,
             rules,
             audit_key: None,
+            watch: None,
         })
     }
 
@@ -243,6 +269,71 @@ impl Store {
             // PostgreSQL announces changes instead (see `Store::changes`).
             None => Ok(0),
         }
+    }
+
+    /// Start noting what other sessions change (see [`Store::changes`]):
+    /// on PostgreSQL, listen for the announcements the server sends when a
+    /// case changes; on SQLite, remember the audit chain's head.
+    pub fn watch(&mut self) -> Result<(), StoreError> {
+        match self.conn.as_pg() {
+            Some(pg) => pg.listen(engine::pg_schema::CHANNEL)?,
+            None => {
+                let seq: i64 =
+                    self.conn
+                        .query_row("SELECT coalesce(max(seq), 0) FROM audit", [], |r| r.get(0))?;
+                self.watch = Some(Watch {
+                    version: self.data_version()?,
+                    seq,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// The cases other sessions changed since the last call (or since
+    /// [`Store::watch`]). On PostgreSQL this waits up to `wait` for the
+    /// server's first announcement; on SQLite it looks at once: when the
+    /// database's data version moved, the audit rows since the last look
+    /// name the cases (every change writes one).
+    pub fn changes(&mut self, wait: std::time::Duration) -> Result<Changes, StoreError> {
+        let mut numbers: Vec<String> = Vec::new();
+        let mut everything = false;
+        if let Some(pg) = self.conn.as_pg() {
+            numbers = pg.announced(wait)?;
+        } else {
+            let Some(w) = self.watch else {
+                self.watch()?;
+                return Ok(Changes::Nothing);
+            };
+            let version = self.data_version()?;
+            if version == w.version {
+                return Ok(Changes::Nothing);
+            }
+            let mut seq = w.seq;
+            {
+                let mut stmt = self.conn.prepare_cached(
+                    "SELECT seq, case_number FROM audit WHERE seq > ?1 ORDER BY seq",
+                )?;
+                let mut rows = stmt.query([w.seq])?;
+                while let Some(r) = rows.next()? {
+                    seq = r.get(0)?;
+                    match r.get::<_, Option<String>>(1)? {
+                        Some(n) => numbers.push(n),
+                        None => everything = true,
+                    }
+                }
+            }
+            self.watch = Some(Watch { version, seq });
+        }
+        let mut seen = std::collections::HashSet::new();
+        numbers.retain(|n| seen.insert(n.clone()));
+        Ok(if everything || numbers.len() > MANY_CHANGES {
+            Changes::Everything
+        } else if numbers.is_empty() {
+            Changes::Nothing
+        } else {
+            Changes::Cases(numbers)
+        })
     }
 
     /// Run `f` in a `BEGIN IMMEDIATE` transaction: all of it or none of it.
