@@ -1276,14 +1276,44 @@ impl Store {
         &self,
         filter: &QueueFilter,
     ) -> Result<crate::store::table::Queue, StoreError> {
+        self.queue_table_of(filter, None)
+    }
+
+    /// The queue rows of the cases `numbers` that are in the view, in
+    /// queue order: what [`crate::store::table::Queue::patched`] takes
+    /// after other sessions changed them.
+    pub fn queue_rows_of(
+        &self,
+        filter: &QueueFilter,
+        numbers: &[String],
+    ) -> Result<crate::store::table::Queue, StoreError> {
+        self.queue_table_of(filter, Some(numbers))
+    }
+
+    fn queue_table_of(
+        &self,
+        filter: &QueueFilter,
+        numbers: Option<&[String]>,
+    ) -> Result<crate::store::table::Queue, StoreError> {
         let mut sql = String::from(
             "SELECT c.number, c.procedure, c.version_id, c.q_applicant, c.q_citizenship, c.current_stage,
-                    c.q_approval, c.assignee, c.next_due, c.next_due_unit, c.status
+                    c.q_approval, c.assignee, c.next_due, c.next_due_unit, c.status,
+                    c.queue_due, c.queue_since
              FROM cases c INDEXED BY cases_queue_all
              WHERE c.queue_due IS NOT NULL",
         );
         let mut args: Vec<String> = Vec::new();
         filter.narrow(&mut sql, &mut args);
+        if let Some(numbers) = numbers {
+            let first = args.len() + 1;
+            args.extend(numbers.iter().cloned());
+            let marks: Vec<String> = (first..=args.len()).map(|i| format!("?{i}")).collect();
+            if marks.is_empty() {
+                sql.push_str(" AND 0 = 1");
+            } else {
+                sql.push_str(&format!(" AND c.number IN ({})", marks.join(", ")));
+            }
+        }
         sql.push_str(" ORDER BY c.queue_due, c.queue_since, c.number");
         if let Some(limit) = filter.limit {
             sql.push_str(&format!(" LIMIT {limit}"));
@@ -1378,6 +1408,14 @@ impl Store {
                 approval,
                 status: text(10).unwrap_or_default(),
                 unreadable: bad.get(),
+                order: (
+                    match text(11) {
+                        Some("") => 0,
+                        Some("~") => 2,
+                        _ => 1,
+                    },
+                    text(12).and_then(|t| fast_ts(t).or_else(|| parse_ts(t).ok())),
+                ),
             });
             push_time += t_push.elapsed();
             t_row = std::time::Instant::now();

@@ -261,3 +261,17 @@ pub fn connect_pg(target: &str) -> Result<super::engine::Conn, StoreError> {
         }),
     }
 }
+
+/// Whether the PostgreSQL database `target` names already holds kezek's
+/// tables (`kezek init` leaves such a database alone).
+pub fn pg_initialized(target: &str) -> Result<bool, StoreError> {
+    let shown = super::engine::pg::redact(target);
+    let session = super::engine::pg::Pg::connect(target)
+        .map_err(|e| StoreError::Open(shown, e.to_string()))?;
+    let conn = super::engine::Conn::postgres(session);
+    Ok(conn.query_row(
+        "SELECT to_regclass('schema_version') IS NOT NULL",
+        [],
+        |r| r.get::<_, bool>(0),
+    )?)
+}

@@ -1,6 +1,8 @@
-//! SQLite storage: the only code that writes SQL.
+//! Storage on SQLite or PostgreSQL (see [`engine`]): the only code that
+//! writes SQL.
 //!
-//! Every change runs in a `BEGIN IMMEDIATE` transaction that also appends
+//! Every change runs in a `BEGIN IMMEDIATE` transaction (on PostgreSQL: a
+//! transaction under the writers' advisory lock) that also appends
 //! to the hash-chained audit log; a case row carries a version so that an
 //! update based on a stale read is refused instead of overwriting a
 //! colleague's work.

@@ -95,7 +95,10 @@ impl fmt::Display for Error {
             Error::Sqlite(e) => write!(f, "{e}"),
             Error::Postgres(e) => match e.as_db_error() {
                 Some(db) => write!(f, "{}: {}", db.severity(), db.message()),
-                None => write!(f, "{e}"),
+                None => match std::error::Error::source(e) {
+                    Some(why) => write!(f, "{e}: {why}"),
+                    None => write!(f, "{e}"),
+                },
             },
             Error::NoRows => write!(f, "Query returned no rows"),
             Error::Type { column, found } => {
@@ -476,7 +479,7 @@ pub struct Conn {
 
 enum Inner {
     Sqlite(rusqlite::Connection),
-    Postgres(pg::Pg),
+    Postgres(Box<pg::Pg>),
 }
 
 /// How a transaction starts.
@@ -499,7 +502,7 @@ impl Conn {
 
     pub(crate) fn postgres(p: pg::Pg) -> Conn {
         Conn {
-            inner: Inner::Postgres(p),
+            inner: Inner::Postgres(Box::new(p)),
         }
     }
 
@@ -722,6 +725,8 @@ pub enum Rows<'s> {
 }
 
 impl Rows<'_> {
+    /// The next row; a lending cursor, as rusqlite's (not an `Iterator`).
+    #[allow(clippy::should_implement_trait)]
     pub fn next(&mut self) -> Result<Option<Row<'_>>> {
         match self {
             Rows::Sqlite(r) => Ok(r.next()?.map(Row::Sqlite)),

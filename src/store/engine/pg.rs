@@ -172,6 +172,12 @@ impl Pg {
         } else {
             config.connect(tls()?)?
         };
+        // A writer waits for another's transaction as long as on SQLite
+        // (`db::BUSY_TIMEOUT`), then the user is told the database is busy.
+        client.batch_execute(&format!(
+            "SET lock_timeout = '{}ms'",
+            crate::store::db::BUSY_TIMEOUT.as_millis()
+        ))?;
         let row = client.query_one(
             "SELECT pg_backend_pid(), current_setting('server_encoding')",
             &[],
@@ -305,8 +311,10 @@ impl Pg {
         let mut client = self.client()?;
         let mut out = Vec::new();
         let mut n = client.notifications();
-        if !wait.is_zero()
-            && let Some(first) = n.timeout_iter(wait).next()?
+        // Only a blocking wait reads the socket (`iter` gives what an
+        // earlier read buffered): wait at least a moment.
+        let wait = wait.max(std::time::Duration::from_millis(1));
+        if let Some(first) = n.timeout_iter(wait).next()?
             && first.process_id() != self.pid
         {
             out.push(first.payload().to_string());
@@ -340,6 +348,8 @@ pub struct Cursor<'p> {
 }
 
 impl Cursor<'_> {
+    /// The next row, fetching another batch when these are used up.
+    #[allow(clippy::should_implement_trait)]
     pub fn next(&mut self) -> Result<Option<&postgres::Row>> {
         if self.buf.is_empty() && !self.done {
             let rows = self.pg.client()?.query(self.fetch.as_str(), &[])?;
