@@ -1768,6 +1768,10 @@ impl Store {
     /// fingerprint of the calendar and rules is stored with them.
     pub fn recompute_deadlines(&mut self, now: DateTime<Utc>) -> Result<Recomputed, StoreError> {
         let print = fingerprint(&self.cal, &self.rules);
+        // On a server with kezek's rights every audit row is in the name of
+        // the connection's own role; elsewhere the recomputation is kezek's.
+        let by = self.server_login()?.unwrap_or_else(|| "kezek".to_string());
+        let by = by.as_str();
         self.write(|tx, cal, rules| {
             let numbers: Vec<String> = tx
                 .prepare("SELECT number FROM cases WHERE status IN ('received', 'accepted', 'decided') ORDER BY number")?
@@ -1801,19 +1805,19 @@ impl Store {
                     cal,
                     rules,
                     &after,
-                    "kezek",
+                    by,
                     now,
                     Some(loaded.row_version),
                 )?;
                 // A moved deadline touches nothing a person edits: no
                 // console's save conflicts with it.
-                record_touch(tx, number, v, "kezek", now, &[])?;
+                record_touch(tx, number, v, by, now, &[])?;
                 // The archive is a change of the case: its own audit row.
                 if archived.is_some() {
                     audit::append(
                         tx,
                         now,
-                        "kezek",
+                        by,
                         Some(number),
                         "archived",
                         Some(&case_json(c)),
@@ -1841,7 +1845,7 @@ impl Store {
                 audit::append(
                     tx,
                     now,
-                    "kezek",
+                    by,
                     None,
                     "deadlines.recompute",
                     None,

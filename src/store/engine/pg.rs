@@ -84,7 +84,7 @@ fn redact_pairs(s: &str, sep: char) -> String {
 /// The session's settings: the connection string, and where it says
 /// nothing, libpq's environment (`PGHOST`, `PGPORT`, `PGUSER`,
 /// `PGDATABASE`, `PGPASSWORD`), then the operating-system login.
-fn config(target: &str) -> Result<postgres::Config> {
+pub(crate) fn config(target: &str) -> Result<postgres::Config> {
     let mut c: postgres::Config = target
         .parse()
         .map_err(|e: postgres::Error| Error::Other(e.to_string()))?;
@@ -139,7 +139,7 @@ fn config(target: &str) -> Result<postgres::Config> {
 }
 
 /// TLS by rustls, trusting the system's roots and `PGSSLROOTCERT`.
-fn tls() -> Result<tokio_postgres_rustls::MakeRustlsConnect> {
+pub(crate) fn tls() -> Result<tokio_postgres_rustls::MakeRustlsConnect> {
     let mut roots = rustls::RootCertStore::empty();
     for cert in rustls_native_certs::load_native_certs().certs {
         let _ = roots.add(cert);
