@@ -45,6 +45,8 @@ pub struct Link {
     /// When the queue was last asked for, and a later reload that waits.
     queue_read_at: std::time::Instant,
     refresh_at: Option<std::time::Instant>,
+    /// The user's settings as last handed to the worker for storing.
+    prefs: std::collections::BTreeMap<String, String>,
 }
 
 /// Other sessions' saves reload the whole queue at most this often.
@@ -85,6 +87,28 @@ impl Link {
             }
         }
         self.stored = now;
+    }
+
+    /// Hand the worker every setting that changed since the last call.
+    pub fn sync_prefs(&mut self, m: &Model) {
+        let now = app::prefs::snapshot(m);
+        for (key, value) in &now {
+            if self.prefs.get(key) != Some(value) {
+                self.send(Request::Pref {
+                    key: key.clone(),
+                    value: Some(value.clone()),
+                });
+            }
+        }
+        for key in self.prefs.keys() {
+            if !now.contains_key(key) {
+                self.send(Request::Pref {
+                    key: key.clone(),
+                    value: None,
+                });
+            }
+        }
+        self.prefs = now;
     }
 
     fn load_queue(&mut self, m: &Model) {
@@ -201,8 +225,12 @@ pub fn on_reply(m: &mut Model, link: &mut Link, reply: Reply) -> bool {
             saved_note,
             ok,
             fresh,
+            undo,
         } => {
             let sent = link.in_flight.pop_front().unwrap_or_default();
+            if ok && undo.is_some() {
+                m.undo = undo;
+            }
             let here = matches!(&m.screen, Screen::Case(v) if v.loaded.case.number == number);
             if here && let Some(opened) = fresh {
                 show_case(m, link, opened);
@@ -226,6 +254,12 @@ pub fn on_reply(m: &mut Model, link: &mut Link, reply: Reply) -> bool {
             link.load_queue(m);
         }
         Reply::Status(s) => m.status = s,
+        Reply::Resolved { typed, number } => {
+            if link.want.as_deref() == Some(typed.as_str()) {
+                link.want = Some(number);
+            }
+            return false;
+        }
         Reply::Desk(result) => match (&mut m.screen, result) {
             (Screen::Desk(d), Ok(f)) => {
                 d.cursor = d.cursor.min(f.approval_queue.len().saturating_sub(1));
@@ -366,10 +400,20 @@ fn on_effect(
         Effect::AssignMany(numbers, to) => link.send(Request::AssignMany(numbers, to)),
         Effect::Export(format) => link.send(Request::Export(format)),
         Effect::LoadDesk => link.send(Request::Desk),
+        Effect::OpenTyped(typed) => {
+            link.want = Some(typed.clone());
+            link.send(Request::Open { typed });
+        }
+        Effect::Undo(u) => {
+            // Its reply is an `Acted` like any change's.
+            link.in_flight.push_back(app::Sent::default());
+            link.send(Request::Undo(u));
+        }
         Effect::SetTheme(name) => match themes.get(&name) {
             Some(t) => {
                 ui.theme = *t;
                 m.status = tf(m.lang, "status.theme", &[("name", &name)]);
+                m.theme = Some(name);
             }
             None => {
                 let names: Vec<&str> = themes.keys().map(String::as_str).collect();
@@ -436,6 +480,32 @@ pub fn run(db: Option<PathBuf>, lang: Lang) -> Result<Outcome, Failure> {
         rules: rules.clone(),
     }));
     let themes = crate::ui::theme::load_all()?;
+    // The user's settings (view, sort, filters, theme), else the role's
+    // default view; logins for completing `:assign`.
+    let stored_prefs = match store.prefs(&me.login) {
+        Ok(p) => p,
+        Err(e) => {
+            m.status = tf(lang, "status.prefs-unread", &[("why", &e.msg())]);
+            Default::default()
+        }
+    };
+    let skipped = app::prefs::apply(&mut m, &stored_prefs);
+    if !skipped.is_empty() {
+        m.status = tf(
+            lang,
+            "status.prefs-skipped",
+            &[("what", &crate::domain::text::printable(&skipped.join(", ")))],
+        );
+    }
+    m.logins = store
+        .users()
+        .map(|u| {
+            u.into_iter()
+                .filter(|u| u.role != crate::domain::procedure::Role::Auditor)
+                .map(|u| u.login)
+                .collect()
+        })
+        .unwrap_or_default();
 
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -457,6 +527,7 @@ pub fn run(db: Option<PathBuf>, lang: Lang) -> Result<Outcome, Failure> {
         refresh_at: None,
         asked: QueueFilter::default(),
         shown: None,
+        prefs: stored_prefs,
     };
     link.load_queue(&m);
 
@@ -474,6 +545,15 @@ pub fn run(db: Option<PathBuf>, lang: Lang) -> Result<Outcome, Failure> {
             Theme::from_env()
         },
     };
+    // A theme kept from an earlier session, unless the terminal has no
+    // colours (or it is gone from the theme files: then it is dropped).
+    if let Some(name) = m.theme.clone() {
+        match themes.get(&name) {
+            Some(t) if caps.depth() != crate::termcaps::Depth::Mono => ui.theme = *t,
+            Some(_) => {}
+            None => m.theme = None,
+        }
+    }
     let result = runtime.block_on(event_loop(
         &mut terminal,
         &mut m,
@@ -485,6 +565,7 @@ pub fn run(db: Option<PathBuf>, lang: Lang) -> Result<Outcome, Failure> {
     tracing::info!("console closed");
     // Whatever was typed and not saved is stored before the worker stops.
     link.sync_drafts(&m);
+    link.sync_prefs(&m);
     let kept: std::collections::BTreeSet<String> =
         link.stored.keys().map(|(n, _)| n.clone()).collect();
     ratatui::restore();
@@ -619,6 +700,7 @@ async fn event_loop(
                     }
                 }
                 link.sync_drafts(m);
+                link.sync_prefs(m);
             }
             reply = replies.recv() => {
                 let Some(reply) = reply else {

@@ -75,6 +75,9 @@ pub enum Cmd {
     Explain,
     Accept,
     StageDone,
+    ReverseSort,
+    Undo,
+    FieldFilter,
 }
 
 impl Cmd {
@@ -127,6 +130,9 @@ impl Cmd {
             Cmd::Explain => "explain",
             Cmd::Accept => "accept",
             Cmd::StageDone => "stage-done",
+            Cmd::ReverseSort => "reverse-sort",
+            Cmd::Undo => "undo",
+            Cmd::FieldFilter => "filter-fields",
         }
     }
 
@@ -171,6 +177,9 @@ impl Cmd {
             Cmd::Explain => "cmd.explain",
             Cmd::Accept => "cmd.accept",
             Cmd::StageDone => "cmd.stage-done",
+            Cmd::ReverseSort => "cmd.reverse-sort",
+            Cmd::Undo => "cmd.undo",
+            Cmd::FieldFilter => "cmd.filter-fields",
         }
     }
 
@@ -217,6 +226,9 @@ impl Cmd {
             Cmd::Explain,
             Cmd::Accept,
             Cmd::StageDone,
+            Cmd::ReverseSort,
+            Cmd::Undo,
+            Cmd::FieldFilter,
         ]);
         v
     }
@@ -244,6 +256,7 @@ impl Cmd {
                 | Cmd::Mark
                 | Cmd::Accept
                 | Cmd::StageDone
+                | Cmd::Undo
         )
     }
 
@@ -286,6 +299,9 @@ impl Cmd {
             Cmd::Explain => Action::ToggleExplain,
             Cmd::Accept => Action::AcceptSelected,
             Cmd::StageDone => Action::StartDialog(super::DialogKind::Stage),
+            Cmd::ReverseSort => Action::ReverseSort,
+            Cmd::Undo => Action::Undo,
+            Cmd::FieldFilter => Action::FieldFilter,
         }
     }
 }

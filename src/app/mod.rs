@@ -28,8 +28,10 @@ mod frame;
 pub mod help;
 pub mod keymap;
 pub mod note;
+pub mod prefs;
 pub mod prompt;
 pub mod queue;
+pub mod undo;
 pub mod worker;
 
 use std::collections::HashMap;
@@ -242,6 +244,21 @@ pub struct Model {
     pub sent: Option<Sent>,
     /// Calendar and rules for the dialogs' proposals and checks.
     pub world: Option<Arc<dialog::World>>,
+    /// The queue's order runs backwards (`S`).
+    pub reverse: bool,
+    /// The queue's filters by field (`:filter assignee=… status=…`).
+    pub fields: queue::Fields,
+    /// The user's saved filters by name (`:save-filter`, `:filters`).
+    pub saved_filters: std::collections::BTreeMap<String, String>,
+    /// The theme chosen with `:theme` (kept with the user's settings).
+    pub theme: Option<String>,
+    /// Staff logins, for completing `:assign`.
+    pub logins: Vec<String>,
+    /// Tab's candidates on the command line, cycled by repeated Tabs.
+    pub completion: Option<prompt::Completion>,
+    /// The user's last mark or assignment, which `z` (`u` in the queue)
+    /// takes back.
+    pub undo: Option<undo::Undo>,
 }
 
 /// The origin of a change on its way to the store.
@@ -326,6 +343,12 @@ pub enum Action {
     DialogKey(KeyEvent),
     /// The supervisor's desk.
     Desk,
+    /// Reverse the queue's order.
+    ReverseSort,
+    /// Take back the user's last mark or assignment.
+    Undo,
+    /// Open the command line on `:filter` with the filters in force.
+    FieldFilter,
 }
 
 /// The dialogs of the case screen.
@@ -352,6 +375,10 @@ pub enum Effect {
     Export(String),
     /// Count the supervisor's desk.
     LoadDesk,
+    /// Open a case by a number as typed (`39`, `rvp-39`, the full number).
+    OpenTyped(String),
+    /// Take back a mark or an assignment.
+    Undo(undo::Undo),
 }
 
 impl Model {
@@ -391,6 +418,13 @@ impl Model {
             sent: None,
             queue_stale: false,
             world: None,
+            reverse: false,
+            fields: queue::Fields::default(),
+            saved_filters: Default::default(),
+            theme: None,
+            logins: Vec::new(),
+            completion: None,
+            undo: None,
         }
     }
 
@@ -439,6 +473,7 @@ pub fn update(m: &mut Model, action: Action) -> Effect {
             m.help = Some(String::new());
             return Effect::None;
         }
+        Action::Undo if m.dialog.is_none() => return undo::start(m),
         _ => {}
     }
     match &m.screen {

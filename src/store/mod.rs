@@ -13,6 +13,7 @@ pub mod export;
 pub mod import;
 pub mod journal;
 pub mod notices;
+pub mod prefs;
 pub mod report;
 pub mod schema;
 pub mod table;

@@ -46,6 +46,7 @@ pub const KEYS: &[Binding] = &[
     (Cmd::StageDone, &["s"]),
     (Cmd::Command, &[":"]),
     (Cmd::Refresh, &["r"]),
+    (Cmd::Undo, &["z"]),
     (Cmd::Help, &["?"]),
     (Cmd::Back, &["Esc", "q"]),
 ];
