@@ -568,6 +568,9 @@ pub fn run(db: Option<PathBuf>, lang: Lang) -> Result<Outcome, Failure> {
     link.sync_prefs(&m);
     let kept: std::collections::BTreeSet<String> =
         link.stored.keys().map(|(n, _)| n.clone()).collect();
+    if m.mouse {
+        let _ = set_mouse(false);
+    }
     ratatui::restore();
     // The replies are still taken until the worker has stored every draft
     // it was handed: a reply it cannot send would stop it early.
@@ -592,6 +595,11 @@ fn open_terminal(caps: &crate::termcaps::TermEnv) -> std::io::Result<Term> {
     use ratatui::crossterm::{execute, terminal};
     let hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
+        // Mouse reports off (harmless when they were never on).
+        let _ = execute!(
+            std::io::stdout(),
+            ratatui::crossterm::event::DisableMouseCapture
+        );
         ratatui::restore();
         hook(info);
     }));
@@ -603,11 +611,22 @@ fn open_terminal(caps: &crate::termcaps::TermEnv) -> std::io::Result<Term> {
 
 /// Draw one frame inside synchronized-update escapes.
 /// Returns whether the window is too small to use (keys are then ignored).
-fn frame(terminal: &mut Term, m: &mut Model, ui: &Ui<'_>) -> std::io::Result<bool> {
+/// The case screen's tab row is kept in `tabs` for mouse clicks.
+fn frame(
+    terminal: &mut Term,
+    m: &mut Model,
+    ui: &Ui<'_>,
+    tabs: &mut Vec<String>,
+) -> std::io::Result<bool> {
     m.now = app::now();
     ratatui::crossterm::queue!(terminal.backend_mut(), BeginSynchronizedUpdate)?;
     let done = terminal.draw(|f| ui::draw(f, m, ui))?;
     let small = ui::too_small(done.area.width, done.area.height);
+    tabs.clear();
+    if m.mouse && matches!(m.screen, Screen::Case(_)) && done.area.height > app::mouse::TABS_ROW {
+        let y = app::mouse::TABS_ROW;
+        tabs.extend((0..done.area.width).map(|x| done.buffer[(x, y)].symbol().to_string()));
+    }
     ratatui::crossterm::queue!(terminal.backend_mut(), EndSynchronizedUpdate)?;
     terminal.backend_mut().flush()?;
     Ok(small)
@@ -616,6 +635,73 @@ fn frame(terminal: &mut Term, m: &mut Model, ui: &Ui<'_>) -> std::io::Result<boo
 enum KeyOutcome {
     Handled,
     Quit,
+}
+
+/// Ctrl-Z: give the terminal back to the shell (cooked mode, the main
+/// screen, the cursor, no mouse reports) and stop as any program does on
+/// SIGTSTP; on SIGCONT (`fg`) take the terminal again and draw it whole.
+/// A process the shell cannot resume (an orphaned process group ignores
+/// SIGTSTP) simply carries on.
+fn suspend(terminal: &mut Term, mouse: bool) -> std::io::Result<()> {
+    use ratatui::crossterm::{cursor, event, execute, terminal as ct};
+    let mut out = std::io::stdout();
+    if mouse {
+        execute!(out, event::DisableMouseCapture)?;
+    }
+    execute!(out, ct::LeaveAlternateScreen, cursor::Show)?;
+    ct::disable_raw_mode()?;
+    let stopped = nix::sys::signal::raise(nix::sys::signal::Signal::SIGTSTP);
+    ct::enable_raw_mode()?;
+    execute!(out, ct::EnterAlternateScreen)?;
+    if mouse {
+        execute!(out, event::EnableMouseCapture)?;
+    }
+    terminal.clear()?;
+    stopped.map_err(std::io::Error::from)
+}
+
+/// Turn the terminal's mouse reports on or off.
+fn set_mouse(on: bool) -> std::io::Result<()> {
+    use ratatui::crossterm::{event, execute};
+    if on {
+        execute!(std::io::stdout(), event::EnableMouseCapture)
+    } else {
+        execute!(std::io::stdout(), event::DisableMouseCapture)
+    }
+}
+
+/// A mouse report as the console's pointer event; two presses on one row
+/// within this long are a double click.
+const DOUBLE_CLICK: Duration = Duration::from_millis(500);
+
+fn pointer(
+    ev: ratatui::crossterm::event::MouseEvent,
+    last_click: &mut Option<(u16, std::time::Instant)>,
+) -> Option<app::mouse::Pointer> {
+    use app::mouse::Pointer;
+    use ratatui::crossterm::event::{MouseButton, MouseEventKind};
+    match ev.kind {
+        MouseEventKind::ScrollUp => Some(Pointer::WheelUp),
+        MouseEventKind::ScrollDown => Some(Pointer::WheelDown),
+        MouseEventKind::Down(MouseButton::Left) => {
+            let now = std::time::Instant::now();
+            let double = last_click
+                .is_some_and(|(row, at)| row == ev.row && now.duration_since(at) < DOUBLE_CLICK);
+            *last_click = if double { None } else { Some((ev.row, now)) };
+            Some(if double {
+                Pointer::DoubleClick {
+                    x: ev.column,
+                    y: ev.row,
+                }
+            } else {
+                Pointer::Click {
+                    x: ev.column,
+                    y: ev.row,
+                }
+            })
+        }
+        _ => None,
+    }
 }
 
 /// One key press, in the order typed. While the window is too small to
@@ -665,11 +751,19 @@ async fn event_loop(
     // Tests switch it off to prove that no key waits for it.
     let ticking = std::env::var_os("KEZEK_NO_TICK").is_none();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
+    let mut cont = signal(SignalKind::from_raw(nix::libc::SIGCONT)).map_err(sig)?;
     let mut dirty = true;
     let mut small = false;
+    let mut tabs: Vec<String> = Vec::new();
+    let mut mouse_on = false;
+    let mut last_click = None;
     loop {
+        if m.mouse != mouse_on {
+            set_mouse(m.mouse).map_err(io)?;
+            mouse_on = m.mouse;
+        }
         if dirty {
-            small = frame(terminal, m, ui).map_err(io)?;
+            small = frame(terminal, m, ui, &mut tabs).map_err(io)?;
             dirty = false;
         }
         tokio::select! {
@@ -682,6 +776,30 @@ async fn event_loop(
                 // the next key wakes the task at once.
                 loop {
                     match ev {
+                        Event::Key(k)
+                            if k.kind == KeyEventKind::Press
+                                && k.code == ratatui::crossterm::event::KeyCode::Char('z')
+                                && k.modifiers.contains(
+                                    ratatui::crossterm::event::KeyModifiers::CONTROL,
+                                ) =>
+                        {
+                            // What was typed is stored before stopping.
+                            link.sync_drafts(m);
+                            link.sync_prefs(m);
+                            if let Err(e) = suspend(terminal, mouse_on) {
+                                tracing::warn!("suspend: {e}");
+                            }
+                            dirty = true;
+                        }
+                        Event::Mouse(me) if !small => {
+                            if let Some(p) = pointer(me, &mut last_click) {
+                                let effect = app::mouse::update(m, p, &tabs);
+                                if !on_effect(m, link, ui, themes, effect) {
+                                    return Ok(Outcome::Ok);
+                                }
+                                dirty = true;
+                            }
+                        }
                         Event::Key(k) if k.kind == KeyEventKind::Press => {
                             match on_key(m, link, ui, themes, k, small) {
                                 KeyOutcome::Quit => return Ok(Outcome::Ok),
@@ -713,6 +831,12 @@ async fn event_loop(
                 link.sync_drafts(m);
             }
             _ = tick.tick(), if ticking => dirty = true,
+            _ = cont.recv() => {
+                // Continued after a stop from outside (kill -STOP, or the
+                // shell's own job control): the screen may hold anything.
+                terminal.clear().map_err(io)?;
+                dirty = true;
+            }
             _ = sleep_until(link.refresh_at), if link.refresh_at.is_some() => {
                 link.refresh_at = None;
                 if matches!(m.screen, Screen::Queue) {

@@ -27,6 +27,7 @@ pub mod drafts;
 mod frame;
 pub mod help;
 pub mod keymap;
+pub mod mouse;
 pub mod note;
 pub mod prefs;
 pub mod prompt;
@@ -259,6 +260,8 @@ pub struct Model {
     /// The user's last mark or assignment, which `z` (`u` in the queue)
     /// takes back.
     pub undo: Option<undo::Undo>,
+    /// The mouse is on (`:mouse on`): wheel and clicks.
+    pub mouse: bool,
 }
 
 /// The origin of a change on its way to the store.
@@ -425,6 +428,7 @@ impl Model {
             logins: Vec::new(),
             completion: None,
             undo: None,
+            mouse: false,
         }
     }
 

@@ -59,6 +59,9 @@ pub fn snapshot(m: &Model) -> BTreeMap<String, String> {
     if !filter.is_empty() {
         out.insert("filter".into(), filter);
     }
+    if m.mouse {
+        out.insert("mouse".into(), "on".into());
+    }
     if let Some(t) = &m.theme {
         out.insert("theme".into(), t.clone());
     }
@@ -97,6 +100,7 @@ pub fn apply(m: &mut Model, prefs: &BTreeMap<String, String>) -> Vec<String> {
         }
     }
     m.theme = prefs.get("theme").cloned();
+    m.mouse = prefs.get("mouse").is_some_and(|v| v == "on");
     m.saved_filters = prefs
         .iter()
         .filter_map(|(k, v)| k.strip_prefix(SAVED).map(|n| (n.to_string(), v.clone())))

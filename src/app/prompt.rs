@@ -14,6 +14,7 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("filter", "usage.filter"),
     ("save-filter", "usage.save-filter"),
     ("filters", "usage.filters"),
+    ("mouse", "usage.mouse"),
     ("q", "usage.quit"),
 ];
 
@@ -53,6 +54,11 @@ pub fn candidates(m: &Model, line: &str) -> (String, Vec<String>) {
             .iter()
             .filter(|l| l.to_lowercase().starts_with(&lower))
             .cloned()
+            .collect(),
+        Some("mouse") => ["on", "off"]
+            .iter()
+            .filter(|w| w.starts_with(lower.as_str()))
+            .map(|w| w.to_string())
             .collect(),
         Some("filters") => m
             .saved_filters
@@ -263,6 +269,17 @@ fn run_command(m: &mut Model, line: &str) -> Effect {
         ("q" | "quit", _) => Effect::Quit,
         ("open", Some(n)) => Effect::OpenTyped(n.to_string()),
         ("theme", Some(t)) => Effect::SetTheme(t.to_string()),
+        ("mouse", Some(w @ ("on" | "off"))) => {
+            m.mouse = w == "on";
+            m.status = m
+                .t(if m.mouse {
+                    "status.mouse-on"
+                } else {
+                    "status.mouse-off"
+                })
+                .to_string();
+            Effect::None
+        }
         ("export", Some(f @ ("csv" | "json"))) => Effect::Export(f.to_string()),
         ("assign", Some(login)) if !m.marked.is_empty() && matches!(m.screen, Screen::Queue) => {
             Effect::AssignMany(m.marked.iter().cloned().collect(), login.to_string())
