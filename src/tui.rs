@@ -656,8 +656,16 @@ fn suspend(terminal: &mut Term, mouse: bool) -> std::io::Result<()> {
     if mouse {
         execute!(out, event::EnableMouseCapture)?;
     }
-    terminal.clear()?;
+    redraw_whole(terminal)?;
     stopped.map_err(std::io::Error::from)
+}
+
+/// Clear the screen and forget what was drawn, so the next frame is drawn
+/// whole (without asking the terminal where its cursor is: the event
+/// stream owns the input).
+fn redraw_whole(terminal: &mut Term) -> std::io::Result<()> {
+    let size = terminal.size()?;
+    terminal.resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))
 }
 
 /// Turn the terminal's mouse reports on or off.
@@ -834,7 +842,7 @@ async fn event_loop(
             _ = cont.recv() => {
                 // Continued after a stop from outside (kill -STOP, or the
                 // shell's own job control): the screen may hold anything.
-                terminal.clear().map_err(io)?;
+                redraw_whole(terminal).map_err(io)?;
                 dirty = true;
             }
             _ = sleep_until(link.refresh_at), if link.refresh_at.is_some() => {

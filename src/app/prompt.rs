@@ -77,11 +77,13 @@ pub fn candidates(m: &Model, line: &str) -> (String, Vec<String>) {
 fn numbers_for(m: &Model, word: &str) -> Vec<String> {
     let upper = word.to_uppercase();
     let short = crate::store::prefs::Short::parse(word);
+    // The digits as typed: `rvp-0` is the start of `RVP-00039`.
+    let digits = &word[word.len() - word.chars().rev().take_while(char::is_ascii_digit).count()..];
     let mut out: Vec<String> = Vec::new();
     for r in m.rows.iter() {
         let n = r.number();
         let hit = n.to_uppercase().starts_with(&upper)
-            || short.as_ref().is_some_and(|s| short_prefix(s, n));
+            || short.as_ref().is_some_and(|s| short_prefix(s, digits, n));
         if hit {
             out.push(n.to_string());
         }
@@ -92,14 +94,14 @@ fn numbers_for(m: &Model, word: &str) -> Vec<String> {
     out
 }
 
-/// Whether `number`'s sequence starts with the digits typed (no leading
-/// zeros) and its year and code are those typed, if any.
-fn short_prefix(s: &crate::store::prefs::Short, number: &str) -> bool {
+/// Whether `number`'s sequence starts with the digits typed (as typed, or
+/// without leading zeros) and its year and code are those typed, if any.
+fn short_prefix(s: &crate::store::prefs::Short, digits: &str, number: &str) -> bool {
     let Some(last) = number.rsplit('-').next() else {
         return false;
     };
     let seq = last.trim_start_matches('0');
-    if !seq.starts_with(s.seq.as_str()) {
+    if !(seq.starts_with(s.seq.as_str()) || last.starts_with(digits)) {
         return false;
     }
     let whole = crate::store::prefs::Short {
