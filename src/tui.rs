@@ -151,6 +151,7 @@ pub fn show_case(m: &mut Model, link: &mut Link, opened: Opened) {
         fresh.scroll = old.scroll;
         fresh.explain = old.explain;
         fresh.editor = old.editor.clone();
+        fresh.search = old.search.clone();
     }
     m.check_ids = opened.check_ids;
     m.screen = Screen::Case(fresh);

@@ -379,7 +379,7 @@ fn the_command_line_completes_and_runs() {
     };
     assert_eq!(
         run(&mut m, "open 2026-RVP-00001"),
-        Effect::LoadCase("2026-RVP-00001".into())
+        Effect::OpenTyped("2026-RVP-00001".into())
     );
     let selected = m
         .selected_row()

@@ -539,12 +539,12 @@ fn new_keys_are_in_help_and_undo_is_not_offered_to_an_auditor() {
         .into_iter()
         .map(|(k, t)| format!("{k} {t}"))
         .collect();
-    for want in ["S reverse", "F filter by inspector", "u z take back"] {
+    for want in ["S reverse", "F filter by inspector", "u z undo"] {
         assert!(help.iter().any(|h| h.starts_with(want)), "{want}: {help:?}");
     }
     m.me = actor("audit", Role::Auditor);
     let help = app::help_entries(&m);
-    assert!(!help.iter().any(|(_, t)| t.contains("take back")));
+    assert!(!help.iter().any(|(_, t)| t.contains("undo your")));
     m.undo = Some(undo::Undo {
         number: "x".into(),
         seen: 1,
@@ -552,4 +552,92 @@ fn new_keys_are_in_help_and_undo_is_not_offered_to_an_auditor() {
     });
     assert_eq!(app::update(&mut m, Action::Undo), Effect::None);
     assert!(matches!(m.screen, Screen::Queue));
+}
+
+#[test]
+fn slash_searches_the_section_on_show_and_n_moves_between_matches() {
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let (_d, mut s, mut m) = seeded();
+    let me = actor("akhmetova", Role::Supervisor);
+    let (number, _) = accepted_case(&s);
+    for text in [
+        "Печать на справке нечитаема",
+        "позвонить заявителю",
+        "новая печать получена",
+    ] {
+        let seen = s.case(&number).expect("case").row_version;
+        s.act(&me, &number, seen, now(), |c, x, _| {
+            kezek::domain::case::add_note(c, x, text)
+        })
+        .expect("note");
+    }
+    let opened = worker::open_case(&s, &number, now()).expect("open");
+    m.check_ids = opened.check_ids;
+    m.screen = Screen::Case(opened.view);
+    app::update(&mut m, Action::Section(app::NOTES));
+    let key = |c: char| KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
+    let start = app::action_for(&m, key('/')).expect("/ searches in a case");
+    assert_eq!(start, Action::StartSearch);
+    app::update(&mut m, start);
+    for c in "ПЕЧ".chars() {
+        let a = app::action_for(&m, key(c)).expect("typing");
+        app::update(&mut m, a);
+    }
+    app::update(&mut m, Action::FilterDone);
+    assert!(m.status.contains("1 of 2"), "{}", m.status);
+    let current = |m: &Model| match &m.screen {
+        Screen::Case(v) => v.search.current,
+        _ => None,
+    };
+    let first = current(&m).expect("a current match");
+    let n = app::action_for(&m, key('n')).expect("n");
+    assert_eq!(n, Action::NextMatch);
+    app::update(&mut m, n);
+    let second = current(&m).expect("the next match");
+    assert!(second > first);
+    assert!(m.status.contains("2 of 2"), "{}", m.status);
+    app::update(&mut m, Action::NextMatch);
+    assert_eq!(current(&m), Some(first), "wraps to the first");
+    app::update(&mut m, Action::PrevMatch);
+    assert_eq!(current(&m), Some(second), "N goes back round");
+    // The current match is drawn reversed, in every theme.
+    let mut term =
+        ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).expect("terminal");
+    let u = kezek::ui::Ui {
+        cal: &s.cal,
+        rules: &s.rules,
+        theme: kezek::ui::Theme::monochrome(),
+    };
+    term.draw(|f| kezek::ui::draw(f, &mut m, &u)).expect("draw");
+    let buf = term.backend().buffer().clone();
+    let mut reversed = String::new();
+    for y in 2..38 {
+        for x in 0..120 {
+            let cell = &buf[(x, y)];
+            if cell
+                .modifier
+                .contains(ratatui::style::Modifier::REVERSED | ratatui::style::Modifier::BOLD)
+            {
+                reversed.push_str(cell.symbol());
+            }
+        }
+    }
+    assert_eq!(reversed.to_lowercase(), "печ", "{reversed:?}");
+    // Esc ends the search; in the checklist `n` marks "not applicable" again.
+    app::update(&mut m, Action::Back);
+    assert_eq!(current(&m), None);
+    assert!(
+        matches!(m.screen, Screen::Case(_)),
+        "Esc ended only the search"
+    );
+    app::update(&mut m, Action::Section(app::CHECKLIST));
+    assert_eq!(
+        app::action_for(&m, key('n')),
+        Some(Action::Mark(Outcome::NotApplicable))
+    );
+    // A search in the checklist takes n over until Esc.
+    app::update(&mut m, Action::StartSearch);
+    app::update(&mut m, Action::FilterInput('a'));
+    app::update(&mut m, Action::FilterDone);
+    assert_eq!(app::action_for(&m, key('n')), Some(Action::NextMatch));
 }

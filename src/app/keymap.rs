@@ -78,6 +78,7 @@ pub enum Cmd {
     ReverseSort,
     Undo,
     FieldFilter,
+    Search,
 }
 
 impl Cmd {
@@ -133,6 +134,7 @@ impl Cmd {
             Cmd::ReverseSort => "reverse-sort",
             Cmd::Undo => "undo",
             Cmd::FieldFilter => "filter-fields",
+            Cmd::Search => "search",
         }
     }
 
@@ -180,6 +182,7 @@ impl Cmd {
             Cmd::ReverseSort => "cmd.reverse-sort",
             Cmd::Undo => "cmd.undo",
             Cmd::FieldFilter => "cmd.filter-fields",
+            Cmd::Search => "cmd.search",
         }
     }
 
@@ -229,6 +232,7 @@ impl Cmd {
             Cmd::ReverseSort,
             Cmd::Undo,
             Cmd::FieldFilter,
+            Cmd::Search,
         ]);
         v
     }
@@ -302,6 +306,7 @@ impl Cmd {
             Cmd::ReverseSort => Action::ReverseSort,
             Cmd::Undo => Action::Undo,
             Cmd::FieldFilter => Action::FieldFilter,
+            Cmd::Search => Action::StartSearch,
         }
     }
 }

@@ -32,6 +32,7 @@ pub mod note;
 pub mod prefs;
 pub mod prompt;
 pub mod queue;
+pub mod search;
 pub mod undo;
 pub mod worker;
 
@@ -352,6 +353,11 @@ pub enum Action {
     Undo,
     /// Open the command line on `:filter` with the filters in force.
     FieldFilter,
+    /// `/` in a case: search the section on show.
+    StartSearch,
+    /// The next and the previous match of the case's search.
+    NextMatch,
+    PrevMatch,
 }
 
 /// The dialogs of the case screen.
@@ -555,6 +561,25 @@ pub fn action_for(m: &Model, key: KeyEvent) -> Option<Action> {
             KeyCode::Char('s') if ctrl => Action::EditorSave,
             _ => Action::EditorKey(key),
         });
+    }
+    if let Screen::Case(view) = &m.screen
+        && view.search.active()
+    {
+        if view.search.typing {
+            return match key.code {
+                KeyCode::Enter => Some(Action::FilterDone),
+                KeyCode::Esc => Some(Action::FilterCancel),
+                KeyCode::Backspace => Some(Action::FilterBackspace),
+                KeyCode::Char(c) if !ctrl => Some(Action::FilterInput(c)),
+                _ => None,
+            };
+        }
+        // The queue's next/previous keys go between the matches.
+        match m.keys.lookup(Context::Queue, Key::of(key)) {
+            Some(keymap::Cmd::NextMatch) => return Some(Action::NextMatch),
+            Some(keymap::Cmd::PrevMatch) => return Some(Action::PrevMatch),
+            _ => {}
+        }
     }
     if m.filtering && matches!(m.screen, Screen::Queue) {
         return match key.code {

@@ -36,14 +36,14 @@ pub const KEYS: &[Binding] = &[
     (Cmd::NextMatch, &["n"]),
     (Cmd::PrevMatch, &["N"]),
     (Cmd::Sort, &["s", "o"]),
-    (Cmd::ReverseSort, &["S"]),
-    (Cmd::FieldFilter, &["F"]),
-    (Cmd::Undo, &["u", "z"]),
     (Cmd::Mark, &["Space"]),
     (Cmd::Desk, &["D"]),
     (Cmd::Accept, &["a"]),
     (Cmd::Refresh, &["r"]),
     (Cmd::Back, &["Esc"]),
+    (Cmd::ReverseSort, &["S"]),
+    (Cmd::FieldFilter, &["F"]),
+    (Cmd::Undo, &["u", "z"]),
 ];
 
 /// The hint bar of the queue, most used first.
