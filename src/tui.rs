@@ -255,6 +255,14 @@ pub fn on_reply(m: &mut Model, link: &mut Link, reply: Reply) -> bool {
             link.load_queue(m);
         }
         Reply::Status(s) => m.status = s,
+        Reply::Notices { number, list } => {
+            let here = matches!(&m.screen, Screen::Case(v) if v.loaded.case.number == number);
+            match list {
+                Ok(list) if here => m.notices = Some(app::notices::NoticeView::new(number, list)),
+                Ok(_) => return false,
+                Err(e) => m.status = e,
+            }
+        }
         Reply::Resolved { typed, number } => {
             if link.want.as_deref() == Some(typed.as_str()) {
                 link.want = Some(number);
@@ -401,6 +409,8 @@ fn on_effect(
         Effect::AssignMany(numbers, to) => link.send(Request::AssignMany(numbers, to)),
         Effect::Export(format) => link.send(Request::Export(format)),
         Effect::LoadDesk => link.send(Request::Desk),
+        Effect::LoadNotices(number) => link.send(Request::Notices { number }),
+        Effect::PrintNotice(id, to) => link.send(Request::PrintNotice(id, to)),
         Effect::OpenTyped(typed) => {
             link.want = Some(typed.clone());
             link.send(Request::Open { typed });

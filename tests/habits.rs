@@ -641,3 +641,110 @@ fn slash_searches_the_section_on_show_and_n_moves_between_matches() {
     app::update(&mut m, Action::FilterDone);
     assert_eq!(app::action_for(&m, key('n')), Some(Action::NextMatch));
 }
+
+#[test]
+fn notices_are_read_in_their_language_written_to_new_files_and_printed() {
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let (_d, mut s, mut m) = seeded();
+    let me = actor("akhmetova", Role::Supervisor);
+    let (number, _) = accepted_case(&s);
+    let templates = kezek::notice::Templates::built_in().expect("templates");
+    let (issued, _) = s
+        .issue_notice(
+            &me,
+            &number,
+            kezek::notice::Kind::Acceptance,
+            Lang::Kk,
+            &templates,
+            now(),
+        )
+        .expect("issued");
+    let opened = worker::open_case(&s, &number, now()).expect("open");
+    m.screen = Screen::Case(opened.view);
+    let key = |c: KeyCode| KeyEvent::new(c, KeyModifiers::NONE);
+    let v = app::action_for(&m, key(KeyCode::Char('v'))).expect("v");
+    assert_eq!(v, Action::Notices);
+    assert_eq!(app::update(&mut m, v), Effect::LoadNotices(number.clone()));
+    m.notices = Some(app::notices::NoticeView::new(
+        number.clone(),
+        s.notices_of(&number).expect("notices"),
+    ));
+    let text = draw(&s, &mut m, 120, 40);
+    assert!(
+        text.contains("receipt of acceptance") && text.contains("kk"),
+        "{text}"
+    );
+    // Enter reads it: the stored text, in Kazakh.
+    for k in [KeyCode::Enter] {
+        let a = app::action_for(&m, key(k)).expect("key");
+        app::update(&mut m, a);
+    }
+    let text = draw(&s, &mut m, 120, 40);
+    let first = issued
+        .text
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .expect("text");
+    assert!(text.contains(first.trim()), "{first}\n{text}");
+    // j scrolls; w and p hand the notice to the runtime.
+    app::update(&mut m, Action::NoticeKey(key(KeyCode::Char('j'))));
+    assert_eq!(m.notices.as_ref().map(|n| n.scroll), Some(1));
+    assert_eq!(
+        app::update(&mut m, Action::NoticeKey(key(KeyCode::Char('w')))),
+        Effect::PrintNotice(issued.id, app::notices::Print::File)
+    );
+    assert_eq!(
+        app::update(&mut m, Action::NoticeKey(key(KeyCode::Char('p')))),
+        Effect::PrintNotice(issued.id, app::notices::Print::Lp)
+    );
+    // Esc: back to the list, then to the case.
+    app::update(&mut m, Action::NoticeKey(key(KeyCode::Esc)));
+    assert!(m.notices.as_ref().is_some_and(|n| n.reading.is_none()));
+    app::update(&mut m, Action::NoticeKey(key(KeyCode::Esc)));
+    assert!(m.notices.is_none());
+    assert!(matches!(m.screen, Screen::Case(_)));
+
+    // A new file each time: an existing one is never replaced.
+    let dir = tempfile::tempdir().expect("dir");
+    let said = app::notices::write_file(Lang::En, dir.path(), &issued);
+    let name = format!("{number}-acceptance-kk.txt");
+    assert!(said.contains(&name), "{said}");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join(&name)).expect("written"),
+        issued.text
+    );
+    std::fs::write(dir.path().join(&name), "kept").expect("edit");
+    let said = app::notices::write_file(Lang::Ru, dir.path(), &issued);
+    assert!(said.contains("-2.txt"), "{said}");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join(&name)).expect("kept"),
+        "kept"
+    );
+    // No lp: said so. A stand-in lp gets the text on its input.
+    let said = app::notices::print_lp(Lang::En, None, &issued);
+    assert!(said.contains("no printer command"), "{said}");
+    let lp = dir.path().join("lp");
+    let got = dir.path().join("printed.txt");
+    std::fs::write(
+        &lp,
+        format!(
+            "#!/bin/sh\ncat > '{}'\necho \"request id is office-7 ($2)\"\n",
+            got.display()
+        ),
+    )
+    .expect("lp");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&lp, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let said = app::notices::print_lp(Lang::En, Some(&lp), &issued);
+    assert!(said.contains("office-7"), "{said}");
+    assert_eq!(std::fs::read_to_string(&got).expect("printed"), issued.text);
+    let failing = dir.path().join("lp-fails");
+    std::fs::write(
+        &failing,
+        "#!/bin/sh\necho 'lp: no default destination' >&2\nexit 1\n",
+    )
+    .expect("lp");
+    std::fs::set_permissions(&failing, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let said = app::notices::print_lp(Lang::En, Some(&failing), &issued);
+    assert!(said.contains("no default destination"), "{said}");
+}

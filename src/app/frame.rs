@@ -221,6 +221,9 @@ fn draw(f: &mut Frame<'_>, m: &mut Model, ui: &Ui<'_>) {
     if let Some(d) = &m.dialog {
         super::dialog::draw(f, m, d, ui, area);
     }
+    if let Some(n) = &m.notices {
+        super::notices::draw(f, m, n, ui, area);
+    }
     if let Some(search) = &m.help {
         super::help::draw(f, m, search, ui, area);
     }

@@ -79,6 +79,7 @@ pub enum Cmd {
     Undo,
     FieldFilter,
     Search,
+    Notices,
 }
 
 impl Cmd {
@@ -135,6 +136,7 @@ impl Cmd {
             Cmd::Undo => "undo",
             Cmd::FieldFilter => "filter-fields",
             Cmd::Search => "search",
+            Cmd::Notices => "notices",
         }
     }
 
@@ -183,6 +185,7 @@ impl Cmd {
             Cmd::Undo => "cmd.undo",
             Cmd::FieldFilter => "cmd.filter-fields",
             Cmd::Search => "cmd.search",
+            Cmd::Notices => "cmd.notices",
         }
     }
 
@@ -233,6 +236,7 @@ impl Cmd {
             Cmd::Undo,
             Cmd::FieldFilter,
             Cmd::Search,
+            Cmd::Notices,
         ]);
         v
     }
@@ -307,6 +311,7 @@ impl Cmd {
             Cmd::Undo => Action::Undo,
             Cmd::FieldFilter => Action::FieldFilter,
             Cmd::Search => Action::StartSearch,
+            Cmd::Notices => Action::Notices,
         }
     }
 }

@@ -29,6 +29,7 @@ pub mod help;
 pub mod keymap;
 pub mod mouse;
 pub mod note;
+pub mod notices;
 pub mod prefs;
 pub mod prompt;
 pub mod queue;
@@ -263,6 +264,8 @@ pub struct Model {
     pub undo: Option<undo::Undo>,
     /// The mouse is on (`:mouse on`): wheel and clicks.
     pub mouse: bool,
+    /// The notices of the open case (`v`).
+    pub notices: Option<notices::NoticeView>,
 }
 
 /// The origin of a change on its way to the store.
@@ -358,6 +361,10 @@ pub enum Action {
     /// The next and the previous match of the case's search.
     NextMatch,
     PrevMatch,
+    /// The notices issued on the open case.
+    Notices,
+    /// A key typed while the notices are shown.
+    NoticeKey(KeyEvent),
 }
 
 /// The dialogs of the case screen.
@@ -388,6 +395,10 @@ pub enum Effect {
     OpenTyped(String),
     /// Take back a mark or an assignment.
     Undo(undo::Undo),
+    /// Read the notices issued on a case.
+    LoadNotices(String),
+    /// Write an issued notice (by id) to a file or send it to `lp`.
+    PrintNotice(i64, notices::Print),
 }
 
 impl Model {
@@ -435,6 +446,7 @@ impl Model {
             completion: None,
             undo: None,
             mouse: false,
+            notices: None,
         }
     }
 
@@ -474,6 +486,12 @@ pub fn update(m: &mut Model, action: Action) -> Effect {
     if m.prompt.is_some() {
         return prompt::update(m, action);
     }
+    if m.notices.is_some() {
+        return match action {
+            Action::NoticeKey(k) => notices::key(m, k),
+            _ => Effect::None,
+        };
+    }
     match action {
         Action::StartCommand => {
             m.prompt = Some(Prompt::Command(String::new()));
@@ -484,6 +502,7 @@ pub fn update(m: &mut Model, action: Action) -> Effect {
             return Effect::None;
         }
         Action::Undo if m.dialog.is_none() => return undo::start(m),
+        Action::Notices if m.dialog.is_none() => return notices::start(m),
         _ => {}
     }
     match &m.screen {
@@ -549,6 +568,9 @@ pub fn action_for(m: &Model, key: KeyEvent) -> Option<Action> {
             KeyCode::Char(c) if !ctrl => Some(Action::PromptInput(c)),
             _ => None,
         };
+    }
+    if m.notices.is_some() {
+        return Some(Action::NoticeKey(key));
     }
     if m.dialog.is_some() {
         return Some(Action::DialogKey(key));

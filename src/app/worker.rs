@@ -49,6 +49,12 @@ pub enum Request {
     },
     /// Take back the user's last mark or assignment.
     Undo(super::undo::Undo),
+    /// The notices issued on a case.
+    Notices {
+        number: String,
+    },
+    /// Write an issued notice to a file or send it to `lp`.
+    PrintNotice(i64, super::notices::Print),
     /// Keep (`Some`) or drop (`None`) one of the user's settings.
     Pref {
         key: String,
@@ -89,6 +95,11 @@ pub enum Reply {
         fresh: Option<Opened>,
         /// What `z` would take back now (None: nothing of this change).
         undo: Option<super::undo::Undo>,
+    },
+    /// The notices issued on a case, oldest first.
+    Notices {
+        number: String,
+        list: Result<Vec<crate::store::notices::IssuedNotice>, String>,
     },
     /// The number typed for `:open` is this case: its `Case` reply follows.
     Resolved {
@@ -652,6 +663,24 @@ pub fn run(
                     ok,
                     undo,
                 })
+            }
+            Request::Notices { number } => send(Reply::Notices {
+                list: store.notices_of(&number).map_err(|e| say(lang, &e)),
+                number,
+            }),
+            Request::PrintNotice(id, to) => {
+                let said = match store.issued_notice(id) {
+                    Ok(n) => match to {
+                        super::notices::Print::File => {
+                            super::notices::write_file(lang, std::path::Path::new("."), &n)
+                        }
+                        super::notices::Print::Lp => {
+                            super::notices::print_lp(lang, super::notices::find_lp().as_deref(), &n)
+                        }
+                    },
+                    Err(e) => say(lang, &e),
+                };
+                send(Reply::Status(said))
             }
             Request::Pref { key, value } => {
                 let newer = pending

@@ -50,6 +50,7 @@ pub const KEYS: &[Binding] = &[
     (Cmd::Back, &["Esc", "q"]),
     (Cmd::Search, &["/"]),
     (Cmd::Undo, &["z"]),
+    (Cmd::Notices, &["v"]),
 ];
 
 /// The first hints of the case screen (the frame adds the editing ones).
