@@ -291,7 +291,7 @@ fn the_mouse_is_off_until_asked_then_scrolls_selects_and_opens() {
             .prefs("akhmetova")
             .expect("prefs")
             .get("mouse")
-            .is_some()
+            .is_some_and(|v| v == "on")
     );
     s.keys(b"q");
     assert!(s.exit(WAIT).success());

@@ -304,7 +304,7 @@ pub fn print_lp(lang: Lang, lp: Option<&std::path::Path>, n: &IssuedNotice) -> S
         return lang_text(lang, "status.no-lp");
     };
     let title = format!("{} {}", n.case_number, n.kind);
-    let mut cmd = std::process::Command::new(&lp);
+    let mut cmd = std::process::Command::new(lp);
     cmd.args(["-t", &title])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
