@@ -64,6 +64,15 @@ pub(super) fn draw(f: &mut Frame<'_>, lang: Lang, d: &DeskView, ui: &Ui<'_>, are
             ],
         )),
         Line::styled(t(lang, "desk.legend").to_string(), ui.theme.dim),
+        // The nightly backup: a failed or overdue one stands out.
+        Line::styled(
+            fig.backup.line().text(lang),
+            if fig.backup.missing || fig.backup.error.is_some() {
+                ui.theme.overdue
+            } else {
+                ui.theme.dim
+            },
+        ),
         Line::from(""),
     ];
     let name_w = (usize::from(area.width) * 3 / 10).clamp(18, 34);

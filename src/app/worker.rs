@@ -557,6 +557,7 @@ pub fn run(
                     if let Ok(v) = store.data_version()
                         && v != version
                     {
+                        tracing::debug!("another session committed: the screen reloads");
                         version = v;
                         if !send(Reply::Changed) {
                             return;
@@ -575,6 +576,18 @@ pub fn run(
             }
             r => r,
         };
+        // What the request is, for `--log-level debug`: a kind and a case
+        // number, never what was typed (a filter or a note may hold a name).
+        let (what, case) = match &req {
+            Request::Queue { .. } => ("queue", None),
+            Request::Case { number } => ("open case", Some(number.clone())),
+            Request::Act(change, _) => ("change", Some(change.number().to_string())),
+            Request::Draft { number, .. } => ("draft", Some(number.clone())),
+            Request::AssignMany(numbers, _) => ("assign many", Some(numbers.len().to_string())),
+            Request::Export(_) => ("export", None),
+            Request::Desk => ("desk", None),
+        };
+        let started = std::time::Instant::now();
         let alive = match req {
             Request::Queue { generation, filter } => {
                 // A screenful first, then every case of the view.
@@ -708,6 +721,12 @@ pub fn run(
                 ))
             }
         };
+        tracing::debug!(
+            "worker {what} {}: {:.1} ms ({} waiting)",
+            case.as_deref().unwrap_or("-"),
+            started.elapsed().as_secs_f64() * 1000.0,
+            pending.len()
+        );
         if !alive {
             return;
         }

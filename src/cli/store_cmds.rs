@@ -239,7 +239,7 @@ pub fn audit(db: Option<PathBuf>, cmd: AuditCommand, lang: Lang) -> Result<Outco
 }
 
 /// `SEQ:HASH` anchors, given as such or found in a file (a saved report).
-fn anchors(given: &[String]) -> Result<Vec<(i64, String)>, Failure> {
+pub(crate) fn anchors(given: &[String]) -> Result<Vec<(i64, String)>, Failure> {
     fn parse(s: &str) -> Option<(i64, String)> {
         let (seq, hash) = s.split_once(':')?;
         let ok = hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit());

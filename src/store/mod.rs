@@ -6,6 +6,7 @@
 //! colleague's work.
 
 pub mod audit;
+pub mod backup;
 pub mod cases;
 pub mod db;
 pub mod drafts;
