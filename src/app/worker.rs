@@ -586,6 +586,11 @@ pub fn run(
             Request::AssignMany(numbers, _) => ("assign many", Some(numbers.len().to_string())),
             Request::Export(_) => ("export", None),
             Request::Desk => ("desk", None),
+            Request::Open { .. } => ("open typed number", None),
+            Request::Undo(u) => ("undo", Some(u.number.clone())),
+            Request::Notices { number } => ("notices", Some(number.clone())),
+            Request::PrintNotice(..) => ("print notice", None),
+            Request::Pref { .. } => ("setting", None),
         };
         let started = std::time::Instant::now();
         let alive = match req {
