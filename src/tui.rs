@@ -92,22 +92,21 @@ impl Link {
     /// Hand the worker every setting that changed since the last call.
     pub fn sync_prefs(&mut self, m: &Model) {
         let now = app::prefs::snapshot(m);
-        for (key, value) in &now {
-            if self.prefs.get(key) != Some(value) {
-                self.send(Request::Pref {
-                    key: key.clone(),
-                    value: Some(value.clone()),
-                });
-            }
+        if now == self.prefs {
+            return;
         }
-        for key in self.prefs.keys() {
-            if !now.contains_key(key) {
-                self.send(Request::Pref {
-                    key: key.clone(),
-                    value: None,
-                });
-            }
-        }
+        let mut changes: Vec<(String, Option<String>)> = now
+            .iter()
+            .filter(|(k, v)| self.prefs.get(*k) != Some(*v))
+            .map(|(k, v)| (k.clone(), Some(v.clone())))
+            .collect();
+        changes.extend(
+            self.prefs
+                .keys()
+                .filter(|k| !now.contains_key(*k))
+                .map(|k| (k.clone(), None)),
+        );
+        self.send(Request::Prefs(changes));
         self.prefs = now;
     }
 
@@ -538,7 +537,8 @@ pub fn run(db: Option<PathBuf>, lang: Lang) -> Result<Outcome, Failure> {
         refresh_at: None,
         asked: QueueFilter::default(),
         shown: None,
-        prefs: stored_prefs,
+        // What the settings read amount to: only a change is written.
+        prefs: app::prefs::snapshot(&m),
     };
     link.load_queue(&m);
 

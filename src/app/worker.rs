@@ -55,11 +55,9 @@ pub enum Request {
     },
     /// Write an issued notice to a file or send it to `lp`.
     PrintNotice(i64, super::notices::Print),
-    /// Keep (`Some`) or drop (`None`) one of the user's settings.
-    Pref {
-        key: String,
-        value: Option<String>,
-    },
+    /// Keep (`Some`) or drop (`None`) some of the user's settings, in one
+    /// transaction.
+    Prefs(Vec<(String, Option<String>)>),
 }
 
 /// A case ready for the screen, with its checklist ids.
@@ -590,7 +588,7 @@ pub fn run(
             Request::Undo(u) => ("undo", Some(u.number.clone())),
             Request::Notices { number } => ("notices", Some(number.clone())),
             Request::PrintNotice(..) => ("print notice", None),
-            Request::Pref { .. } => ("setting", None),
+            Request::Prefs(_) => ("settings", None),
         };
         let started = std::time::Instant::now();
         let alive = match req {
@@ -700,22 +698,14 @@ pub fn run(
                 };
                 send(Reply::Status(said))
             }
-            Request::Pref { key, value } => {
-                let newer = pending
-                    .iter()
-                    .any(|r| matches!(r, Request::Pref { key: k, .. } if *k == key));
-                if newer {
-                    continue;
-                }
-                match store.put_pref(&me.login, &key, value.as_deref(), super::now()) {
-                    Ok(()) => true,
-                    Err(e) => send(Reply::Status(tf(
-                        lang,
-                        "status.pref-not-kept",
-                        &[("why", &say(lang, &e))],
-                    ))),
-                }
-            }
+            Request::Prefs(changes) => match store.put_prefs(&me.login, &changes, super::now()) {
+                Ok(()) => true,
+                Err(e) => send(Reply::Status(tf(
+                    lang,
+                    "status.pref-not-kept",
+                    &[("why", &say(lang, &e))],
+                ))),
+            },
             Request::Desk => {
                 let now = super::now();
                 let today = crate::domain::term::local(&store.cal, now).date();

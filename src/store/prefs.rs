@@ -37,7 +37,20 @@ impl Store {
         value: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        if value.is_some_and(|v| v.len() > MAX_VALUE) || key.len() > MAX_VALUE {
+        self.put_prefs(login, &[(key.to_string(), value.map(str::to_string))], now)
+    }
+
+    /// Keep or drop several settings in one transaction: all or none.
+    pub fn put_prefs(
+        &mut self,
+        login: &str,
+        changes: &[(String, Option<String>)],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        if let Some((key, _)) = changes
+            .iter()
+            .find(|(k, v)| k.len() > MAX_VALUE || v.as_ref().is_some_and(|v| v.len() > MAX_VALUE))
+        {
             return Err(StoreError::Invalid(crate::msg!(
                 "error.store.pref-too-long",
                 key = crate::domain::text::printable(key)
@@ -48,18 +61,20 @@ impl Store {
             )));
         }
         self.write(|tx, _, _| {
-            match value {
-                Some(v) => tx
-                    .prepare_cached(
-                        "INSERT INTO prefs (login, key, value, updated_at) VALUES (?1, ?2, ?3, ?4)
-                         ON CONFLICT (login, key)
-                         DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-                    )?
-                    .execute(params![login, key, v, ts(now)])?,
-                None => tx
-                    .prepare_cached("DELETE FROM prefs WHERE login = ?1 AND key = ?2")?
-                    .execute(params![login, key])?,
-            };
+            for (key, value) in changes {
+                match value {
+                    Some(v) => tx
+                        .prepare_cached(
+                            "INSERT INTO prefs (login, key, value, updated_at) VALUES (?1, ?2, ?3, ?4)
+                             ON CONFLICT (login, key)
+                             DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+                        )?
+                        .execute(params![login, key, v, ts(now)])?,
+                    None => tx
+                        .prepare_cached("DELETE FROM prefs WHERE login = ?1 AND key = ?2")?
+                        .execute(params![login, key])?,
+                };
+            }
             Ok(())
         })
     }
