@@ -746,3 +746,126 @@ fn notices_are_read_in_their_language_written_to_new_files_and_printed() {
     let said = app::notices::print_lp(Lang::En, Some(&failing), &issued);
     assert!(said.contains("no default destination"), "{said}");
 }
+
+#[test]
+fn the_mouse_does_nothing_until_on_then_wheel_click_and_double_click() {
+    use app::mouse::{Pointer, QUEUE_FIRST_ROW, update};
+    let (_d, s, mut m) = seeded();
+    m.page = 10;
+    assert_eq!(update(&mut m, Pointer::WheelDown, &[]), Effect::None);
+    assert_eq!(m.selected, 0, "off by default");
+    m.mouse = true;
+    update(&mut m, Pointer::WheelDown, &[]);
+    assert_eq!(m.selected, 3);
+    update(&mut m, Pointer::WheelUp, &[]);
+    assert_eq!(m.selected, 0);
+    // A click selects the row drawn there, below the window's offset too.
+    update(
+        &mut m,
+        Pointer::Click {
+            x: 20,
+            y: QUEUE_FIRST_ROW + 4,
+        },
+        &[],
+    );
+    assert_eq!(m.selected, 4);
+    m.selected = 25;
+    update(
+        &mut m,
+        Pointer::Click {
+            x: 20,
+            y: QUEUE_FIRST_ROW + 9,
+        },
+        &[],
+    );
+    assert_eq!(
+        m.selected, 25,
+        "the last row of the window is the selected one"
+    );
+    update(
+        &mut m,
+        Pointer::Click {
+            x: 20,
+            y: QUEUE_FIRST_ROW,
+        },
+        &[],
+    );
+    assert_eq!(m.selected, 16);
+    // The window stayed: the same place is the same row.
+    update(
+        &mut m,
+        Pointer::Click {
+            x: 20,
+            y: QUEUE_FIRST_ROW + 1,
+        },
+        &[],
+    );
+    assert_eq!(m.selected, 17);
+    update(
+        &mut m,
+        Pointer::Click {
+            x: 20,
+            y: QUEUE_FIRST_ROW,
+        },
+        &[],
+    );
+    assert_eq!(m.selected, 16);
+    // Column titles and rows past the window are not rows.
+    update(&mut m, Pointer::Click { x: 20, y: 1 }, &[]);
+    update(&mut m, Pointer::Click { x: 20, y: 30 }, &[]);
+    assert_eq!(m.selected, 16);
+    let number = m.selected_row().expect("row").number().to_string();
+    assert_eq!(
+        update(
+            &mut m,
+            Pointer::DoubleClick {
+                x: 20,
+                y: QUEUE_FIRST_ROW
+            },
+            &[]
+        ),
+        Effect::LoadCase(number.clone())
+    );
+    // In a case, a click on a tab's label shows that section.
+    let opened = worker::open_case(&s, &number, now()).expect("open");
+    m.screen = Screen::Case(opened.view);
+    let tabs: Vec<String> = " 1:Summary 2:Applicant 3:Documents 4:Checklist "
+        .chars()
+        .map(|c| c.to_string())
+        .collect();
+    let at = |label: &str| {
+        " 1:Summary 2:Applicant 3:Documents 4:Checklist "
+            .find(label)
+            .expect("label") as u16
+    };
+    let section = |m: &Model| match &m.screen {
+        Screen::Case(v) => v.section,
+        _ => usize::MAX,
+    };
+    update(
+        &mut m,
+        Pointer::Click {
+            x: at("Checklist") + 3,
+            y: 1,
+        },
+        &tabs,
+    );
+    assert_eq!(section(&m), app::CHECKLIST);
+    update(&mut m, Pointer::Click { x: at("2:"), y: 1 }, &tabs);
+    assert_eq!(section(&m), 1);
+    // Between two labels: nothing.
+    update(&mut m, Pointer::Click { x: at(" 3:"), y: 1 }, &tabs);
+    assert_eq!(section(&m), 1);
+    // Nothing while a prompt is open.
+    app::update(&mut m, Action::StartCommand);
+    update(&mut m, Pointer::Click { x: at("2:"), y: 1 }, &tabs);
+    update(
+        &mut m,
+        Pointer::Click {
+            x: at("Summary"),
+            y: 1,
+        },
+        &tabs,
+    );
+    assert_eq!(section(&m), 1);
+}

@@ -266,6 +266,8 @@ pub struct Model {
     pub mouse: bool,
     /// The notices of the open case (`v`).
     pub notices: Option<notices::NoticeView>,
+    /// The first queue row drawn (the table's window).
+    pub top: usize,
 }
 
 /// The origin of a change on its way to the store.
@@ -447,6 +449,7 @@ impl Model {
             undo: None,
             mouse: false,
             notices: None,
+            top: 0,
         }
     }
 

@@ -58,10 +58,13 @@ pub fn update(m: &mut Model, p: Pointer, tabs: &[String]) -> Effect {
                     let Some(i) = queue_row(m, y) else {
                         return Effect::None;
                     };
-                    m.selected = i;
+                    // The second click of a double click opens the row the
+                    // first one selected.
                     if double {
                         return super::update(m, Action::Open);
                     }
+                    m.top = super::queue::window(m.top, m.selected, m.page);
+                    m.selected = i;
                     Effect::None
                 }
                 Screen::Case(_) if y == TABS_ROW => match tab_at(tabs, x) {
@@ -82,12 +85,7 @@ fn queue_row(m: &Model, y: u16) -> Option<usize> {
     if on_screen >= page {
         return None;
     }
-    let offset = if m.selected >= page {
-        m.selected + 1 - page
-    } else {
-        0
-    };
-    let i = offset + on_screen;
+    let i = super::queue::window(m.top, m.selected, page) + on_screen;
     (i < m.visible.len()).then_some(i)
 }
 

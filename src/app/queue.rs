@@ -346,11 +346,10 @@ pub(super) fn draw(f: &mut Frame<'_>, m: &mut Model, ui: &Ui<'_>, area: Rect) {
     // Only the visible window is formatted: the queue may hold many rows.
     let height = area.height.saturating_sub(1) as usize;
     m.page = height.max(1);
-    let offset = if m.selected >= height {
-        m.selected + 1 - height
-    } else {
-        0
-    };
+    // The window stays where it was while the selection is in it (a click
+    // on a row must not move the rows under the pointer).
+    let offset = window(m.top, m.selected, height);
+    m.top = offset;
     let zone = ui.cal.zone();
     let lang = m.lang;
     // The procedure column is as wide as the language's longest code; the
@@ -487,6 +486,19 @@ pub(super) fn draw(f: &mut Frame<'_>, m: &mut Model, ui: &Ui<'_>, area: Rect) {
             ..area
         };
         f.render_widget(Paragraph::new(msg), inner);
+    }
+}
+
+/// The first row of the queue's window: the last one, moved only as far
+/// as needed to show the selected row.
+pub fn window(top: usize, selected: usize, height: usize) -> usize {
+    let height = height.max(1);
+    if selected < top {
+        selected
+    } else if selected >= top + height {
+        selected + 1 - height
+    } else {
+        top
     }
 }
 
