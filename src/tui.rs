@@ -45,6 +45,8 @@ pub struct Link {
     /// When the queue was last asked for, and a later reload that waits.
     queue_read_at: std::time::Instant,
     refresh_at: Option<std::time::Instant>,
+    /// The user's settings as last handed to the worker for storing.
+    prefs: std::collections::BTreeMap<String, String>,
 }
 
 /// Other sessions' saves reload the whole queue at most this often.
@@ -87,6 +89,27 @@ impl Link {
         self.stored = now;
     }
 
+    /// Hand the worker every setting that changed since the last call.
+    pub fn sync_prefs(&mut self, m: &Model) {
+        let now = app::prefs::snapshot(m);
+        if now == self.prefs {
+            return;
+        }
+        let mut changes: Vec<(String, Option<String>)> = now
+            .iter()
+            .filter(|(k, v)| self.prefs.get(*k) != Some(*v))
+            .map(|(k, v)| (k.clone(), Some(v.clone())))
+            .collect();
+        changes.extend(
+            self.prefs
+                .keys()
+                .filter(|k| !now.contains_key(*k))
+                .map(|k| (k.clone(), None)),
+        );
+        self.send(Request::Prefs(changes));
+        self.prefs = now;
+    }
+
     fn load_queue(&mut self, m: &Model) {
         self.asked = queue_filter(m);
         self.queue_read_at = std::time::Instant::now();
@@ -127,6 +150,7 @@ pub fn show_case(m: &mut Model, link: &mut Link, opened: Opened) {
         fresh.scroll = old.scroll;
         fresh.explain = old.explain;
         fresh.editor = old.editor.clone();
+        fresh.search = old.search.clone();
     }
     m.check_ids = opened.check_ids;
     m.screen = Screen::Case(fresh);
@@ -201,8 +225,12 @@ pub fn on_reply(m: &mut Model, link: &mut Link, reply: Reply) -> bool {
             saved_note,
             ok,
             fresh,
+            undo,
         } => {
             let sent = link.in_flight.pop_front().unwrap_or_default();
+            if ok && undo.is_some() {
+                m.undo = undo;
+            }
             let here = matches!(&m.screen, Screen::Case(v) if v.loaded.case.number == number);
             if here && let Some(opened) = fresh {
                 show_case(m, link, opened);
@@ -226,6 +254,20 @@ pub fn on_reply(m: &mut Model, link: &mut Link, reply: Reply) -> bool {
             link.load_queue(m);
         }
         Reply::Status(s) => m.status = s,
+        Reply::Notices { number, list } => {
+            let here = matches!(&m.screen, Screen::Case(v) if v.loaded.case.number == number);
+            match list {
+                Ok(list) if here => m.notices = Some(app::notices::NoticeView::new(number, list)),
+                Ok(_) => return false,
+                Err(e) => m.status = e,
+            }
+        }
+        Reply::Resolved { typed, number } => {
+            if link.want.as_deref() == Some(typed.as_str()) {
+                link.want = Some(number);
+            }
+            return false;
+        }
         Reply::Desk(result) => match (&mut m.screen, result) {
             (Screen::Desk(d), Ok(f)) => {
                 d.cursor = d.cursor.min(f.approval_queue.len().saturating_sub(1));
@@ -402,10 +444,22 @@ fn on_effect(
         Effect::AssignMany(numbers, to) => link.send(Request::AssignMany(numbers, to)),
         Effect::Export(format) => link.send(Request::Export(format)),
         Effect::LoadDesk => link.send(Request::Desk),
+        Effect::LoadNotices(number) => link.send(Request::Notices { number }),
+        Effect::PrintNotice(id, to) => link.send(Request::PrintNotice(id, to)),
+        Effect::OpenTyped(typed) => {
+            link.want = Some(typed.clone());
+            link.send(Request::Open { typed });
+        }
+        Effect::Undo(u) => {
+            // Its reply is an `Acted` like any change's.
+            link.in_flight.push_back(app::Sent::default());
+            link.send(Request::Undo(u));
+        }
         Effect::SetTheme(name) => match themes.get(&name) {
             Some(t) => {
                 ui.theme = *t;
                 m.status = tf(m.lang, "status.theme", &[("name", &name)]);
+                m.theme = Some(name);
             }
             None => {
                 let names: Vec<&str> = themes.keys().map(String::as_str).collect();
@@ -472,6 +526,32 @@ pub fn run(db: Option<PathBuf>, lang: Lang) -> Result<Outcome, Failure> {
         rules: rules.clone(),
     }));
     let themes = crate::ui::theme::load_all()?;
+    // The user's settings (view, sort, filters, theme), else the role's
+    // default view; logins for completing `:assign`.
+    let stored_prefs = match store.prefs(&me.login) {
+        Ok(p) => p,
+        Err(e) => {
+            m.status = tf(lang, "status.prefs-unread", &[("why", &e.msg())]);
+            Default::default()
+        }
+    };
+    let skipped = app::prefs::apply(&mut m, &stored_prefs);
+    if !skipped.is_empty() {
+        m.status = tf(
+            lang,
+            "status.prefs-skipped",
+            &[("what", &crate::domain::text::printable(&skipped.join(", ")))],
+        );
+    }
+    m.logins = store
+        .users()
+        .map(|u| {
+            u.into_iter()
+                .filter(|u| u.role != crate::domain::procedure::Role::Auditor)
+                .map(|u| u.login)
+                .collect()
+        })
+        .unwrap_or_default();
 
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -493,6 +573,8 @@ pub fn run(db: Option<PathBuf>, lang: Lang) -> Result<Outcome, Failure> {
         refresh_at: None,
         asked: QueueFilter::default(),
         shown: None,
+        // What the settings read amount to: only a change is written.
+        prefs: app::prefs::snapshot(&m),
     };
     link.load_queue(&m);
 
@@ -510,6 +592,15 @@ pub fn run(db: Option<PathBuf>, lang: Lang) -> Result<Outcome, Failure> {
             Theme::from_env()
         },
     };
+    // A theme kept from an earlier session, unless the terminal has no
+    // colours (or it is gone from the theme files: then it is dropped).
+    if let Some(name) = m.theme.clone() {
+        match themes.get(&name) {
+            Some(t) if caps.depth() != crate::termcaps::Depth::Mono => ui.theme = *t,
+            Some(_) => {}
+            None => m.theme = None,
+        }
+    }
     let result = runtime.block_on(event_loop(
         &mut terminal,
         &mut m,
@@ -521,8 +612,12 @@ pub fn run(db: Option<PathBuf>, lang: Lang) -> Result<Outcome, Failure> {
     tracing::info!("console closed");
     // Whatever was typed and not saved is stored before the worker stops.
     link.sync_drafts(&m);
+    link.sync_prefs(&m);
     let kept: std::collections::BTreeSet<String> =
         link.stored.keys().map(|(n, _)| n.clone()).collect();
+    if m.mouse {
+        let _ = set_mouse(false);
+    }
     ratatui::restore();
     // The replies are still taken until the worker has stored every draft
     // it was handed: a reply it cannot send would stop it early.
@@ -547,6 +642,11 @@ fn open_terminal(caps: &crate::termcaps::TermEnv) -> std::io::Result<Term> {
     use ratatui::crossterm::{execute, terminal};
     let hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
+        // Mouse reports off (harmless when they were never on).
+        let _ = execute!(
+            std::io::stdout(),
+            ratatui::crossterm::event::DisableMouseCapture
+        );
         ratatui::restore();
         hook(info);
     }));
@@ -558,11 +658,22 @@ fn open_terminal(caps: &crate::termcaps::TermEnv) -> std::io::Result<Term> {
 
 /// Draw one frame inside synchronized-update escapes.
 /// Returns whether the window is too small to use (keys are then ignored).
-fn frame(terminal: &mut Term, m: &mut Model, ui: &Ui<'_>) -> std::io::Result<bool> {
+/// The case screen's tab row is kept in `tabs` for mouse clicks.
+fn frame(
+    terminal: &mut Term,
+    m: &mut Model,
+    ui: &Ui<'_>,
+    tabs: &mut Vec<String>,
+) -> std::io::Result<bool> {
     m.now = app::now();
     ratatui::crossterm::queue!(terminal.backend_mut(), BeginSynchronizedUpdate)?;
     let done = terminal.draw(|f| ui::draw(f, m, ui))?;
     let small = ui::too_small(done.area.width, done.area.height);
+    tabs.clear();
+    if m.mouse && matches!(m.screen, Screen::Case(_)) && done.area.height > app::mouse::TABS_ROW {
+        let y = app::mouse::TABS_ROW;
+        tabs.extend((0..done.area.width).map(|x| done.buffer[(x, y)].symbol().to_string()));
+    }
     ratatui::crossterm::queue!(terminal.backend_mut(), EndSynchronizedUpdate)?;
     terminal.backend_mut().flush()?;
     Ok(small)
@@ -571,6 +682,81 @@ fn frame(terminal: &mut Term, m: &mut Model, ui: &Ui<'_>) -> std::io::Result<boo
 enum KeyOutcome {
     Handled,
     Quit,
+}
+
+/// Ctrl-Z: give the terminal back to the shell (cooked mode, the main
+/// screen, the cursor, no mouse reports) and stop as any program does on
+/// SIGTSTP; on SIGCONT (`fg`) take the terminal again and draw it whole.
+/// A process the shell cannot resume (an orphaned process group ignores
+/// SIGTSTP) simply carries on.
+fn suspend(terminal: &mut Term, mouse: bool) -> std::io::Result<()> {
+    use ratatui::crossterm::{cursor, event, execute, terminal as ct};
+    let mut out = std::io::stdout();
+    if mouse {
+        execute!(out, event::DisableMouseCapture)?;
+    }
+    execute!(out, ct::LeaveAlternateScreen, cursor::Show)?;
+    ct::disable_raw_mode()?;
+    let stopped = nix::sys::signal::raise(nix::sys::signal::Signal::SIGTSTP);
+    ct::enable_raw_mode()?;
+    execute!(out, ct::EnterAlternateScreen)?;
+    if mouse {
+        execute!(out, event::EnableMouseCapture)?;
+    }
+    redraw_whole(terminal)?;
+    stopped.map_err(std::io::Error::from)
+}
+
+/// Clear the screen and forget what was drawn, so the next frame is drawn
+/// whole (without asking the terminal where its cursor is: the event
+/// stream owns the input).
+fn redraw_whole(terminal: &mut Term) -> std::io::Result<()> {
+    let size = terminal.size()?;
+    terminal.resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))
+}
+
+/// Turn the terminal's mouse reports on or off.
+fn set_mouse(on: bool) -> std::io::Result<()> {
+    use ratatui::crossterm::{event, execute};
+    if on {
+        execute!(std::io::stdout(), event::EnableMouseCapture)
+    } else {
+        execute!(std::io::stdout(), event::DisableMouseCapture)
+    }
+}
+
+/// A mouse report as the console's pointer event; two presses on one row
+/// within this long are a double click.
+const DOUBLE_CLICK: Duration = Duration::from_millis(500);
+
+fn pointer(
+    ev: ratatui::crossterm::event::MouseEvent,
+    last_click: &mut Option<(u16, std::time::Instant)>,
+) -> Option<app::mouse::Pointer> {
+    use app::mouse::Pointer;
+    use ratatui::crossterm::event::{MouseButton, MouseEventKind};
+    match ev.kind {
+        MouseEventKind::ScrollUp => Some(Pointer::WheelUp),
+        MouseEventKind::ScrollDown => Some(Pointer::WheelDown),
+        MouseEventKind::Down(MouseButton::Left) => {
+            let now = std::time::Instant::now();
+            let double = last_click
+                .is_some_and(|(row, at)| row == ev.row && now.duration_since(at) < DOUBLE_CLICK);
+            *last_click = if double { None } else { Some((ev.row, now)) };
+            Some(if double {
+                Pointer::DoubleClick {
+                    x: ev.column,
+                    y: ev.row,
+                }
+            } else {
+                Pointer::Click {
+                    x: ev.column,
+                    y: ev.row,
+                }
+            })
+        }
+        _ => None,
+    }
 }
 
 /// One key press, in the order typed. While the window is too small to
@@ -620,11 +806,19 @@ async fn event_loop(
     // Tests switch it off to prove that no key waits for it.
     let ticking = std::env::var_os("KEZEK_NO_TICK").is_none();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
+    let mut cont = signal(SignalKind::from_raw(nix::libc::SIGCONT)).map_err(sig)?;
     let mut dirty = true;
     let mut small = false;
+    let mut tabs: Vec<String> = Vec::new();
+    let mut mouse_on = false;
+    let mut last_click = None;
     loop {
+        if m.mouse != mouse_on {
+            set_mouse(m.mouse).map_err(io)?;
+            mouse_on = m.mouse;
+        }
         if dirty {
-            small = frame(terminal, m, ui).map_err(io)?;
+            small = frame(terminal, m, ui, &mut tabs).map_err(io)?;
             dirty = false;
         }
         tokio::select! {
@@ -637,6 +831,30 @@ async fn event_loop(
                 // the next key wakes the task at once.
                 loop {
                     match ev {
+                        Event::Key(k)
+                            if k.kind == KeyEventKind::Press
+                                && k.code == ratatui::crossterm::event::KeyCode::Char('z')
+                                && k.modifiers.contains(
+                                    ratatui::crossterm::event::KeyModifiers::CONTROL,
+                                ) =>
+                        {
+                            // What was typed is stored before stopping.
+                            link.sync_drafts(m);
+                            link.sync_prefs(m);
+                            if let Err(e) = suspend(terminal, mouse_on) {
+                                tracing::warn!("suspend: {e}");
+                            }
+                            dirty = true;
+                        }
+                        Event::Mouse(me) if !small => {
+                            if let Some(p) = pointer(me, &mut last_click) {
+                                let effect = app::mouse::update(m, p, &tabs);
+                                if !on_effect(m, link, ui, themes, effect) {
+                                    return Ok(Outcome::Ok);
+                                }
+                                dirty = true;
+                            }
+                        }
                         Event::Key(k) if k.kind == KeyEventKind::Press => {
                             match on_key(m, link, ui, themes, k, small) {
                                 KeyOutcome::Quit => return Ok(Outcome::Ok),
@@ -655,6 +873,7 @@ async fn event_loop(
                     }
                 }
                 link.sync_drafts(m);
+                link.sync_prefs(m);
             }
             reply = replies.recv() => {
                 let Some(reply) = reply else {
@@ -667,6 +886,12 @@ async fn event_loop(
                 link.sync_drafts(m);
             }
             _ = tick.tick(), if ticking => dirty = true,
+            _ = cont.recv() => {
+                // Continued after a stop from outside (kill -STOP, or the
+                // shell's own job control): the screen may hold anything.
+                redraw_whole(terminal).map_err(io)?;
+                dirty = true;
+            }
             _ = sleep_until(link.refresh_at), if link.refresh_at.is_some() => {
                 link.refresh_at = None;
                 if matches!(m.screen, Screen::Queue) {

@@ -391,7 +391,7 @@ both_engines! {
         };
         assert_eq!(
             run(&mut m, "open 2026-RVP-00001"),
-            Effect::LoadCase("2026-RVP-00001".into())
+            Effect::OpenTyped("2026-RVP-00001".into())
         );
         let selected = m
             .selected_row()

@@ -70,6 +70,10 @@ fn an_imported_rvp_is_accepted_reviewed_issued_and_archived_at_the_keyboard() {
     let status_says = |text: &'static str| {
         move |rows: &[String]| rows.len() >= 2 && rows[rows.len() - 2].contains(text)
     };
+    // An inspector's console opens on "mine"; a new application is in
+    // "unassigned", one `v` away.
+    s.wait_for("[mine|", WAIT);
+    s.keys(b"v");
     s.wait_for(number, WAIT);
     s.keys(format!(":open {number}\r").as_bytes());
     s.wait_for("1:summary", WAIT);

@@ -178,7 +178,11 @@ fn complete_stages(
 }
 
 /// Open the case from the queue at its acceptance (`a`) and accept it.
+/// The inspector's console opens on "mine"; a new application is in
+/// "unassigned", one `v` away.
 fn accept_from_queue(s: &mut support::Pty, number: &str) {
+    s.wait_for("[mine|", WAIT);
+    s.keys(b"v");
     s.wait_for(number, WAIT);
     s.keys(b"a");
     s.wait_for("accept the application", WAIT);
@@ -237,8 +241,9 @@ fn leave(mut s: support::Pty) {
     assert!(status.success(), "exit status {status:?}");
 }
 
+/// `:open` finds the case whatever view the console kept.
 fn open(s: &mut support::Pty, number: &str) {
-    s.wait_for(number, WAIT);
+    s.wait_for("CASE", WAIT);
     s.keys(format!(":open {number}\r").as_bytes());
     s.wait_for("1:summary", WAIT);
 }

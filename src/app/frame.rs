@@ -124,6 +124,10 @@ fn draw(f: &mut Frame<'_>, m: &mut Model, ui: &Ui<'_>) {
                 ),
                 None => m.t(m.view.label_key()).to_string(),
             };
+            let view = match super::queue::fields_label(m) {
+                f if f.is_empty() => view,
+                f => format!("{view}/{f}"),
+            };
             let header = Line::from(vec![
                 Span::styled(" kezek ", ui.theme.title),
                 Span::styled(
@@ -155,7 +159,7 @@ fn draw(f: &mut Frame<'_>, m: &mut Model, ui: &Ui<'_>) {
                         "header.total",
                         &[("n", &format!("{}{more}", c.total))]
                     ),
-                    m.t(m.sort.label_key()),
+                    super::queue::sort_label(m),
                     printable(&m.me.login)
                 )),
             ]);
@@ -216,6 +220,9 @@ fn draw(f: &mut Frame<'_>, m: &mut Model, ui: &Ui<'_>) {
     f.render_widget(Paragraph::new(status_line), status);
     if let Some(d) = &m.dialog {
         super::dialog::draw(f, m, d, ui, area);
+    }
+    if let Some(n) = &m.notices {
+        super::notices::draw(f, m, n, ui, area);
     }
     if let Some(search) = &m.help {
         super::help::draw(f, m, search, ui, area);

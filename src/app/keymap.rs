@@ -75,6 +75,11 @@ pub enum Cmd {
     Explain,
     Accept,
     StageDone,
+    ReverseSort,
+    Undo,
+    FieldFilter,
+    Search,
+    Notices,
 }
 
 impl Cmd {
@@ -127,6 +132,11 @@ impl Cmd {
             Cmd::Explain => "explain",
             Cmd::Accept => "accept",
             Cmd::StageDone => "stage-done",
+            Cmd::ReverseSort => "reverse-sort",
+            Cmd::Undo => "undo",
+            Cmd::FieldFilter => "filter-fields",
+            Cmd::Search => "search",
+            Cmd::Notices => "notices",
         }
     }
 
@@ -171,6 +181,11 @@ impl Cmd {
             Cmd::Explain => "cmd.explain",
             Cmd::Accept => "cmd.accept",
             Cmd::StageDone => "cmd.stage-done",
+            Cmd::ReverseSort => "cmd.reverse-sort",
+            Cmd::Undo => "cmd.undo",
+            Cmd::FieldFilter => "cmd.filter-fields",
+            Cmd::Search => "cmd.search",
+            Cmd::Notices => "cmd.notices",
         }
     }
 
@@ -217,6 +232,11 @@ impl Cmd {
             Cmd::Explain,
             Cmd::Accept,
             Cmd::StageDone,
+            Cmd::ReverseSort,
+            Cmd::Undo,
+            Cmd::FieldFilter,
+            Cmd::Search,
+            Cmd::Notices,
         ]);
         v
     }
@@ -244,6 +264,7 @@ impl Cmd {
                 | Cmd::Mark
                 | Cmd::Accept
                 | Cmd::StageDone
+                | Cmd::Undo
         )
     }
 
@@ -286,6 +307,11 @@ impl Cmd {
             Cmd::Explain => Action::ToggleExplain,
             Cmd::Accept => Action::AcceptSelected,
             Cmd::StageDone => Action::StartDialog(super::DialogKind::Stage),
+            Cmd::ReverseSort => Action::ReverseSort,
+            Cmd::Undo => Action::Undo,
+            Cmd::FieldFilter => Action::FieldFilter,
+            Cmd::Search => Action::StartSearch,
+            Cmd::Notices => Action::Notices,
         }
     }
 }

@@ -27,9 +27,14 @@ pub mod drafts;
 mod frame;
 pub mod help;
 pub mod keymap;
+pub mod mouse;
 pub mod note;
+pub mod notices;
+pub mod prefs;
 pub mod prompt;
 pub mod queue;
+pub mod search;
+pub mod undo;
 pub mod worker;
 
 use std::collections::HashMap;
@@ -242,6 +247,27 @@ pub struct Model {
     pub sent: Option<Sent>,
     /// Calendar and rules for the dialogs' proposals and checks.
     pub world: Option<Arc<dialog::World>>,
+    /// The queue's order runs backwards (`S`).
+    pub reverse: bool,
+    /// The queue's filters by field (`:filter assignee=… status=…`).
+    pub fields: queue::Fields,
+    /// The user's saved filters by name (`:save-filter`, `:filters`).
+    pub saved_filters: std::collections::BTreeMap<String, String>,
+    /// The theme chosen with `:theme` (kept with the user's settings).
+    pub theme: Option<String>,
+    /// Staff logins, for completing `:assign`.
+    pub logins: Vec<String>,
+    /// Tab's candidates on the command line, cycled by repeated Tabs.
+    pub completion: Option<prompt::Completion>,
+    /// The user's last mark or assignment, which `z` (`u` in the queue)
+    /// takes back.
+    pub undo: Option<undo::Undo>,
+    /// The mouse is on (`:mouse on`): wheel and clicks.
+    pub mouse: bool,
+    /// The notices of the open case (`v`).
+    pub notices: Option<notices::NoticeView>,
+    /// The first queue row drawn (the table's window).
+    pub top: usize,
 }
 
 /// The origin of a change on its way to the store.
@@ -326,6 +352,21 @@ pub enum Action {
     DialogKey(KeyEvent),
     /// The supervisor's desk.
     Desk,
+    /// Reverse the queue's order.
+    ReverseSort,
+    /// Take back the user's last mark or assignment.
+    Undo,
+    /// Open the command line on `:filter` with the filters in force.
+    FieldFilter,
+    /// `/` in a case: search the section on show.
+    StartSearch,
+    /// The next and the previous match of the case's search.
+    NextMatch,
+    PrevMatch,
+    /// The notices issued on the open case.
+    Notices,
+    /// A key typed while the notices are shown.
+    NoticeKey(KeyEvent),
 }
 
 /// The dialogs of the case screen.
@@ -352,6 +393,14 @@ pub enum Effect {
     Export(String),
     /// Count the supervisor's desk.
     LoadDesk,
+    /// Open a case by a number as typed (`39`, `rvp-39`, the full number).
+    OpenTyped(String),
+    /// Take back a mark or an assignment.
+    Undo(undo::Undo),
+    /// Read the notices issued on a case.
+    LoadNotices(String),
+    /// Write an issued notice (by id) to a file or send it to `lp`.
+    PrintNotice(i64, notices::Print),
 }
 
 impl Model {
@@ -391,6 +440,16 @@ impl Model {
             sent: None,
             queue_stale: false,
             world: None,
+            reverse: false,
+            fields: queue::Fields::default(),
+            saved_filters: Default::default(),
+            theme: None,
+            logins: Vec::new(),
+            completion: None,
+            undo: None,
+            mouse: false,
+            notices: None,
+            top: 0,
         }
     }
 
@@ -430,6 +489,12 @@ pub fn update(m: &mut Model, action: Action) -> Effect {
     if m.prompt.is_some() {
         return prompt::update(m, action);
     }
+    if m.notices.is_some() {
+        return match action {
+            Action::NoticeKey(k) => notices::key(m, k),
+            _ => Effect::None,
+        };
+    }
     match action {
         Action::StartCommand => {
             m.prompt = Some(Prompt::Command(String::new()));
@@ -439,6 +504,8 @@ pub fn update(m: &mut Model, action: Action) -> Effect {
             m.help = Some(String::new());
             return Effect::None;
         }
+        Action::Undo if m.dialog.is_none() => return undo::start(m),
+        Action::Notices if m.dialog.is_none() => return notices::start(m),
         _ => {}
     }
     match &m.screen {
@@ -505,6 +572,9 @@ pub fn action_for(m: &Model, key: KeyEvent) -> Option<Action> {
             _ => None,
         };
     }
+    if m.notices.is_some() {
+        return Some(Action::NoticeKey(key));
+    }
     if m.dialog.is_some() {
         return Some(Action::DialogKey(key));
     }
@@ -516,6 +586,25 @@ pub fn action_for(m: &Model, key: KeyEvent) -> Option<Action> {
             KeyCode::Char('s') if ctrl => Action::EditorSave,
             _ => Action::EditorKey(key),
         });
+    }
+    if let Screen::Case(view) = &m.screen
+        && view.search.active()
+    {
+        if view.search.typing {
+            return match key.code {
+                KeyCode::Enter => Some(Action::FilterDone),
+                KeyCode::Esc => Some(Action::FilterCancel),
+                KeyCode::Backspace => Some(Action::FilterBackspace),
+                KeyCode::Char(c) if !ctrl => Some(Action::FilterInput(c)),
+                _ => None,
+            };
+        }
+        // The queue's next/previous keys go between the matches.
+        match m.keys.lookup(Context::Queue, Key::of(key)) {
+            Some(keymap::Cmd::NextMatch) => return Some(Action::NextMatch),
+            Some(keymap::Cmd::PrevMatch) => return Some(Action::PrevMatch),
+            _ => {}
+        }
     }
     if m.filtering && matches!(m.screen, Screen::Queue) {
         return match key.code {

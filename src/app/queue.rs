@@ -41,6 +41,9 @@ pub const KEYS: &[Binding] = &[
     (Cmd::Accept, &["a"]),
     (Cmd::Refresh, &["r"]),
     (Cmd::Back, &["Esc"]),
+    (Cmd::ReverseSort, &["S"]),
+    (Cmd::FieldFilter, &["F"]),
+    (Cmd::Undo, &["u", "z"]),
 ];
 
 /// The hint bar of the queue, most used first.
@@ -261,9 +264,23 @@ impl Model {
                     .collect()
             }
         };
+        if !self.fields.is_empty() {
+            let (rows, fields) = (&self.rows, &self.fields);
+            self.visible
+                .retain(|&i| rows.get(i).is_some_and(|r| fields.admits(&r)));
+        }
+        if self.reverse {
+            self.visible.reverse();
+        }
         if self.selected >= self.visible.len() {
             self.selected = self.visible.len().saturating_sub(1);
         }
+    }
+
+    /// Filter and order again (after a change of filters or order made
+    /// outside the queue's keys: a saved filter, the user's settings).
+    pub fn refilter(&mut self) {
+        self.apply_filter();
     }
 
     /// Header counts: overdue, due today, due within 1-3 working days, total.
@@ -329,11 +346,10 @@ pub(super) fn draw(f: &mut Frame<'_>, m: &mut Model, ui: &Ui<'_>, area: Rect) {
     // Only the visible window is formatted: the queue may hold many rows.
     let height = area.height.saturating_sub(1) as usize;
     m.page = height.max(1);
-    let offset = if m.selected >= height {
-        m.selected + 1 - height
-    } else {
-        0
-    };
+    // The window stays where it was while the selection is in it (a click
+    // on a row must not move the rows under the pointer).
+    let offset = window(m.top, m.selected, height);
+    m.top = offset;
     let zone = ui.cal.zone();
     let lang = m.lang;
     // The procedure column is as wide as the language's longest code; the
@@ -473,6 +489,19 @@ pub(super) fn draw(f: &mut Frame<'_>, m: &mut Model, ui: &Ui<'_>, area: Rect) {
     }
 }
 
+/// The first row of the queue's window: the last one, moved only as far
+/// as needed to show the selected row.
+pub fn window(top: usize, selected: usize, height: usize) -> usize {
+    let height = height.max(1);
+    if selected < top {
+        selected
+    } else if selected >= top + height {
+        selected + 1 - height
+    } else {
+        top
+    }
+}
+
 /// A key on the queue: move, filter, open, mark, sort, change the view.
 pub fn update(m: &mut Model, action: Action) -> Effect {
     if m.filtering {
@@ -573,12 +602,245 @@ pub fn update(m: &mut Model, action: Action) -> Effect {
             m.selected = (m.selected + 1).min(last);
             m.status = tf(m.lang, "status.marked", &[("n", &m.marked.len())]);
         }
+        Action::ReverseSort => {
+            m.reverse = !m.reverse;
+            m.apply_filter();
+            m.status = tf(m.lang, "status.sorted", &[("by", &sort_label(m))]);
+        }
+        Action::FieldFilter => {
+            let now = filter_line(m);
+            let line = if now.is_empty() {
+                "filter ".to_string()
+            } else {
+                format!("filter {now} ")
+            };
+            m.prompt = Some(super::Prompt::Command(line));
+        }
         Action::NextSort => {
             m.sort = m.sort.next();
             m.apply_filter();
-            m.status = tf(m.lang, "status.sorted", &[("by", &m.t(m.sort.label_key()))]);
+            m.status = tf(m.lang, "status.sorted", &[("by", &sort_label(m))]);
         }
         _ => {}
     }
     Effect::None
+}
+
+/// Filters by field, over the text filter: an assignee (`-` for none) and
+/// a status. The procedure is the view's own (`P`, `procedure=`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Fields {
+    /// `Some("")`: unassigned cases only.
+    pub assignee: Option<String>,
+    pub status: Option<crate::domain::case::Status>,
+}
+
+impl Fields {
+    pub fn is_empty(&self) -> bool {
+        self.assignee.is_none() && self.status.is_none()
+    }
+
+    fn admits(&self, r: &crate::store::table::Row<'_>) -> bool {
+        let who = match self.assignee.as_deref() {
+            None => true,
+            Some("") => r.assignee().is_none(),
+            Some(a) => r.assignee() == Some(a),
+        };
+        who && self.status.is_none_or(|s| r.status() == Some(s))
+    }
+}
+
+/// The statuses a queue case can have, by the name `status=` takes.
+pub const STATUSES: &[(&str, crate::domain::case::Status)] = &[
+    ("received", crate::domain::case::Status::Received),
+    ("accepted", crate::domain::case::Status::Accepted),
+    ("decided", crate::domain::case::Status::Decided),
+];
+
+/// The field names `:filter` takes.
+pub const FILTER_FIELDS: &[&str] = &["assignee", "status", "procedure"];
+
+/// What `:filter` asked for: fields, the procedure and the text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FilterLine {
+    pub fields: Fields,
+    pub procedure: Option<String>,
+    pub text: String,
+}
+
+/// Read `assignee=li status=accepted procedure=rvp words…`: fields by
+/// name, the procedure by its id or its code in any language, the rest as
+/// the text filter. An unknown field or value is an error that names it
+/// and what is allowed.
+pub fn parse_filter(m: &Model, line: &str) -> Result<FilterLine, String> {
+    let mut out = FilterLine {
+        fields: Fields::default(),
+        procedure: None,
+        text: String::new(),
+    };
+    let mut words = Vec::new();
+    for word in line.split_whitespace() {
+        let Some((key, value)) = word.split_once('=') else {
+            words.push(word);
+            continue;
+        };
+        let value = value.trim();
+        match key.to_lowercase().as_str() {
+            "assignee" | "inspector" => {
+                out.fields.assignee = Some(match value {
+                    "-" | "none" => String::new(),
+                    "me" => m.me.login.clone(),
+                    v => v.to_string(),
+                });
+            }
+            "status" => {
+                let v = value.to_lowercase();
+                match STATUSES.iter().find(|(n, _)| *n == v) {
+                    Some((_, s)) => out.fields.status = Some(*s),
+                    None => {
+                        let names: Vec<&str> = STATUSES.iter().map(|(n, _)| *n).collect();
+                        return Err(tf(
+                            m.lang,
+                            "status.filter-bad-value",
+                            &[
+                                ("field", &"status"),
+                                ("value", &crate::domain::text::printable(value)),
+                                ("allowed", &names.join(", ")),
+                            ],
+                        ));
+                    }
+                }
+            }
+            "procedure" => match find_procedure(m, value) {
+                Some(id) => out.procedure = Some(id),
+                None => {
+                    return Err(tf(
+                        m.lang,
+                        "status.filter-bad-value",
+                        &[
+                            ("field", &"procedure"),
+                            ("value", &crate::domain::text::printable(value)),
+                            ("allowed", &procedure_codes(m).join(", ")),
+                        ],
+                    ));
+                }
+            },
+            other => {
+                return Err(tf(
+                    m.lang,
+                    "status.filter-bad-field",
+                    &[
+                        ("field", &crate::domain::text::printable(other)),
+                        ("allowed", &FILTER_FIELDS.join(", ")),
+                    ],
+                ));
+            }
+        }
+    }
+    out.text = words.join(" ");
+    Ok(out)
+}
+
+/// A procedure by its id or its code in any language, case-insensitive.
+fn find_procedure(m: &Model, typed: &str) -> Option<String> {
+    let typed = fold(typed);
+    let world = m.world.as_ref();
+    m.procedures
+        .iter()
+        .find(|id| {
+            fold(id) == typed
+                || world
+                    .and_then(|w| w.rules.procedure(id).ok())
+                    .is_some_and(|p| {
+                        [Lang::Kk, Lang::Ru, Lang::En]
+                            .iter()
+                            .any(|l| fold(&crate::i18n::procedure_code(p, *l)) == typed)
+                    })
+        })
+        .cloned()
+}
+
+/// The procedures' codes in the interface language, for error messages.
+fn procedure_codes(m: &Model) -> Vec<String> {
+    m.procedures
+        .iter()
+        .map(|id| {
+            m.world
+                .as_ref()
+                .and_then(|w| w.rules.procedure(id).ok())
+                .map(|p| crate::i18n::procedure_code(p, m.lang))
+                .unwrap_or_else(|| id.clone())
+        })
+        .collect()
+}
+
+/// Put a `:filter` line in force (fields, text and procedure). Returns
+/// whether the procedure changed (the queue must then be read again).
+pub fn set_filter(m: &mut Model, f: FilterLine) -> bool {
+    let reload = f.procedure != m.procedure;
+    m.fields = f.fields;
+    m.filter = f.text;
+    m.procedure = f.procedure;
+    m.filtering = false;
+    m.selected = 0;
+    m.apply_filter();
+    reload
+}
+
+/// The filters in force as a `:filter` line (what `F` starts from and
+/// what `:save-filter` keeps).
+pub fn filter_line(m: &Model) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    match m.fields.assignee.as_deref() {
+        Some("") => parts.push("assignee=-".into()),
+        Some(a) => parts.push(format!("assignee={a}")),
+        None => {}
+    }
+    if let Some(s) = m.fields.status
+        && let Some((n, _)) = STATUSES.iter().find(|(_, x)| *x == s)
+    {
+        parts.push(format!("status={n}"));
+    }
+    if let Some(p) = &m.procedure {
+        parts.push(format!("procedure={p}"));
+    }
+    if !m.filter.trim().is_empty() {
+        parts.push(m.filter.trim().to_string());
+    }
+    parts.join(" ")
+}
+
+/// The sort as the header says it: the column, and whether reversed.
+pub fn sort_label(m: &Model) -> String {
+    let by = m.t(m.sort.label_key());
+    if m.reverse {
+        tf(m.lang, "sort.reversed", &[("by", &by)])
+    } else {
+        by.to_string()
+    }
+}
+
+/// The field filters as the header says them (`li·accepted`), empty when
+/// there are none.
+pub fn fields_label(m: &Model) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    match m.fields.assignee.as_deref() {
+        Some("") => parts.push(m.t("view.unassigned").to_string()),
+        Some(a) => parts.push(printable(a).into_owned()),
+        None => {}
+    }
+    if let Some(s) = m.fields.status
+        && let Some((n, _)) = STATUSES.iter().find(|(_, x)| *x == s)
+    {
+        parts.push(m.t(status_key(n)).to_string());
+    }
+    parts.join("·")
+}
+
+fn status_key(name: &str) -> &'static str {
+    match name {
+        "received" => "filter-status.received",
+        "accepted" => "filter-status.accepted",
+        _ => "filter-status.decided",
+    }
 }

@@ -43,6 +43,21 @@ pub enum Request {
     AssignMany(Vec<String>, String),
     Export(String),
     Desk,
+    /// Open a case by a number as typed (`39`, `rvp-39`, the full number).
+    Open {
+        typed: String,
+    },
+    /// Take back the user's last mark or assignment.
+    Undo(super::undo::Undo),
+    /// The notices issued on a case.
+    Notices {
+        number: String,
+    },
+    /// Write an issued notice to a file or send it to `lp`.
+    PrintNotice(i64, super::notices::Print),
+    /// Keep (`Some`) or drop (`None`) some of the user's settings, in one
+    /// transaction.
+    Prefs(Vec<(String, Option<String>)>),
 }
 
 /// A case ready for the screen, with its checklist ids.
@@ -76,6 +91,18 @@ pub enum Reply {
         /// The change was recorded (false: refused, its text is given back).
         ok: bool,
         fresh: Option<Opened>,
+        /// What `z` would take back now (None: nothing of this change).
+        undo: Option<super::undo::Undo>,
+    },
+    /// The notices issued on a case, oldest first.
+    Notices {
+        number: String,
+        list: Result<Vec<crate::store::notices::IssuedNotice>, String>,
+    },
+    /// The number typed for `:open` is this case: its `Case` reply follows.
+    Resolved {
+        typed: String,
+        number: String,
     },
     /// A bulk action's summary; the queue should be reloaded.
     Bulk(String),
@@ -198,6 +225,8 @@ pub fn apply_typed(
 ) -> Reply {
     use crate::domain::case as dc;
     let follow_up = documents_after(&change);
+    let undo_what = super::undo::before(store, &change);
+    let mut made: Option<i64> = None;
     let number = change.number().to_string();
     let mut saved_note = None;
     let result = match change {
@@ -211,7 +240,8 @@ pub fn apply_typed(
             .act(me, &number, seen, now, |c, x, _| {
                 dc::record_check(c, x, &check, outcome, &note)
             })
-            .map(|_| {
+            .map(|(v, _)| {
+                made = Some(v);
                 tf(
                     lang,
                     "status.check-recorded",
@@ -288,7 +318,10 @@ pub fn apply_typed(
                 None => store.case(&number).map(|l| l.row_version),
             };
             seen.and_then(|v| store.assign(me, &number, v, Some(&to), now))
-                .map(|_| tf(lang, "status.assigned", &[("to", &to)]))
+                .map(|v| {
+                    made = Some(v);
+                    tf(lang, "status.assigned", &[("to", &to)])
+                })
         }
     };
     let ok = result.is_ok();
@@ -310,12 +343,54 @@ pub fn apply_typed(
         Err(e @ StoreError::Stale { .. }) => say(lang, &e),
         Err(e) => tf(lang, "status.not-saved", &[("why", &say(lang, &e))]),
     };
+    let undo = match (made, undo_what) {
+        (Some(seen), Some(what)) => Some(super::undo::Undo {
+            number: number.clone(),
+            seen,
+            what,
+        }),
+        _ => None,
+    };
     Reply::Acted {
         fresh: open_for(store, &me.login, &number, now).ok(),
         number,
         status,
         saved_note,
         ok,
+        undo,
+    }
+}
+
+/// How many candidates `:open` lists for an ambiguous short number.
+const CANDIDATES: usize = 8;
+
+/// `:open TYPED`: the case, or why not (no such case, or the candidates of
+/// an ambiguous short number).
+pub fn find_case(store: &Store, lang: Lang, typed: &str) -> Result<String, String> {
+    let found = store
+        .find_cases(typed, CANDIDATES + 1)
+        .map_err(|e| say(lang, &e))?;
+    match found.as_slice() {
+        [] => Err(tf(
+            lang,
+            "status.no-such-case",
+            &[("typed", &crate::domain::text::printable(typed))],
+        )),
+        [one] => Ok(one.clone()),
+        many => {
+            let mut list: Vec<&str> = many.iter().take(CANDIDATES).map(String::as_str).collect();
+            if many.len() > CANDIDATES {
+                list.push("…");
+            }
+            Err(tf(
+                lang,
+                "status.ambiguous-case",
+                &[
+                    ("typed", &crate::domain::text::printable(typed)),
+                    ("cases", &list.join(", ")),
+                ],
+            ))
+        }
     }
 }
 
@@ -519,6 +594,11 @@ pub fn run(
             Request::AssignMany(numbers, _) => ("assign many", Some(numbers.len().to_string())),
             Request::Export(_) => ("export", None),
             Request::Desk => ("desk", None),
+            Request::Open { .. } => ("open typed number", None),
+            Request::Undo(u) => ("undo", Some(u.number.clone())),
+            Request::Notices { number } => ("notices", Some(number.clone())),
+            Request::PrintNotice(..) => ("print notice", None),
+            Request::Prefs(_) => ("settings", None),
         };
         let started = std::time::Instant::now();
         let alive = match req {
@@ -587,6 +667,56 @@ pub fn run(
                 &mut store, &me, lang, &numbers, &to,
             ))),
             Request::Export(format) => send(Reply::Status(export_here(&store, lang, &format))),
+            Request::Open { typed } => match find_case(&store, lang, &typed) {
+                Ok(number) => {
+                    send(Reply::Resolved {
+                        typed,
+                        number: number.clone(),
+                    }) && send(Reply::Case(
+                        open_for(&store, &me.login, &number, super::now())
+                            .map_err(|e| say(lang, &e)),
+                    ))
+                }
+                Err(why) => send(Reply::Case(Err(why))),
+            },
+            Request::Undo(u) => {
+                let now = super::now();
+                let (status, ok, undo) = super::undo::apply(&mut store, &me, lang, &u, now);
+                send(Reply::Acted {
+                    fresh: open_for(&store, &me.login, &u.number, now).ok(),
+                    number: u.number,
+                    status,
+                    saved_note: None,
+                    ok,
+                    undo,
+                })
+            }
+            Request::Notices { number } => send(Reply::Notices {
+                list: store.notices_of(&number).map_err(|e| say(lang, &e)),
+                number,
+            }),
+            Request::PrintNotice(id, to) => {
+                let said = match store.issued_notice(id) {
+                    Ok(n) => match to {
+                        super::notices::Print::File => {
+                            super::notices::write_file(lang, std::path::Path::new("."), &n)
+                        }
+                        super::notices::Print::Lp => {
+                            super::notices::print_lp(lang, super::notices::find_lp().as_deref(), &n)
+                        }
+                    },
+                    Err(e) => say(lang, &e),
+                };
+                send(Reply::Status(said))
+            }
+            Request::Prefs(changes) => match store.put_prefs(&me.login, &changes, super::now()) {
+                Ok(()) => true,
+                Err(e) => send(Reply::Status(tf(
+                    lang,
+                    "status.pref-not-kept",
+                    &[("why", &say(lang, &e))],
+                ))),
+            },
             Request::Desk => {
                 let now = super::now();
                 let today = crate::domain::term::local(&store.cal, now).date();

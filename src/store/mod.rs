@@ -18,6 +18,7 @@ pub mod import;
 pub mod journal;
 pub mod migrate;
 pub mod notices;
+pub mod prefs;
 pub mod region;
 pub mod report;
 pub mod rights;

@@ -281,6 +281,19 @@ CREATE TABLE incidents (
     recorded_at TEXT NOT NULL
 );
 "#,
+    // 7: each user's console settings (view, sort, filters, theme, saved
+    // filters), kept in the database with the user's work rather than in a
+    // file the user could point elsewhere; not a record of a case (no audit
+    // row).
+    r#"
+CREATE TABLE prefs (
+    login      TEXT NOT NULL,
+    key        TEXT NOT NULL,
+    value      TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (login, key)
+);
+"#,
 ];
 
 /// A database of main's first migration 4 (the console's queue columns,

@@ -48,6 +48,9 @@ pub const KEYS: &[Binding] = &[
     (Cmd::Refresh, &["r"]),
     (Cmd::Help, &["?"]),
     (Cmd::Back, &["Esc", "q"]),
+    (Cmd::Search, &["/"]),
+    (Cmd::Undo, &["z"]),
+    (Cmd::Notices, &["v"]),
 ];
 
 /// The first hints of the case screen (the frame adds the editing ones).
@@ -101,6 +104,8 @@ pub struct CaseView {
     pub evidence: Vec<(String, crate::domain::checks::Computation)>,
     /// Show each open deadline's day-by-day explanation.
     pub explain: bool,
+    /// `/` in the section on show.
+    pub search: super::search::Search,
 }
 
 impl CaseView {
@@ -114,8 +119,14 @@ impl CaseView {
             editor: None,
             evidence: Vec::new(),
             explain: false,
+            search: Default::default(),
         }
     }
+}
+
+/// The lines of the section on show, as drawn (before search marks).
+pub fn section_text(lang: Lang, view: &CaseView, ui: &Ui<'_>) -> Vec<Line<'static>> {
+    sections::section_lines(lang, view, ui)
 }
 
 /// Open the dialog asked for before the case was loaded, once it is on screen.
@@ -179,6 +190,9 @@ pub fn update(m: &mut Model, action: Action) -> Effect {
             return Effect::None;
         }
         _ => {}
+    }
+    if let Some(effect) = super::search::update(m, &action) {
+        return effect;
     }
     if let Some(effect) = super::note::update(m, &action) {
         return effect;
@@ -264,7 +278,7 @@ pub(super) fn draw(f: &mut Frame<'_>, lang: Lang, view: &CaseView, ui: &Ui<'_>, 
         }
     }
     f.render_widget(Paragraph::new(Line::from(spans)), tabs);
-    let lines = sections::section_lines(lang, view, ui);
+    let lines = super::search::highlight(sections::section_lines(lang, view, ui), &view.search);
     match &view.editor {
         Some(ed) => super::note::draw(f, ed, lines, body),
         None => {
@@ -283,6 +297,11 @@ pub(super) fn draw(f: &mut Frame<'_>, lang: Lang, view: &CaseView, ui: &Ui<'_>, 
                 if row + 4 > h + usize::from(scroll) {
                     scroll = u16::try_from(row.saturating_sub(h / 3)).unwrap_or(u16::MAX);
                 }
+            }
+            if let Some(at) =
+                super::search::scroll_to(&lines, &view.search, body.width, body.height)
+            {
+                scroll = at;
             }
             f.render_widget(
                 Paragraph::new(lines)

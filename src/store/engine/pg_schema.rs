@@ -367,6 +367,16 @@ END $$;
 CREATE TRIGGER cases_notify AFTER INSERT OR UPDATE OR DELETE ON cases
     FOR EACH ROW EXECUTE FUNCTION kezek_case_changed();
 "#,
+    // 7: each user's console settings (no audit row: not a record of a case).
+    r#"
+CREATE TABLE prefs (
+    login      TEXT COLLATE "C" NOT NULL,
+    key        TEXT COLLATE "C" NOT NULL,
+    value      TEXT COLLATE "C" NOT NULL,
+    updated_at TEXT COLLATE "C" NOT NULL,
+    PRIMARY KEY (login, key)
+);
+"#,
 ];
 
 #[cfg(test)]
