@@ -228,7 +228,8 @@ pub fn on_reply(m: &mut Model, link: &mut Link, reply: Reply) -> bool {
         Reply::Status(s) => m.status = s,
         Reply::Desk(result) => match (&mut m.screen, result) {
             (Screen::Desk(d), Ok(f)) => {
-                d.cursor = d.cursor.min(f.approval_queue.len().saturating_sub(1));
+                let n = f.approval_queue.len();
+                d.cursor = d.cursor.filter(|_| n > 0).map(|c| c.min(n - 1));
                 d.figures = Some(*f);
             }
             (Screen::Desk(_), Err(e)) => m.status = e,

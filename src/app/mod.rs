@@ -27,6 +27,7 @@ pub mod drafts;
 mod frame;
 pub mod help;
 pub mod keymap;
+pub mod messages;
 pub mod note;
 pub mod prompt;
 pub mod queue;
@@ -212,8 +213,14 @@ pub struct Model {
     /// The ids of the open case's checklist items (set by the runtime).
     pub check_ids: Vec<String>,
     pub prompt: Option<Prompt>,
-    /// The help overlay and its search text.
-    pub help: Option<String>,
+    /// The help overlay, its search and scroll.
+    pub help: Option<help::HelpView>,
+    /// The message log overlay.
+    pub log: Option<messages::LogView>,
+    /// Every status and error message of the session, with its time.
+    pub messages: Vec<(DateTime<Utc>, String)>,
+    /// The status text last written to the log.
+    logged: String,
     /// Cases marked with space for bulk actions.
     pub marked: std::collections::BTreeSet<String>,
     pub sort: Sort,
@@ -326,6 +333,8 @@ pub enum Action {
     DialogKey(KeyEvent),
     /// The supervisor's desk.
     Desk,
+    /// The message log.
+    Messages,
 }
 
 /// The dialogs of the case screen.
@@ -378,6 +387,9 @@ impl Model {
             check_ids: Vec::new(),
             prompt: None,
             help: None,
+            log: None,
+            messages: Vec::new(),
+            logged: String::new(),
             marked: Default::default(),
             sort: Sort::Urgency,
             loading: false,
@@ -408,6 +420,14 @@ impl Model {
         }
     }
 
+    /// Put the status line in the message log when it says something new.
+    pub fn log_status(&mut self) {
+        if !self.status.is_empty() && self.status != self.logged {
+            self.logged = self.status.clone();
+            self.messages.push((self.now, self.status.clone()));
+        }
+    }
+
     fn refused_to_auditor(&mut self) -> bool {
         if self.me.role == Role::Auditor {
             self.status = self.t("status.auditor").to_string();
@@ -424,8 +444,17 @@ pub fn update(m: &mut Model, action: Action) -> Effect {
     if action == Action::Exit {
         return Effect::Quit;
     }
+    let effect = dispatch(m, action);
+    m.log_status();
+    effect
+}
+
+fn dispatch(m: &mut Model, action: Action) -> Effect {
     if m.help.is_some() {
         return help::update(m, action);
+    }
+    if m.log.is_some() {
+        return messages::update(m, action);
     }
     if m.prompt.is_some() {
         return prompt::update(m, action);
@@ -436,7 +465,12 @@ pub fn update(m: &mut Model, action: Action) -> Effect {
             return Effect::None;
         }
         Action::Help => {
-            m.help = Some(String::new());
+            m.help = Some(help::HelpView::default());
+            return Effect::None;
+        }
+        Action::Messages => {
+            m.log_status();
+            m.log = Some(messages::LogView::at_end());
             return Effect::None;
         }
         _ => {}
@@ -487,13 +521,11 @@ pub fn action_for(m: &Model, key: KeyEvent) -> Option<Action> {
     if ctrl && key.code == KeyCode::Char('c') {
         return Some(Action::Exit);
     }
-    if m.help.is_some() {
-        return match key.code {
-            KeyCode::Esc | KeyCode::Enter => Some(Action::HelpClose),
-            KeyCode::Backspace => Some(Action::HelpBackspace),
-            KeyCode::Char(c) if !ctrl => Some(Action::HelpInput(c)),
-            _ => None,
-        };
+    if let Some(h) = &m.help {
+        return help::action_for(h, key);
+    }
+    if m.log.is_some() {
+        return messages::action_for(key);
     }
     if m.prompt.is_some() {
         return match key.code {

@@ -11,6 +11,7 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("assign", "usage.assign"),
     ("export", "usage.export"),
     ("theme", "usage.theme"),
+    ("messages", "usage.messages"),
     ("q", "usage.quit"),
 ];
 
@@ -91,7 +92,7 @@ fn target(m: &Model) -> Option<(String, Option<i64>)> {
         Screen::Desk(d) => d
             .figures
             .as_ref()
-            .and_then(|f| f.approval_queue.get(d.cursor))
+            .and_then(|f| d.cursor.and_then(|c| f.approval_queue.get(c)))
             .map(|a| (a.number.clone(), None)),
     }
 }
@@ -106,6 +107,11 @@ fn run_command(m: &mut Model, line: &str) -> Effect {
     }
     match (name, arg) {
         ("q" | "quit", _) => Effect::Quit,
+        ("messages", _) => {
+            m.log_status();
+            m.log = Some(super::messages::LogView::at_end());
+            Effect::None
+        }
         ("open", Some(n)) => Effect::LoadCase(n.to_string()),
         ("theme", Some(t)) => Effect::SetTheme(t.to_string()),
         ("export", Some(f @ ("csv" | "json"))) => Effect::Export(f.to_string()),

@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
+use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Row as Cells, Table, TableState};
 
 pub use crate::store::table::*;
@@ -16,7 +17,7 @@ use crate::domain::procedure::Role;
 use crate::domain::term::{self, Unit};
 use crate::domain::text::printable;
 use crate::i18n::{Lang, t, tf};
-use crate::ui::Ui;
+use crate::ui::{Ui, text};
 
 /// The built-in keys of the queue; `keys.toml` overrides them.
 pub const KEYS: &[Binding] = &[
@@ -24,6 +25,7 @@ pub const KEYS: &[Binding] = &[
     (Cmd::Filter, &["/"]),
     (Cmd::Command, &[":"]),
     (Cmd::Help, &["?"]),
+    (Cmd::Messages, &["M"]),
     (Cmd::Quit, &["q"]),
     (Cmd::View, &["v"]),
     (Cmd::Procedure, &["P"]),
@@ -471,6 +473,110 @@ pub(super) fn draw(f: &mut Frame<'_>, m: &mut Model, ui: &Ui<'_>, area: Rect) {
         };
         f.render_widget(Paragraph::new(msg), inner);
     }
+}
+
+/// The queue's header in `width` cells. When it does not fit, the least
+/// needed parts go first (due soon, the sort, the total, the name), so the
+/// overdue and today counts, the view and the login stay; what is still too
+/// long is cut with `…` before the login.
+pub(super) fn header(m: &mut Model, ui: &Ui<'_>, width: usize) -> Line<'static> {
+    let c = m.counts(ui.cal);
+    // Counts are marked as partial until the database has counted the whole
+    // view (before its rows have all arrived).
+    let more = if m.loading && m.counted.is_none() {
+        "…"
+    } else {
+        ""
+    };
+    let view = match &m.procedure {
+        Some(p) => format!(
+            "{}/{}",
+            m.t(m.view.label_key()),
+            ui.rules
+                .procedure(p)
+                .map(|x| crate::i18n::procedure_code(x, m.lang))
+                .unwrap_or_else(|_| p.clone())
+        ),
+        None => m.t(m.view.label_key()).to_string(),
+    };
+    let n = |key: &'static str, v: usize| tf(m.lang, key, &[("n", &format!("{v}{more}"))]);
+    let title = Span::styled(" kezek ", ui.theme.title);
+    let overdue = Span::styled(n("header.overdue", c.overdue), ui.theme.overdue);
+    let today = Span::styled(n("header.today", c.today), ui.theme.today);
+    let soon = n("header.soon", c.soon);
+    let total = n("header.total", c.total);
+    let sorted = format!("[{view}|{}]", m.t(m.sort.label_key()));
+    let plain = format!("[{view}]");
+    let login = format!(" · {}", printable(&m.me.login));
+    let sep = || Span::raw(" · ");
+    let variants: Vec<Vec<Span<'static>>> = vec![
+        vec![
+            title.clone(),
+            overdue.clone(),
+            sep(),
+            today.clone(),
+            sep(),
+            Span::raw(soon.clone()),
+            sep(),
+            Span::raw(total.clone()),
+            sep(),
+            Span::raw(sorted.clone()),
+        ],
+        vec![
+            title.clone(),
+            overdue.clone(),
+            sep(),
+            today.clone(),
+            sep(),
+            Span::raw(total.clone()),
+            sep(),
+            Span::raw(sorted),
+        ],
+        vec![
+            title.clone(),
+            overdue.clone(),
+            sep(),
+            today.clone(),
+            sep(),
+            Span::raw(total),
+            sep(),
+            Span::raw(plain.clone()),
+        ],
+        vec![
+            title,
+            overdue.clone(),
+            sep(),
+            today.clone(),
+            sep(),
+            Span::raw(plain.clone()),
+        ],
+        vec![
+            Span::raw(" "),
+            overdue,
+            sep(),
+            today,
+            sep(),
+            Span::raw(plain),
+        ],
+    ];
+    let room = width.saturating_sub(text::width(&login));
+    let mut chosen = None;
+    for v in &variants {
+        let line = Line::from(v.clone());
+        if line.width() <= room {
+            chosen = Some(line);
+            break;
+        }
+    }
+    let last = variants.last().cloned().unwrap_or_default();
+    let mut line = chosen.unwrap_or_else(|| text::cut_line(Line::from(last), room));
+    // The login is the last part and is never dropped; a login wider than
+    // the whole line is cut itself.
+    line.spans.push(Span::raw(text::cut(
+        &login,
+        width.saturating_sub(line.width()),
+    )));
+    line
 }
 
 /// A key on the queue: move, filter, open, mark, sort, change the view.

@@ -200,20 +200,27 @@ pub fn apply_typed(
             outcome,
             note,
             ..
-        } => store
-            .act(me, &number, seen, now, |c, x, _| {
-                dc::record_check(c, x, &check, outcome, &note)
-            })
-            .map(|_| {
-                tf(
-                    lang,
-                    "status.check-recorded",
-                    &[
-                        ("check", &check),
-                        ("outcome", &t(lang, outcome_key(outcome))),
-                    ],
-                )
-            }),
+        } => {
+            // Messages name a check by its title in the case's rules.
+            let mut title = check.clone();
+            store
+                .act(me, &number, seen, now, |c, x, _| {
+                    if let Some(k) = x.version.checks.iter().find(|k| k.id == check) {
+                        title = k.title.get(lang).to_string();
+                    }
+                    dc::record_check(c, x, &check, outcome, &note)
+                })
+                .map(|_| {
+                    tf(
+                        lang,
+                        "status.check-recorded",
+                        &[
+                            ("check", &title),
+                            ("outcome", &t(lang, outcome_key(outcome))),
+                        ],
+                    )
+                })
+        }
         Change::AddNote { seen, text, .. } => store
             .act(me, &number, seen, now, |c, x, _| dc::add_note(c, x, &text))
             .map(|_| {
