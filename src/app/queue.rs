@@ -317,8 +317,12 @@ fn short_left(
                 t(lang, "unit.d")
             };
             let sign = if x.overdue { "-" } else { "" };
-            if x.days == 0 {
-                format!("{sign}{}:{:02}", x.minutes / 60, x.minutes % 60)
+            // On the day itself: hours with their unit (never `13:50`,
+            // which reads like a clock time), minutes in the last hour.
+            if x.days == 0 && x.minutes >= 60 {
+                format!("{sign}{} {}", x.minutes / 60, t(lang, "unit.h"))
+            } else if x.days == 0 {
+                format!("{sign}{} {}", x.minutes, t(lang, "unit.min"))
             } else {
                 format!("{sign}{} {u}", x.days)
             }
@@ -326,6 +330,9 @@ fn short_left(
         Err(_) => "?".into(),
     }
 }
+
+/// The width of the LEFT column: `-12 жк`, `-13 сағ`.
+const LEFT_W: u16 = 7;
 
 pub(super) fn draw(f: &mut Frame<'_>, m: &mut Model, ui: &Ui<'_>, area: Rect) {
     // Only the visible window is formatted: the queue may hold many rows.
@@ -362,7 +369,7 @@ pub(super) fn draw(f: &mut Frame<'_>, m: &mut Model, ui: &Ui<'_>, area: Rect) {
         .max()
         .unwrap_or(15)
         .clamp(15, 24) as u16;
-    let fixed = 2 + number_w + code_w + 3 + 11 + 6 + 8 + 8;
+    let fixed = 2 + number_w + code_w + 3 + 11 + LEFT_W + 8 + 8;
     let fill = usize::from(area.width.saturating_sub(fixed) / 2);
     let rows: Vec<Cells<'_>> = m
         .visible
@@ -392,7 +399,10 @@ pub(super) fn draw(f: &mut Frame<'_>, m: &mut Model, ui: &Ui<'_>, area: Rect) {
                         .map(|(i, n, st)| format!("{i}/{n} {}", st.title.get(lang)))
                         .unwrap_or_else(|| s.to_string())
                 })
-                .unwrap_or_else(|| "-".into());
+                // Every stage is done and something else is due (the
+                // service term, a hearing notice): as the desk and the
+                // daily report call it.
+                .unwrap_or_else(|| t(lang, "queue.stages-done").to_string());
             // A supervisor's answer is what the inspector needs to see first.
             let stage = match r.approval() {
                 Some("pending") => format!("⧗ {}", t(lang, "queue.awaiting-approval")),
@@ -406,18 +416,18 @@ pub(super) fn draw(f: &mut Frame<'_>, m: &mut Model, ui: &Ui<'_>, area: Rect) {
                     (false, true) => " *".to_string(),
                     (false, false) => String::new(),
                 },
-                crate::i18n::fit(&printable(r.number()), usize::from(number_w)),
+                text::cut(&printable(r.number()), usize::from(number_w)),
                 code,
                 if r.unreadable() {
                     m.t("queue.unreadable").to_string()
                 } else {
-                    crate::i18n::fit(&printable(r.applicant()), fill)
+                    text::cut(&printable(r.applicant()), fill)
                 },
-                printable(r.citizenship()).into_owned(),
-                crate::i18n::fit(&printable(&stage), fill),
+                text::cut(&printable(r.citizenship()), 3),
+                text::cut(&printable(&stage), fill),
                 due,
                 left,
-                printable(r.assignee().unwrap_or("-")).into_owned(),
+                text::cut(&printable(r.assignee().unwrap_or("-")), 8),
             ]);
             if overdue {
                 row.style(ui.theme.overdue)
@@ -434,19 +444,19 @@ pub(super) fn draw(f: &mut Frame<'_>, m: &mut Model, ui: &Ui<'_>, area: Rect) {
         Constraint::Length(3),
         Constraint::Fill(1),
         Constraint::Length(11),
-        Constraint::Length(6),
+        Constraint::Length(LEFT_W),
         Constraint::Length(8),
     ];
     let header = Cells::new(vec![
-        "",
-        m.t("col.case"),
-        m.t("col.procedure"),
-        m.t("col.applicant"),
-        m.t("col.citizenship"),
-        m.t("col.stage"),
-        m.t("col.deadline"),
-        m.t("col.left"),
-        m.t("col.assignee"),
+        String::new(),
+        text::cut(m.t("col.case"), usize::from(number_w)),
+        text::cut(m.t("col.procedure"), usize::from(code_w)),
+        text::cut(m.t("col.applicant"), fill),
+        text::cut(m.t("col.citizenship"), 3),
+        text::cut(m.t("col.stage"), fill),
+        text::cut(m.t("col.deadline"), 11),
+        text::cut(m.t("col.left"), usize::from(LEFT_W)),
+        text::cut(m.t("col.assignee"), 8),
     ])
     .style(ui.theme.header);
     let mut state = TableState::default();

@@ -276,7 +276,19 @@ pub(super) fn wrap_lines(lines: Vec<Line<'static>>, width: usize) -> Vec<Line<'s
         let line_style = l.style;
         let all: String = l.spans.iter().map(|s| s.content.as_ref()).collect();
         let lead = all.len() - all.trim_start().len();
-        let indent = (lead + 2).min(width / 2);
+        // "Label  value" and "date  what": continuation lines go under the
+        // value; anything else two cells past its own indentation.
+        let value_at = all
+            .trim_start()
+            .find("  ")
+            .map(|i| lead + i)
+            .and_then(|i| {
+                let rest = &all[i..];
+                let gap = rest.len() - rest.trim_start().len();
+                let col = text::width(&all[..i + gap]);
+                (col <= 24 && gap < rest.len()).then_some(col)
+            });
+        let indent = value_at.unwrap_or(lead + 2).min(width / 2);
         for part in text::hang(&all, width, indent) {
             out.push(Line::styled(part, style).patch_style(line_style));
         }
@@ -330,7 +342,7 @@ pub(super) fn draw(f: &mut Frame<'_>, m: &mut Model, ui: &Ui<'_>, area: Rect) {
         super::checklist::draw(f, m, ui, body);
         return;
     }
-    let lines = sections::section_lines(lang, view, ui);
+    let lines = sections::section_lines(lang, view, ui, m.now);
     match &view.editor {
         Some(ed) => super::note::draw(f, ed, lines, body),
         None => {

@@ -18,6 +18,27 @@ pub(super) fn fields(f: &Form<'_>, info: &mut Vec<String>) -> Result<Vec<Field>,
         else {
             return Err(t(lang, "dialog.nothing-pending").into());
         };
+        // What the supervisor answers for: the decision, its grounds with
+        // what lifts them, who took it and when.
+        let grounds = |ids: &[String]| {
+            ids.iter()
+                .map(|g| {
+                    f.v.ground(g)
+                        .map(|x| x.title.get(lang).to_string())
+                        .unwrap_or_else(|| g.clone())
+                })
+                .collect::<Vec<_>>()
+                .join("; ")
+        };
+        info.push(match &d.kind {
+            DecisionKind::Issue => t(lang, "decision.issue").to_string(),
+            DecisionKind::Refuse { grounds: g } => {
+                tf(lang, "decision.refuse", &[("grounds", &grounds(g))])
+            }
+            DecisionKind::Annul { grounds: g } => {
+                tf(lang, "decision.annul", &[("grounds", &grounds(g))])
+            }
+        });
         info.push(tf(
             lang,
             "dialog.pending-by",

@@ -289,6 +289,32 @@ impl Dialog {
         Ok((lines, change))
     }
 
+    /// A field the form does not show now: the reason for a duplicate,
+    /// unless the decision is a duplicate.
+    pub fn hidden(&self, i: usize) -> bool {
+        self.kind == DialogKind::Decide
+            && self
+                .fields
+                .get(i)
+                .is_some_and(|f| f.label == "dialog.duplicate-reason")
+            && self.value(0) != "duplicate"
+    }
+
+    /// Move the focus by one shown field, forward or back.
+    fn step(&mut self, forward: bool) {
+        let n = self.fields.len().max(1);
+        for _ in 0..n {
+            self.focus = if forward {
+                (self.focus + 1) % n
+            } else {
+                (self.focus + n - 1) % n
+            };
+            if !self.hidden(self.focus) {
+                break;
+            }
+        }
+    }
+
     pub(super) fn field_label(&self, i: usize) -> String {
         match self.fields.get(i).map(|f| &f.input) {
             Some(Input::Choice(o, at)) => o.get(*at).map(|x| x.1.clone()).unwrap_or_default(),
@@ -349,7 +375,6 @@ pub fn key(m: &mut Model, world: Option<&World>, k: KeyEvent) -> Option<Change> 
                 _ => {}
             }
         } else {
-            let n = d.fields.len();
             let in_area = matches!(
                 d.fields.get(d.focus).map(|f| &f.input),
                 Some(Input::Area(_))
@@ -358,8 +383,8 @@ pub fn key(m: &mut Model, world: Option<&World>, k: KeyEvent) -> Option<Change> 
                 (KeyCode::Esc, _) => close = true,
                 (KeyCode::Char('s'), _) if ctrl => submit = true,
                 (KeyCode::Enter, _) if !in_area => submit = true,
-                (KeyCode::Tab, _) => d.focus = (d.focus + 1) % n.max(1),
-                (KeyCode::BackTab, _) => d.focus = (d.focus + n.max(1) - 1) % n.max(1),
+                (KeyCode::Tab, _) => d.step(true),
+                (KeyCode::BackTab, _) => d.step(false),
                 (_, Some(Input::Area(a))) => {
                     a.input(k);
                 }
@@ -382,8 +407,8 @@ pub fn key(m: &mut Model, world: Option<&World>, k: KeyEvent) -> Option<Change> 
                         *x = !*x;
                     }
                 }
-                (KeyCode::Down, _) => d.focus = (d.focus + 1) % n.max(1),
-                (KeyCode::Up, _) => d.focus = (d.focus + n.max(1) - 1) % n.max(1),
+                (KeyCode::Down, _) => d.step(true),
+                (KeyCode::Up, _) => d.step(false),
                 _ => {}
             }
         }
@@ -482,9 +507,15 @@ pub(super) fn draw(
             ui.theme.title,
         ));
         for l in page {
+            // A warning on the confirmation page stands out.
+            let style = if l.starts_with("!!") {
+                ui.theme.overdue
+            } else {
+                Style::new()
+            };
             for part in l.lines() {
                 let indent = part.len() - part.trim_start().len();
-                wrapped(&mut lines, part.trim_start(), indent, Style::new());
+                wrapped(&mut lines, part.trim_start(), indent, style);
             }
         }
         f.render_widget(Paragraph::new(lines), inner);
@@ -493,6 +524,9 @@ pub(super) fn draw(
     lines.push(Line::from(""));
     let mut area_at: Option<(usize, &ratatui_textarea::TextArea<'static>)> = None;
     for (i, field) in d.fields.iter().enumerate() {
+        if d.hidden(i) {
+            continue;
+        }
         let focused = i == d.focus;
         let label = format!(
             "{}{}",
