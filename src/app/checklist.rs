@@ -327,7 +327,8 @@ pub(super) fn draw(f: &mut Frame<'_>, m: &mut Model, ui: &Ui<'_>, area: Rect) {
                 if warn { " ! " } else { "   " }.to_string(),
                 ui.theme.overdue,
             ),
-            Span::raw(text::cut(&title, room)),
+            // Padded to the edge: the cursor's highlight is the whole row.
+            Span::raw(text::pad(&title, room)),
         ]);
         if i == cursor {
             line = line.patch_style(ui.theme.selected);

@@ -167,7 +167,7 @@ pub(super) fn draw(f: &mut Frame<'_>, m: &mut Model, ui: &Ui<'_>, area: Rect) {
             text::pad(&safe(&a.decided_by), by_w),
             when(ui, &a.decided_at)
         );
-        let row = text::cut(&row, width);
+        let row = text::pad(&row, width);
         lines.push(if d.cursor == Some(i) {
             Line::styled(row, ui.theme.selected)
         } else {

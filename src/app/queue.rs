@@ -440,9 +440,11 @@ pub(super) fn draw(f: &mut Frame<'_>, m: &mut Model, ui: &Ui<'_>, area: Rect) {
         Constraint::Length(2),
         Constraint::Length(number_w),
         Constraint::Length(code_w),
-        Constraint::Fill(1),
+        // Exactly the width the cells were cut to: the table never cuts
+        // one again without a mark.
+        Constraint::Length(u16::try_from(fill).unwrap_or(u16::MAX)),
         Constraint::Length(3),
-        Constraint::Fill(1),
+        Constraint::Length(u16::try_from(fill).unwrap_or(u16::MAX)),
         Constraint::Length(11),
         Constraint::Length(LEFT_W),
         Constraint::Length(8),

@@ -278,16 +278,12 @@ pub(super) fn wrap_lines(lines: Vec<Line<'static>>, width: usize) -> Vec<Line<'s
         let lead = all.len() - all.trim_start().len();
         // "Label  value" and "date  what": continuation lines go under the
         // value; anything else two cells past its own indentation.
-        let value_at = all
-            .trim_start()
-            .find("  ")
-            .map(|i| lead + i)
-            .and_then(|i| {
-                let rest = &all[i..];
-                let gap = rest.len() - rest.trim_start().len();
-                let col = text::width(&all[..i + gap]);
-                (col <= 24 && gap < rest.len()).then_some(col)
-            });
+        let value_at = all.trim_start().find("  ").map(|i| lead + i).and_then(|i| {
+            let rest = &all[i..];
+            let gap = rest.len() - rest.trim_start().len();
+            let col = text::width(&all[..i + gap]);
+            (col <= 24 && gap < rest.len()).then_some(col)
+        });
         let indent = value_at.unwrap_or(lead + 2).min(width / 2);
         for part in text::hang(&all, width, indent) {
             out.push(Line::styled(part, style).patch_style(line_style));
@@ -337,7 +333,10 @@ pub(super) fn draw(f: &mut Frame<'_>, m: &mut Model, ui: &Ui<'_>, area: Rect) {
             spans.push(Span::raw(label));
         }
     }
-    f.render_widget(Paragraph::new(Line::from(spans)), tabs);
+    f.render_widget(
+        Paragraph::new(text::cut_line(Line::from(spans), usize::from(tabs.width))),
+        tabs,
+    );
     if view.section == CHECKLIST && view.editor.is_none() {
         super::checklist::draw(f, m, ui, body);
         return;

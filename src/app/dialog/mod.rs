@@ -469,20 +469,25 @@ pub(super) fn draw(
         height: area.height.saturating_sub(2),
     };
     f.render_widget(ratatui::widgets::Clear, rect);
-    let title = format!(" {} · {} ", t(lang, d.title_key(case)), d.number);
+    let edge = usize::from(rect.width.saturating_sub(4));
+    let title = format!(
+        " {} ",
+        crate::ui::text::cut(
+            &format!("{} · {}", t(lang, d.title_key(case)), d.number),
+            edge
+        )
+    );
+    let keys = t(
+        lang,
+        if d.confirm.is_some() {
+            "dialog.keys-confirm"
+        } else {
+            "dialog.keys"
+        },
+    );
     let block = ratatui::widgets::Block::bordered()
         .title(title)
-        .title_bottom(format!(
-            " {} ",
-            t(
-                lang,
-                if d.confirm.is_some() {
-                    "dialog.keys-confirm"
-                } else {
-                    "dialog.keys"
-                }
-            )
-        ));
+        .title_bottom(format!(" {} ", crate::ui::text::cut(keys, edge)));
     let inner = block.inner(rect);
     f.render_widget(block, rect);
     let mut lines: Vec<Line<'static>> = Vec::new();
@@ -518,6 +523,10 @@ pub(super) fn draw(
                 wrapped(&mut lines, part.trim_start(), indent, style);
             }
         }
+        let lines: Vec<Line<'static>> = lines
+            .into_iter()
+            .map(|l| crate::ui::text::cut_line(l, usize::from(inner.width)))
+            .collect();
         f.render_widget(Paragraph::new(lines), inner);
         return;
     }
@@ -595,6 +604,11 @@ pub(super) fn draw(
         .unwrap_or(0);
     let h = usize::from(inner.height);
     let scroll = focus_line.saturating_sub(h.saturating_sub(8));
+    // Nothing runs past the frame without a mark.
+    let lines: Vec<Line<'static>> = lines
+        .into_iter()
+        .map(|l| crate::ui::text::cut_line(l, usize::from(inner.width)))
+        .collect();
     f.render_widget(
         Paragraph::new(lines).scroll((u16::try_from(scroll).unwrap_or(0), 0)),
         inner,
