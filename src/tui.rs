@@ -226,6 +226,7 @@ pub fn on_reply(m: &mut Model, link: &mut Link, reply: Reply) -> bool {
             link.load_queue(m);
         }
         Reply::Status(s) => m.status = s,
+        Reply::DueKinds(list) => m.due_kinds.extend(list),
         Reply::Desk(result) => match (&mut m.screen, result) {
             (Screen::Desk(d), Ok(f)) => {
                 let n = f.approval_queue.len();
@@ -572,6 +573,10 @@ async fn event_loop(
         if dirty {
             small = frame(terminal, m, ui).map_err(io)?;
             dirty = false;
+            // The queue asks what is due on rows whose stages are all done.
+            if !m.due_wanted.is_empty() {
+                link.send(Request::DueKinds(std::mem::take(&mut m.due_wanted)));
+            }
         }
         tokio::select! {
             ev = events.next() => {

@@ -664,3 +664,28 @@ fn a_hearing_recorded_before_its_scheduled_time_is_warned_about() {
     let page = &d.confirm.as_ref().expect("confirmation").0;
     assert!(!page.iter().any(|l| l.starts_with("!!")), "{page:?}");
 }
+
+#[test]
+fn the_queue_names_what_is_due_when_every_stage_is_done() {
+    let (_d, s) = demo();
+    let mut m = model(&s, Lang::En, "ivanov", Role::Inspector);
+    let done = t(Lang::En, "queue.stages-done");
+    let text = screen(&s, &mut m, 120, 40);
+    assert!(text.contains(done), "{text}");
+    // The screen asked what those rows are waiting for; the worker's answer
+    // names it (the service term, a hearing notice, ...).
+    assert!(!m.due_wanted.is_empty());
+    let wanted = std::mem::take(&mut m.due_wanted);
+    let kinds = s.due_kinds(&wanted).expect("kinds");
+    assert!(!kinds.is_empty());
+    m.due_kinds.extend(kinds);
+    let text = screen(&s, &mut m, 120, 40);
+    assert!(!text.contains(done), "{text}");
+    assert!(
+        text.contains(t(Lang::En, "deadline.service"))
+            || text.contains(t(Lang::En, "deadline.hearing-notice")),
+        "{text}"
+    );
+    // Asked once: the next frame asks for nothing more.
+    assert!(m.due_wanted.is_empty());
+}

@@ -151,7 +151,7 @@ pub(super) fn draw(f: &mut Frame<'_>, m: &mut Model, ui: &Ui<'_>, area: Rect) {
         .clamp(15, 24);
     let applicant_w = width
         .saturating_sub(number_w + kind_w + by_w + when_w + 5)
-        .max(8);
+        .clamp(8, 40);
     for (i, a) in fig.approval_queue.iter().enumerate() {
         let kind = match a.decision.as_str() {
             "issue" => t(lang, "dialog.kind.issue"),

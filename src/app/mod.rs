@@ -221,6 +221,14 @@ pub struct Model {
     pub messages: Vec<(DateTime<Utc>, String)>,
     /// The status text last written to the log.
     logged: String,
+    /// The kind of the nearest deadline of cases whose stages are all done,
+    /// as the worker computed it, for the queue's STAGE column.
+    pub due_kinds: HashMap<String, crate::domain::urgency::DeadlineKind>,
+    /// Cases on screen whose deadline kind the queue still needs; the
+    /// runtime asks the worker and clears this.
+    pub due_wanted: Vec<String>,
+    /// Cases already asked about (not asked again until the queue reloads).
+    due_asked: std::collections::HashSet<String>,
     /// Cases marked with space for bulk actions.
     pub marked: std::collections::BTreeSet<String>,
     pub sort: Sort,
@@ -390,6 +398,9 @@ impl Model {
             log: None,
             messages: Vec::new(),
             logged: String::new(),
+            due_kinds: HashMap::new(),
+            due_wanted: Vec::new(),
+            due_asked: Default::default(),
             marked: Default::default(),
             sort: Sort::Urgency,
             loading: false,

@@ -190,6 +190,9 @@ impl Model {
     pub fn set_rows(&mut self, rows: crate::store::table::Queue) {
         let keep = self.selected_row().map(|r| r.number().to_string());
         self.rows = rows;
+        // What is due may have changed with the rows: ask again.
+        self.due_kinds.clear();
+        self.due_asked.clear();
         self.matched.clear();
         self.orders.clear();
         self.counts = None;
@@ -371,6 +374,7 @@ pub(super) fn draw(f: &mut Frame<'_>, m: &mut Model, ui: &Ui<'_>, area: Rect) {
         .clamp(15, 24) as u16;
     let fixed = 2 + number_w + code_w + 3 + 11 + LEFT_W + 8 + 8;
     let fill = usize::from(area.width.saturating_sub(fixed) / 2);
+    let mut wanted: Vec<String> = Vec::new();
     let rows: Vec<Cells<'_>> = m
         .visible
         .iter()
@@ -399,10 +403,26 @@ pub(super) fn draw(f: &mut Frame<'_>, m: &mut Model, ui: &Ui<'_>, area: Rect) {
                         .map(|(i, n, st)| format!("{i}/{n} {}", st.title.get(lang)))
                         .unwrap_or_else(|| s.to_string())
                 })
-                // Every stage is done and something else is due (the
-                // service term, a hearing notice): as the desk and the
-                // daily report call it.
-                .unwrap_or_else(|| t(lang, "queue.stages-done").to_string());
+                // Every stage is done and something else is due: what it
+                // is (the service term, a hearing notice) once the worker
+                // has said, else as the desk and the daily report call it.
+                .unwrap_or_else(|| match m.due_kinds.get(r.number()) {
+                    Some(kind) => super::case::deadline_label(
+                        lang,
+                        |id| {
+                            procedure
+                                .and_then(|p| p.stage_place(id))
+                                .map(|(_, _, st)| st.title.get(lang).to_string())
+                        },
+                        kind,
+                    ),
+                    None => {
+                        if next_due.is_some() && !m.due_asked.contains(r.number()) {
+                            wanted.push(r.number().to_string());
+                        }
+                        t(lang, "queue.stages-done").to_string()
+                    }
+                });
             // A supervisor's answer is what the inspector needs to see first.
             let stage = match r.approval() {
                 Some("pending") => format!("⧗ {}", t(lang, "queue.awaiting-approval")),
@@ -436,6 +456,10 @@ pub(super) fn draw(f: &mut Frame<'_>, m: &mut Model, ui: &Ui<'_>, area: Rect) {
             }
         })
         .collect();
+    for n in &wanted {
+        m.due_asked.insert(n.clone());
+    }
+    m.due_wanted.extend(wanted);
     let widths = [
         Constraint::Length(2),
         Constraint::Length(number_w),

@@ -43,6 +43,9 @@ pub enum Request {
     AssignMany(Vec<String>, String),
     Export(String),
     Desk,
+    /// What the nearest deadline of these cases is (the queue names it
+    /// when every stage is done).
+    DueKinds(Vec<String>),
 }
 
 /// A case ready for the screen, with its checklist ids.
@@ -83,6 +86,7 @@ pub enum Reply {
     /// Another session committed a change.
     Changed,
     Desk(Result<Box<crate::report::DailyFigures>, String>),
+    DueKinds(Vec<(String, crate::domain::urgency::DeadlineKind)>),
 }
 
 /// Load a case with everything the case screen shows, its computed checks
@@ -567,6 +571,13 @@ pub fn run(
                 &mut store, &me, lang, &numbers, &to,
             ))),
             Request::Export(format) => send(Reply::Status(export_here(&store, lang, &format))),
+            Request::DueKinds(numbers) => match store.due_kinds(&numbers) {
+                Ok(list) => send(Reply::DueKinds(list)),
+                Err(e) => {
+                    tracing::warn!("due kinds: {e}");
+                    true
+                }
+            },
             Request::Desk => {
                 let now = super::now();
                 let today = crate::domain::term::local(&store.cal, now).date();

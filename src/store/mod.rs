@@ -9,6 +9,7 @@ pub mod audit;
 pub mod cases;
 pub mod db;
 pub mod drafts;
+mod due;
 pub mod export;
 pub mod import;
 pub mod journal;

@@ -5,6 +5,8 @@
 
 mod sections;
 
+pub(crate) use sections::deadline_label;
+
 use ratatui_textarea::TextArea;
 
 use ratatui::Frame;
@@ -275,15 +277,21 @@ pub(super) fn wrap_lines(lines: Vec<Line<'static>>, width: usize) -> Vec<Line<'s
         let style = l.spans.first().map(|s| s.style).unwrap_or_default();
         let line_style = l.style;
         let all: String = l.spans.iter().map(|s| s.content.as_ref()).collect();
-        let lead = all.len() - all.trim_start().len();
+        let lead_bytes = all.len() - all.trim_start().len();
+        // A late line's `!! ` mark is part of its indentation.
+        let lead = text::width(&all[..lead_bytes]) + if all.starts_with("!! ") { 3 } else { 0 };
         // "Label  value" and "date  what": continuation lines go under the
         // value; anything else two cells past its own indentation.
-        let value_at = all.trim_start().find("  ").map(|i| lead + i).and_then(|i| {
-            let rest = &all[i..];
-            let gap = rest.len() - rest.trim_start().len();
-            let col = text::width(&all[..i + gap]);
-            (col <= 24 && gap < rest.len()).then_some(col)
-        });
+        let value_at = all
+            .trim_start()
+            .find("  ")
+            .map(|i| lead_bytes + i)
+            .and_then(|i| {
+                let rest = all.get(i..)?;
+                let gap = rest.len() - rest.trim_start().len();
+                let col = text::width(all.get(..i + gap)?);
+                (col <= 24 && gap < rest.len()).then_some(col)
+            });
         let indent = value_at.unwrap_or(lead + 2).min(width / 2);
         for part in text::hang(&all, width, indent) {
             out.push(Line::styled(part, style).patch_style(line_style));
@@ -358,5 +366,38 @@ pub(super) fn draw(f: &mut Frame<'_>, m: &mut Model, ui: &Ui<'_>, area: Rect) {
                 body,
             )
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_lines_wrap_under_their_value_in_any_script() {
+        let lines = vec![
+            Line::from(
+                "!! 18.11.2026 18:30  Көрсетілетін қызметті алушы туралы мәліметтерді енгізу",
+            ),
+            Line::from("Заявитель  Каримова Дилноза Абдуллаевна из Ташкента, Узбекистан"),
+        ];
+        let out: Vec<String> = wrap_lines(lines, 40)
+            .iter()
+            .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect())
+            .collect();
+        for l in &out {
+            assert!(text::width(l) <= 40, "{l}");
+        }
+        // Under the value, at most half the width in.
+        assert!(out[1].starts_with(&" ".repeat(20)), "{out:?}");
+        assert!(out.iter().any(|l| l.starts_with("Заявитель  ")));
+        let second = out
+            .iter()
+            .skip_while(|l| !l.starts_with("Заявитель"))
+            .nth(1);
+        assert!(
+            second.is_some_and(|l| l.starts_with(&" ".repeat(11))),
+            "{out:?}"
+        );
     }
 }

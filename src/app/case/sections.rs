@@ -416,12 +416,22 @@ fn deadline_kind(
     v: &RuleVersion,
     kind: &crate::domain::urgency::DeadlineKind,
 ) -> String {
+    deadline_label(
+        lang,
+        |id| v.stage(id).map(|s| s.title.get(lang).to_string()),
+        kind,
+    )
+}
+
+/// What a deadline is, in the language; a stage by its title.
+pub(crate) fn deadline_label(
+    lang: Lang,
+    stage_title: impl Fn(&str) -> Option<String>,
+    kind: &crate::domain::urgency::DeadlineKind,
+) -> String {
     use crate::domain::urgency::DeadlineKind as K;
     match kind {
-        K::Stage(id) => v
-            .stage(id)
-            .map(|s| s.title.get(lang).to_string())
-            .unwrap_or_else(|| id.clone()),
+        K::Stage(id) => stage_title(id).unwrap_or_else(|| id.clone()),
         K::Service => t(lang, "deadline.service").to_string(),
         K::HearingNotice => t(lang, "deadline.hearing-notice").to_string(),
         K::Hearing => t(lang, "deadline.hearing").to_string(),
