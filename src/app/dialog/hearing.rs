@@ -3,10 +3,19 @@
 
 use super::*;
 
-pub(super) fn fields(f: &Form<'_>, _info: &mut Vec<String>) -> Result<Vec<Field>, String> {
+pub(super) fn fields(f: &Form<'_>, info: &mut Vec<String>) -> Result<Vec<Field>, String> {
     let lang = f.lang;
     let cal = f.cal;
     let m = f.m;
+    // The time and place the notice set: the hearing is recorded as held
+    // then (order 002 §17).
+    if let Some(n) = f.c.notices.get(f.c.hearings.len()) {
+        info.push(tf(
+            lang,
+            "dialog.hearing-scheduled",
+            &[("at", &local(cal, n.hearing_at)), ("place", &n.place)],
+        ));
+    }
     Ok(vec![
         Field {
             label: "dialog.held-at",
