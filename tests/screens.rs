@@ -173,7 +173,7 @@ fn with_notice(s: &mut Store, not: &str) -> String {
             f.input = kezek::app::dialog::Input::Text("room 12".into());
         }
         dialog_key(&mut m, KeyCode::Enter);
-        if !m.dialog.as_ref().is_some_and(|d| d.confirm.is_some()) {
+        if m.dialog.as_ref().is_none_or(|d| d.confirm.is_none()) {
             continue;
         }
         let change = match app::update(&mut m, Action::DialogKey(key(KeyCode::Enter))) {
