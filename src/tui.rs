@@ -462,14 +462,19 @@ pub fn run(db: Option<PathBuf>, lang: Lang) -> Result<Outcome, Failure> {
     };
     link.load_queue(&m);
 
-    let mut terminal =
-        ratatui::try_init().map_err(|e| Failure(msg!("error.terminal-setup", detail = e.msg())))?;
+    let caps = crate::termcaps::TermEnv::from_process();
+    let mut terminal = open_terminal(&caps)
+        .map_err(|e| Failure(msg!("error.terminal-setup", detail = e.msg())))?;
     install_crash_log(lang);
     tracing::info!("console opened");
     let mut ui = Ui {
         cal: &cal,
         rules: &rules,
-        theme: Theme::from_env(),
+        theme: if caps.depth() == crate::termcaps::Depth::Mono {
+            Theme::monochrome()
+        } else {
+            Theme::from_env()
+        },
     };
     let result = runtime.block_on(event_loop(
         &mut terminal,
@@ -499,13 +504,27 @@ pub fn run(db: Option<PathBuf>, lang: Lang) -> Result<Outcome, Failure> {
     result
 }
 
+/// The console's terminal: output adapted to what the terminal can show.
+type Term =
+    ratatui::Terminal<ratatui::backend::CrosstermBackend<crate::termcaps::Adapt<std::io::Stdout>>>;
+
+/// Raw mode and the alternate screen, restored on a panic as on exit.
+fn open_terminal(caps: &crate::termcaps::TermEnv) -> std::io::Result<Term> {
+    use ratatui::crossterm::{execute, terminal};
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        ratatui::restore();
+        hook(info);
+    }));
+    terminal::enable_raw_mode()?;
+    execute!(std::io::stdout(), terminal::EnterAlternateScreen)?;
+    let out = crate::termcaps::Adapt::new(std::io::stdout(), caps.depth(), caps.ascii_only());
+    ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(out))
+}
+
 /// Draw one frame inside synchronized-update escapes.
 /// Returns whether the window is too small to use (keys are then ignored).
-fn frame(
-    terminal: &mut ratatui::DefaultTerminal,
-    m: &mut Model,
-    ui: &Ui<'_>,
-) -> std::io::Result<bool> {
+fn frame(terminal: &mut Term, m: &mut Model, ui: &Ui<'_>) -> std::io::Result<bool> {
     m.now = app::now();
     ratatui::crossterm::queue!(terminal.backend_mut(), BeginSynchronizedUpdate)?;
     let done = terminal.draw(|f| ui::draw(f, m, ui))?;
@@ -551,7 +570,7 @@ fn on_key(
 }
 
 async fn event_loop(
-    terminal: &mut ratatui::DefaultTerminal,
+    terminal: &mut Term,
     m: &mut Model,
     link: &mut Link,
     ui: &mut Ui<'_>,

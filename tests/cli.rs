@@ -528,7 +528,47 @@ fn demo_then_queue_then_audit() {
     );
     let out = stdout(&o);
     assert_eq!(out.lines().count(), 4, "{out}");
-    assert!(out.starts_with("number,procedure,applicant,stage,next_deadline,time_left,assignee\n"));
+    // RFC 4180 line ends, as in `kezek export`; overdue and signed minutes
+    // beside the prose so a spreadsheet can sort and filter.
+    assert!(out.starts_with(
+        "number,procedure,applicant,stage,next_deadline,overdue,minutes_left,time_left,assignee\r\n"
+    ));
+    assert_eq!(out.matches("\r\n").count(), 4, "{out}");
+    for line in out.lines().skip(1) {
+        let cells: Vec<&str> = line.split(',').collect();
+        let minutes: i64 = cells[6].parse().expect("minutes_left is a number");
+        assert_eq!(cells[5] == "true", minutes < 0, "{line}");
+    }
+    let o = kezek_with(&["--db", &db_s, "export", "--status", "all"], None, &me);
+    let exported = stdout(&o);
+    assert!(exported.contains("\r\n"));
+    // Instants in the office's time with its offset, not UTC.
+    let first = exported.lines().nth(1).expect("a row");
+    assert!(first.contains("+05:00"), "{first}");
+    assert!(!first.contains("Z,"), "{first}");
+    // A login that is nobody's is an error, not an empty list.
+    let o = kezek_with(&["--db", &db_s, "queue", "--assignee", "nobody"], None, &me);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("nobody") && stderr(&o).contains("akhmetova"),
+        "{}",
+        stderr(&o)
+    );
+    // History in the office's time: `Пт 20.11.2026 17:45`, not ISO UTC.
+    let o = kezek_with(
+        &["--db", &db_s, "--lang", "en", "queue", "--format", "json"],
+        None,
+        &me,
+    );
+    let any: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    let some = any[0]["number"].as_str().expect("number").to_string();
+    let o = kezek_with(
+        &["--db", &db_s, "--lang", "en", "audit", "show", &some],
+        None,
+        &me,
+    );
+    let line = stdout(&o).lines().next().expect("a row").to_string();
+    assert!(!line.contains('Z') && line.contains(".2026 "), "{line}");
     let o = kezek_with(&["--db", &db_s, "queue", "--procedure", "visa"], None, &me);
     assert_eq!(o.status.code(), Some(2));
 
@@ -553,6 +593,56 @@ fn demo_then_queue_then_audit() {
         "{}",
         stdout(&o)
     );
+}
+
+#[test]
+fn output_into_a_closed_pipe_ends_quietly() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("p.db");
+    let db_s = db.to_string_lossy().into_owned();
+    let me = [("KEZEK_USER", "akhmetova")];
+    let o = kezek_with(
+        &["--db", &db_s, "demo", "--no-open", "--cases", "3000"],
+        None,
+        &me,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    for args in [
+        ["export", "--format", "csv"],
+        ["export", "--format", "json"],
+    ] {
+        // `kezek export | head -1`: the reader goes away after one line.
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_kezek"))
+            .args(["--db", &db_s])
+            .args(args)
+            .env("KEZEK_USER", "akhmetova")
+            .env("KEZEK_CONFIG_DIR", dir.path())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        let mut out = child.stdout.take().expect("stdout");
+        let mut first = [0u8; 16];
+        std::io::Read::read_exact(&mut out, &mut first).expect("read");
+        drop(out);
+        let o = child.wait_with_output().expect("wait");
+        assert_eq!(o.status.code(), Some(0), "{args:?}");
+        assert_eq!(stderr(&o), "", "{args:?}");
+    }
+}
+
+#[test]
+fn a_mistyped_command_names_each_suggestion() {
+    let o = kezek_with(&["--lang", "en", "usr"], None, &[]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(
+        e.contains("“user”") && !e.contains("“users, user”") && !e.contains("rules, user"),
+        "{e}"
+    );
+    // `users` is the same command as `user`.
+    let o = kezek_with(&["--lang", "en", "users", "--help"], None, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 }
 
 #[test]

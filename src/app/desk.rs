@@ -120,6 +120,15 @@ pub(super) fn draw(f: &mut Frame<'_>, m: &mut Model, ui: &Ui<'_>, area: Rect) {
         text::cut(t(lang, "desk.legend"), width),
         ui.theme.dim,
     ));
+    // The nightly backup: a failed or overdue one stands out.
+    lines.push(Line::styled(
+        text::cut(&fig.backup.line().text(lang), width),
+        if fig.backup.missing || fig.backup.error.is_some() {
+            ui.theme.overdue
+        } else {
+            ui.theme.dim
+        },
+    ));
     lines.push(Line::from(""));
     // The approval queue.
     lines.push(Line::styled(

@@ -420,7 +420,10 @@ pub fn export_here(store: &Store, lang: Lang, format: &str) -> String {
     use crate::store::export::{ExportFilter, ExportFormat, StatusFilter};
     let name = format!(
         "kezek-export-{}.{format}",
-        Utc::now().format("%Y%m%d-%H%M%S")
+        // Named by the office's date, which is the one people look for.
+        Utc::now()
+            .with_timezone(&store.cal.zone())
+            .format("%Y%m%d-%H%M%S")
     );
     // The console ends itself on SIGTERM; the file is removed all the same.
     crate::outfile::leave_exit_to_caller();
@@ -462,7 +465,12 @@ pub fn run(
     requests: Receiver<Request>,
     send: impl Fn(Reply) -> bool,
 ) {
-    let mut version = store.data_version().unwrap_or(0);
+    // Other consoles' changes: announced by PostgreSQL, looked up on SQLite.
+    let _ = store.watch();
+    let idle = match store.engine() {
+        crate::store::engine::Engine::Postgres => Duration::from_millis(250),
+        crate::store::engine::Engine::Sqlite => Duration::from_secs(1),
+    };
     // Templates as the administrator left them; a broken one is reported
     // and documents are then issued from the command line only.
     let templates = match crate::notice::load() {
@@ -482,16 +490,11 @@ pub fn run(
     loop {
         let req = match pending.pop_front() {
             Some(r) => r,
-            None => match requests.recv_timeout(Duration::from_secs(1)) {
+            None => match requests.recv_timeout(idle) {
                 Ok(r) => r,
                 Err(RecvTimeoutError::Timeout) => {
-                    if let Ok(v) = store.data_version()
-                        && v != version
-                    {
-                        version = v;
-                        if !send(Reply::Changed) {
-                            return;
-                        }
+                    if others_changed(&mut store) && !send(Reply::Changed) {
+                        return;
                     }
                     continue;
                 }
@@ -506,6 +509,19 @@ pub fn run(
             }
             r => r,
         };
+        // What the request is, for `--log-level debug`: a kind and a case
+        // number, never what was typed (a filter or a note may hold a name).
+        let (what, case) = match &req {
+            Request::Queue { .. } => ("queue", None),
+            Request::Case { number } => ("open case", Some(number.clone())),
+            Request::Act(change, _) => ("change", Some(change.number().to_string())),
+            Request::Draft { number, .. } => ("draft", Some(number.clone())),
+            Request::AssignMany(numbers, _) => ("assign many", Some(numbers.len().to_string())),
+            Request::Export(_) => ("export", None),
+            Request::Desk => ("desk", None),
+            Request::DueKinds(numbers) => ("due kinds", Some(numbers.len().to_string())),
+        };
+        let started = std::time::Instant::now();
         let alive = match req {
             Request::Queue { generation, filter } => {
                 // A screenful first, then every case of the view.
@@ -588,15 +604,30 @@ pub fn run(
                 ))
             }
         };
+        tracing::debug!(
+            "worker {what} {}: {:.1} ms ({} waiting)",
+            case.as_deref().unwrap_or("-"),
+            started.elapsed().as_secs_f64() * 1000.0,
+            pending.len()
+        );
         if !alive {
             return;
         }
-        // Our own commits do not move data_version; other sessions' do.
-        if let Ok(v) = store.data_version() {
-            if v != version && !send(Reply::Changed) {
-                return;
-            }
-            version = v;
+        if others_changed(&mut store) && !send(Reply::Changed) {
+            return;
         }
     }
+}
+
+/// Whether another session changed something since the last look (this
+/// session's own commits are not news).
+fn others_changed(store: &mut Store) -> bool {
+    let changed = matches!(
+        store.changes(Duration::ZERO),
+        Ok(crate::store::Changes::Cases(_) | crate::store::Changes::Everything)
+    );
+    if changed {
+        tracing::debug!("another session committed: the screen reloads");
+    }
+    changed
 }

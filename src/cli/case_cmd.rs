@@ -857,6 +857,18 @@ fn deadline_kind(lang: Lang, v: &RuleVersion, kind: &urgency::DeadlineKind) -> S
     }
 }
 
+/// The approval as stored, its instant in the office's time like every other.
+fn approval_json(store: &Store, a: &crate::domain::case::ApprovalState) -> Value {
+    use crate::domain::case::ApprovalState as A;
+    match a {
+        A::Approved { by, at } => json!({"state": "approved", "by": by, "at": ts(store, *at)}),
+        A::Returned { by, at, comment } => json!({
+            "state": "returned", "by": by, "at": ts(store, *at), "comment": comment
+        }),
+        other => serde_json::to_value(other).unwrap_or(Value::Null),
+    }
+}
+
 fn ts(store: &Store, t: DateTime<Utc>) -> String {
     t.with_timezone(&store.cal.zone()).to_rfc3339()
 }
@@ -937,7 +949,7 @@ fn show(
                         "decision": d.kind,
                         "by": d.by,
                         "at": ts(store, d.at),
-                        "approval": d.approval,
+                        "approval": approval_json(store, &d.approval),
                         "reason": d.reason,
                     })
                 })

@@ -401,7 +401,15 @@ pub fn error_line(e: &clap::Error, lang: Lang) -> String {
         ContextKind::SuggestedValue,
     ] {
         if let Some(s) = context(e, kind) {
-            parts.push(say("cli.args.did-you-mean", &[("suggestion", &s)]));
+            // clap gives several as one "a, b": each is quoted on its own.
+            let many: Vec<&str> = s.split(", ").filter(|x| !x.is_empty()).collect();
+            parts.push(match many.as_slice() {
+                [first, second, ..] => say(
+                    "cli.args.did-you-mean-either",
+                    &[("first", first), ("second", second)],
+                ),
+                _ => say("cli.args.did-you-mean", &[("suggestion", &s)]),
+            });
         }
     }
     say("cli.args.line", &[("what", &parts.join("; "))])

@@ -4,8 +4,10 @@
 //! Exit codes: 0 success; 1 a check found invalid input (e.g. an invalid
 //! IIN); 2 bad arguments or input that cannot be used (one line on stderr).
 
+mod backup;
 mod calendar;
 mod case_cmd;
+mod docs_gen;
 mod doctor;
 pub mod help;
 mod iin;
@@ -60,7 +62,7 @@ enum Command {
     #[command(subcommand)]
     Rules(rules::RulesCommand),
     /// kezek users and their roles.
-    #[command(subcommand)]
+    #[command(subcommand, alias = "users")]
     User(store_cmds::UserCommand),
     /// The audit log: verify the hash chain, show a case's history.
     #[command(subcommand)]
@@ -125,6 +127,31 @@ enum Command {
     Init,
     /// What is wrong with the office installation: modes, owners, group members, the audit key.
     Doctor,
+    /// Back up the database: a consistent compressed copy, checked, named by the date; with --keep, old ones pruned.
+    Backup(backup::BackupArgs),
+    /// Restore a backup into a new database file (never over an existing one).
+    Restore {
+        /// The backup file.
+        file: std::path::PathBuf,
+        /// The new database file.
+        #[arg(long, value_name = "PATH")]
+        to: std::path::PathBuf,
+    },
+    /// Bring the database to this kezek's schema version (a backup is taken first).
+    Migrate,
+    /// Print a shell completion script (bash, zsh or fish).
+    #[command(hide = true)]
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: docs_gen::Shell,
+    },
+    /// Write a manual page per command into DIR.
+    #[command(hide = true)]
+    Manpages {
+        /// The directory.
+        dir: std::path::PathBuf,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -153,11 +180,9 @@ fn init_logging(level: LogLevel) {
     if std::fs::create_dir_all(&dir).is_err() {
         return;
     }
+    // The user's own file (never the office group's), rotated by size.
     let Ok(file) = crate::privilege::as_real_user(|| {
-        std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(dir.join("kezek.log"))
+        crate::logfile::RotatingLog::open(&dir.join("kezek.log"))
     }) else {
         return;
     };
@@ -193,6 +218,64 @@ pub(crate) fn emit(text: &str) -> Result<(), Failure> {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         Err(e) => Err(Failure(msg!("error.output", detail = e.msg()))),
+    }
+}
+
+/// Standard output that remembers when its reader went away, so that a
+/// command writing into `| head` can end quietly instead of reporting it.
+pub(crate) struct PipeOut<W: Write> {
+    inner: W,
+    closed: bool,
+}
+
+impl<W: Write> PipeOut<W> {
+    pub(crate) fn new(inner: W) -> PipeOut<W> {
+        PipeOut {
+            inner,
+            closed: false,
+        }
+    }
+
+    /// Whether a write failed because nobody reads any more.
+    pub(crate) fn closed(&self) -> bool {
+        self.closed
+    }
+
+    fn note<T>(&mut self, r: std::io::Result<T>) -> std::io::Result<T> {
+        if let Err(e) = &r
+            && e.kind() == std::io::ErrorKind::BrokenPipe
+        {
+            self.closed = true;
+        }
+        r
+    }
+}
+
+impl<W: Write> Write for PipeOut<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let r = self.inner.write(buf);
+        self.note(r)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        let r = self.inner.flush();
+        self.note(r)
+    }
+}
+
+/// A stored instant (`2026-11-20T12:45:00Z`) as a person reads it: the
+/// office's wall clock in the interface language (`Пт 20.11.2026 17:45`).
+pub(crate) fn wall_clock(
+    cal: &crate::domain::calendar::Calendar,
+    lang: crate::i18n::Lang,
+    stored: &str,
+) -> String {
+    match chrono::DateTime::parse_from_rfc3339(stored) {
+        Ok(t) => crate::i18n::local(
+            lang,
+            crate::domain::term::local(cal, t.with_timezone(&chrono::Utc)),
+        ),
+        Err(_) => crate::domain::text::printable(stored).into_owned(),
     }
 }
 
@@ -298,6 +381,11 @@ where
         Command::Report(c) => report::run(cli.db, c, lang),
         Command::Init => store_cmds::init(cli.db, lang),
         Command::Doctor => doctor::run(cli.db, lang),
+        Command::Backup(args) => backup::run(cli.db, args, lang),
+        Command::Restore { file, to } => backup::restore(cli.db, file, to, lang),
+        Command::Migrate => backup::migrate(cli.db, lang),
+        Command::Completions { shell } => docs_gen::completions(shell, lang),
+        Command::Manpages { dir } => docs_gen::manpages(&dir, lang),
     };
     finish(result, lang)
 }

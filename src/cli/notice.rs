@@ -68,7 +68,7 @@ pub fn run(db: Option<PathBuf>, args: NoticeArgs, lang: Lang) -> Result<Outcome,
                 n.kind,
                 notice::lang_id(n.lang),
                 printable(&n.subject),
-                n.issued_at,
+                super::wall_clock(&store.cal, lang, &n.issued_at),
                 printable(&n.issued_by)
             ));
         }

@@ -29,16 +29,25 @@ pub fn init(db: Option<PathBuf>, lang: Lang) -> Result<Outcome, Failure> {
             dir = crate::privilege::OFFICE_DATA_DIR
         )));
     }
-    if path.exists() {
-        return Err(Failure(msg!(
-            "cli.init.exists",
-            path = path.display().to_string()
-        )));
+    let exists = match crate::store::engine::target(&path) {
+        crate::store::engine::Target::Sqlite(file) => file.exists(),
+        crate::store::engine::Target::Postgres(url) => db::pg_initialized(&url)?,
+    };
+    if exists {
+        return Err(Failure(msg!("cli.init.exists", path = shown(&path))));
     }
     let (_, path) = create_store(Some(path), lang)?;
-    let done = msg!("cli.init.created", path = path.display().to_string());
+    let done = msg!("cli.init.created", path = shown(&path));
     emit(&format!("{}\n", done.text(lang)))?;
     Ok(Outcome::Ok)
+}
+
+/// A `--db` as said to the user: a PostgreSQL password never is.
+pub(crate) fn shown(db: &std::path::Path) -> String {
+    match crate::store::engine::target(db) {
+        crate::store::engine::Target::Postgres(url) => crate::store::engine::pg::redact(&url),
+        crate::store::engine::Target::Sqlite(_) => db.display().to_string(),
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -181,11 +190,7 @@ pub fn audit(db: Option<PathBuf>, cmd: AuditCommand, lang: Lang) -> Result<Outco
             }
             match v.first_break {
                 None => {
-                    let ok = msg!(
-                        "cli.audit.intact",
-                        rows = v.rows,
-                        path = path.display().to_string()
-                    );
+                    let ok = msg!("cli.audit.intact", rows = v.rows, path = shown(&path));
                     emit(&format!("{}\n", ok.text(lang)))?;
                     Ok(Outcome::Ok)
                 }
@@ -225,7 +230,7 @@ pub fn audit(db: Option<PathBuf>, cmd: AuditCommand, lang: Lang) -> Result<Outco
                         format!(
                             "{:>6}  {}  {:<12} {}\n",
                             r.seq,
-                            r.at,
+                            super::wall_clock(&store.cal, lang, &r.at),
                             printable(&r.actor),
                             printable(&r.action)
                         )
@@ -239,7 +244,7 @@ pub fn audit(db: Option<PathBuf>, cmd: AuditCommand, lang: Lang) -> Result<Outco
 }
 
 /// `SEQ:HASH` anchors, given as such or found in a file (a saved report).
-fn anchors(given: &[String]) -> Result<Vec<(i64, String)>, Failure> {
+pub(crate) fn anchors(given: &[String]) -> Result<Vec<(i64, String)>, Failure> {
     fn parse(s: &str) -> Option<(i64, String)> {
         let (seq, hash) = s.split_once(':')?;
         let ok = hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit());
@@ -317,9 +322,9 @@ pub fn demo(
         "cli.demo.created",
         inserted = inserted,
         skipped = skipped,
-        path = path.display().to_string()
+        path = shown(&path)
     );
-    emit(&format!("{}\n{}\n\n", path.display(), done.text(lang)))?;
+    emit(&format!("{}\n{}\n\n", shown(&path), done.text(lang)))?;
     drop(store);
     use std::io::IsTerminal;
     if !no_open && std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
@@ -402,6 +407,17 @@ pub fn queue(db: Option<PathBuf>, args: QueueArgs, lang: Lang) -> Result<Outcome
     } else {
         args.assignee
     };
+    // A login that is no one's would silently list nothing.
+    if let Some(login) = assignee.as_deref().filter(|_| !args.mine)
+        && store.user(login)?.is_none()
+    {
+        let known: Vec<String> = store.users()?.into_iter().map(|u| u.login).collect();
+        return Err(Failure(msg!(
+            "cli.no-such-user",
+            login = printable(login).into_owned(),
+            users = known.join(", ")
+        )));
+    }
     if let Some(p) = &args.procedure {
         store.rules.procedure(p)?;
     }
@@ -439,6 +455,7 @@ pub fn queue(db: Option<PathBuf>, args: QueueArgs, lang: Lang) -> Result<Outcome
                         "deadline": r.next_due_what,
                         "overdue": r.next_due.is_some_and(|d| d < now),
                         "time_left": time_left(&store, r, now, lang),
+                        "minutes_left": r.next_due.map(|d| (d - now).num_minutes()),
                         "assignee": r.assignee,
                         "unreadable": r.unreadable,
                     })
@@ -447,8 +464,11 @@ pub fn queue(db: Option<PathBuf>, args: QueueArgs, lang: Lang) -> Result<Outcome
             super::json_out(&list)?
         }
         QueueFormat::Csv => {
-            let mut s =
-                String::from("number,procedure,applicant,stage,next_deadline,time_left,assignee\n");
+            // RFC 4180 line ends, as `kezek export` writes them; the time
+            // left also as signed minutes (negative: overdue) for sorting.
+            let mut s = String::from(
+                "number,procedure,applicant,stage,next_deadline,overdue,minutes_left,time_left,assignee\r\n",
+            );
             for r in &rows {
                 s.push_str(
                     &[
@@ -457,12 +477,16 @@ pub fn queue(db: Option<PathBuf>, args: QueueArgs, lang: Lang) -> Result<Outcome
                         csv_field(&r.applicant),
                         csv_field(r.stage.as_deref().unwrap_or("")),
                         rfc(r.next_due),
+                        r.next_due.is_some_and(|d| d < now).to_string(),
+                        r.next_due
+                            .map(|d| (d - now).num_minutes().to_string())
+                            .unwrap_or_default(),
                         csv_field(&time_left(&store, r, now, lang)),
                         csv_field(r.assignee.as_deref().unwrap_or("")),
                     ]
                     .join(","),
                 );
-                s.push('\n');
+                s.push_str("\r\n");
             }
             s
         }
@@ -678,13 +702,10 @@ pub fn export(db: Option<PathBuf>, args: ExportArgs, lang: Lang) -> Result<Outco
         )),
         None => None,
     };
-    let mut stdout;
+    let mut stdout = super::PipeOut::new(std::io::BufWriter::new(std::io::stdout().lock()));
     let sink: &mut dyn std::io::Write = match file.as_mut() {
         Some(f) => f,
-        None => {
-            stdout = std::io::BufWriter::new(std::io::stdout().lock());
-            &mut stdout
-        }
+        None => &mut stdout,
     };
     let result = if args.audit {
         store.export_audit(sink, args.include_pii)
@@ -705,6 +726,10 @@ pub fn export(db: Option<PathBuf>, args: ExportArgs, lang: Lang) -> Result<Outco
         };
         store.export_cases(sink, &filter, format, args.include_pii)
     };
+    // A reader that stopped reading (`kezek export | head`) is not an error.
+    if file.is_none() && stdout.closed() {
+        return Ok(Outcome::Ok);
+    }
     // On an error the temporary file is dropped, and with it removed.
     let n = result?;
     let Some(file) = file else {

@@ -139,6 +139,8 @@ td.mono { font-family: "DejaVu Sans Mono", Consolas, monospace; font-size: 7.5pt
 .empty { color: #5b6670; font-style: italic; }
 .more { color: #5b6670; font-size: 9pt; margin-top: 1mm; }
 footer { margin-top: 8mm; color: #5b6670; font-size: 8pt; border-top: 1px solid #d5dbe0; padding-top: 2mm; }
+.backup { margin-top: 4mm; font-size: 9pt; }
+.backup.alert { color: #a4161a; font-weight: bold; }
 section { break-inside: avoid-page; }
 tr { break-inside: avoid; }
 thead { display: table-header-group; }
@@ -538,6 +540,16 @@ pub fn html(f: &DailyFigures) -> String {
         b.push_str("</tbody></table>\n");
     }
     b.push_str("</section>\n");
+    // The nightly backup: the last good one; missing or failed stands out.
+    let alert = if f.backup.missing || f.backup.error.is_some() {
+        " alert"
+    } else {
+        ""
+    };
+    b.push_str(&format!(
+        "<p class=\"backup{alert}\">{}</p>\n",
+        e(&f.backup.line().text(lang))
+    ));
     let anchor = match &f.audit_head {
         Some(h) => format!("<br>{} <code>{}</code>", t(lang, "anchor"), e(h)),
         None => String::new(),

@@ -154,8 +154,98 @@ pub struct DailyFigures {
     /// outside the database (printed, filed), it lets `kezek audit verify
     /// --anchor` prove later that the log still holds that row unchanged.
     pub audit_head: Option<String>,
+    /// The nightly backup: the last good one, and whether it is overdue or
+    /// the last run failed.
+    pub backup: BackupFigure,
     #[serde(skip)]
     pub lang: Lang,
+}
+
+/// How old a good backup may be before the report and the desk call it
+/// missing: a nightly backup and two hours' slack.
+pub const BACKUP_STALE_HOURS: i64 = 26;
+
+/// The backup line of the report and the desk.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct BackupFigure {
+    /// When the last good backup was taken (RFC 3339, Almaty time), its
+    /// file and size.
+    pub last_good_at: Option<String>,
+    pub last_good_file: Option<String>,
+    pub last_good_size: Option<u64>,
+    /// No good backup, or the last one is older than [`BACKUP_STALE_HOURS`].
+    pub missing: bool,
+    /// The last run failed (when, and what went wrong).
+    pub failed_at: Option<String>,
+    pub error: Option<String>,
+}
+
+impl BackupFigure {
+    /// From the outcomes the store recorded, as seen at `now`.
+    pub fn from_outcomes(
+        store: &Store,
+        last: Option<crate::store::backup::Outcome>,
+        good: Option<crate::store::backup::Outcome>,
+        now: DateTime<Utc>,
+    ) -> BackupFigure {
+        use crate::store::backup::outcome_time;
+        let good_at = good.as_ref().and_then(outcome_time);
+        let mut f = BackupFigure {
+            last_good_at: good_at.map(|t| rfc(store, t)),
+            last_good_file: good.as_ref().and_then(|g| g.file.clone()),
+            last_good_size: good.as_ref().and_then(|g| g.size),
+            missing: good_at.is_none_or(|t| now - t > chrono::Duration::hours(BACKUP_STALE_HOURS)),
+            failed_at: None,
+            error: None,
+        };
+        if let Some(l) = last.filter(|l| l.error.is_some()) {
+            f.failed_at = outcome_time(&l).map(|t| rfc(store, t));
+            f.error = l.error;
+        }
+        f
+    }
+
+    /// The one line the desk shows.
+    /// (Texts from the database are made printable here.)
+    pub fn line(&self) -> crate::domain::msg::Msg {
+        let shown = |at: &str| {
+            DateTime::parse_from_rfc3339(at)
+                .map(|t| t.format("%d.%m.%Y %H:%M").to_string())
+                .unwrap_or_else(|_| crate::domain::text::printable(at).to_string())
+        };
+        let good = match &self.last_good_at {
+            None => crate::domain::msg::Msg::key("report.backup.none"),
+            Some(at) if self.missing => msg!("report.backup.old", at = shown(at)),
+            Some(at) => msg!(
+                "report.backup.ok",
+                at = shown(at),
+                file = crate::domain::text::printable(
+                    &self
+                        .last_good_file
+                        .as_deref()
+                        .map(file_name)
+                        .unwrap_or_default()
+                )
+                .to_string()
+            ),
+        };
+        match (&self.failed_at, &self.error) {
+            (Some(at), Some(err)) => msg!(
+                "report.backup.failed",
+                at = shown(at),
+                error = crate::domain::text::printable(err).to_string(),
+                good = good
+            ),
+            _ => good,
+        }
+    }
+}
+
+fn file_name(path: &str) -> String {
+    std::path::Path::new(path)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 /// The journals' part of the daily report.
@@ -430,9 +520,12 @@ impl DailyFigures {
         let audit_head = store
             .audit_head()?
             .map(|(seq, hash)| format!("{seq}:{hash}"));
+        let (last, good) = store.backup_outcomes()?;
+        let backup = BackupFigure::from_outcomes(store, last, good, now);
         Ok(DailyFigures {
             journals,
             audit_head,
+            backup,
             date: day.to_string(),
             as_of: rfc(store, now),
             totals,

@@ -133,12 +133,22 @@ pub(crate) fn read_key_file(path: &Path) -> Result<Option<Vec<u8>>, StoreError> 
 }
 
 fn connect(path: &Path) -> Result<Connection, StoreError> {
-    let conn = Connection::open_with_flags(
+    let mut conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .map_err(|e| StoreError::Open(path.display().to_string(), e.to_string()))?;
-    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.busy_handler(Some(busy_wait))?;
+    // A database newer than this kezek is refused before anything is written
+    // to it (not even its journal mode).
+    let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if found > schema_version() {
+        return Err(StoreError::TooNew {
+            path: path.display().to_string(),
+            found,
+            supported: schema_version(),
+        });
+    }
     // Changing the journal mode writes: only a new (or foreign) file needs it.
     let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
     if !mode.eq_ignore_ascii_case("wal") {
@@ -151,6 +161,26 @@ fn connect(path: &Path) -> Result<Connection, StoreError> {
     conn.pragma_update(None, "temp_store", "MEMORY")?;
     migrate(&conn, path)?;
     Ok(conn)
+}
+
+/// While another session holds the write lock: wait and try again, for up
+/// to [`BUSY_TIMEOUT`] in all; each wait is logged (`--log-level debug`), so
+/// a console stuck behind a long write shows in the log.
+fn busy_wait(attempt: i32) -> bool {
+    let step = |n: i32| Duration::from_millis(5 * u64::from((n.max(0) as u32 + 1).min(20)));
+    let waited: Duration = (0..attempt).map(step).sum();
+    if waited >= BUSY_TIMEOUT {
+        tracing::warn!("database busy: gave up after {} ms", waited.as_millis());
+        return false;
+    }
+    if attempt == 0 || attempt % 20 == 0 {
+        tracing::debug!(
+            "database busy: retry {attempt}, waited {} ms",
+            waited.as_millis()
+        );
+    }
+    std::thread::sleep(step(attempt));
+    true
 }
 
 /// Create an empty file readable and writable by its owner and group only,
@@ -193,7 +223,26 @@ pub fn schema_version() -> i64 {
     MIGRATIONS.len() as i64
 }
 
+/// The backup taken before the last migration this process ran, if any
+/// (`kezek migrate` names it).
+pub static LAST_PRE_MIGRATION_BACKUP: std::sync::Mutex<Option<PathBuf>> =
+    std::sync::Mutex::new(None);
+
 fn migrate(conn: &Connection, path: &Path) -> Result<(), StoreError> {
+    migrate_with(conn, path, true)
+}
+
+/// Migrate without the backup first: for scratch copies (a backup being
+/// verified), never for a database anyone works in.
+pub(crate) fn migrate_unguarded(conn: &Connection, path: &Path) -> Result<(), StoreError> {
+    migrate_with(conn, path, false)
+}
+
+/// Bring the schema to this kezek's version: every step in one transaction
+/// (a failure leaves the database as it was), after a backup of the
+/// database as it was (`<dir>/backups/NAME-…-schema-vN.db.zst`). A database
+/// newer than this kezek is refused without a change.
+fn migrate_with(conn: &Connection, path: &Path, backup_first: bool) -> Result<(), StoreError> {
     let target = schema_version();
     // A current schema is read without a transaction: no write lock, so an
     // open never waits behind another session's write.
@@ -201,42 +250,105 @@ fn migrate(conn: &Connection, path: &Path) -> Result<(), StoreError> {
     if current == target {
         return Ok(());
     }
-    loop {
-        // Read the version inside the write lock: several sessions may open
-        // a new database at the same moment, and only one may migrate it.
-        conn.execute_batch("BEGIN IMMEDIATE")?;
-        let current: i64 = match conn.query_row("PRAGMA user_version", [], |r| r.get(0)) {
-            Ok(v) => v,
-            Err(e) => {
-                let _ = conn.execute_batch("ROLLBACK");
-                return Err(e.into());
-            }
-        };
-        if current < 0 || current > target {
-            let _ = conn.execute_batch("ROLLBACK");
-            return Err(StoreError::TooNew {
-                path: path.display().to_string(),
-                found: current,
-                supported: target,
-            });
+    let too_new = |found: i64| StoreError::TooNew {
+        path: path.display().to_string(),
+        found,
+        supported: target,
+    };
+    if current > target {
+        return Err(too_new(current));
+    }
+    // Read the version inside the write lock: several sessions may open an
+    // old database at the same moment, and only one may migrate it.
+    conn.execute_batch("BEGIN IMMEDIATE")?;
+    let mut version = current;
+    let steps = (|| -> Result<(), StoreError> {
+        version = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if version < 0 || version > target {
+            return Err(too_new(version));
         }
-        if current == target {
-            conn.execute_batch("COMMIT")?;
+        if version == target {
             return Ok(());
         }
-        let version = current + 1;
-        let step = conn
-            .execute_batch(MIGRATIONS[current as usize])
-            .and_then(|()| conn.pragma_update(None, "user_version", version));
-        match step {
-            Ok(()) => conn.execute_batch("COMMIT")?,
-            Err(e) => {
-                let _ = conn.execute_batch("ROLLBACK");
-                return Err(StoreError::Migration {
-                    version,
-                    reason: e.to_string(),
-                });
+        if backup_first && version > 0 {
+            let file = super::backup::before_migration(path, version, target)?;
+            if let Ok(mut last) = LAST_PRE_MIGRATION_BACKUP.lock() {
+                *last = Some(file);
             }
         }
+        while version < target {
+            let from = version;
+            version += 1;
+            let sql = if from == 4 && has_column(conn, "cases", "q_stage")? {
+                // The console's queue columns were main's migration 4 for a
+                // while: such a database goes straight to version 5.
+                version = 5;
+                super::schema::FROM_CONSOLE_V4
+            } else {
+                MIGRATIONS[from as usize]
+            };
+            tracing::info!(from, to = version, "schema migration");
+            conn.execute_batch(sql)
+                .and_then(|()| conn.pragma_update(None, "user_version", version))
+                .map_err(|e| StoreError::Migration {
+                    version,
+                    reason: e.to_string(),
+                })?;
+        }
+        Ok(())
+    })();
+    match steps {
+        Ok(()) => {
+            conn.execute_batch("COMMIT")?;
+            Ok(())
+        }
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            Err(e)
+        }
     }
+}
+
+fn has_column(conn: &Connection, table: &str, column: &str) -> Result<bool, StoreError> {
+    let n: i64 = conn.query_row(
+        "SELECT count(*) FROM pragma_table_info(?1) WHERE name = ?2",
+        [table, column],
+        |r| r.get(0),
+    )?;
+    Ok(n > 0)
+}
+
+/// Connect to the PostgreSQL database `target` names and bring its schema
+/// to this binary's version.
+pub fn connect_pg(target: &str) -> Result<super::engine::Conn, StoreError> {
+    use super::engine::pg;
+    let shown = pg::redact(target);
+    let session =
+        pg::Pg::connect(target).map_err(|e| StoreError::Open(shown.clone(), e.to_string()))?;
+    match pg::migrate(&session, schema_version()) {
+        Ok(Ok(())) => Ok(super::engine::Conn::postgres(session)),
+        Ok(Err(found)) => Err(StoreError::TooNew {
+            path: shown,
+            found,
+            supported: schema_version(),
+        }),
+        Err(e) => Err(StoreError::Migration {
+            version: schema_version(),
+            reason: e.to_string(),
+        }),
+    }
+}
+
+/// Whether the PostgreSQL database `target` names already holds kezek's
+/// tables (`kezek init` leaves such a database alone).
+pub fn pg_initialized(target: &str) -> Result<bool, StoreError> {
+    let shown = super::engine::pg::redact(target);
+    let session = super::engine::pg::Pg::connect(target)
+        .map_err(|e| StoreError::Open(shown, e.to_string()))?;
+    let conn = super::engine::Conn::postgres(session);
+    Ok(conn.query_row(
+        "SELECT to_regclass('schema_version') IS NOT NULL",
+        [],
+        |r| r.get::<_, bool>(0),
+    )?)
 }

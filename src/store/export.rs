@@ -5,8 +5,8 @@ use crate::domain::msg::{Localize, Msg};
 use crate::msg;
 use std::io::Write;
 
+use super::engine::params_from_iter;
 use chrono::NaiveDate;
-use rusqlite::params_from_iter;
 use serde::Serialize;
 
 use super::{Store, StoreError};
@@ -143,6 +143,17 @@ pub fn csv_cell(out: &mut String, s: &str) {
 }
 
 impl Store {
+    /// A stored UTC instant as RFC 3339 in the office's zone
+    /// (`2026-11-20T17:45:00+05:00`); text that is not one stays as it is.
+    pub fn office_time(&self, stored: &str) -> String {
+        match super::parse_ts(stored) {
+            Ok(t) => t
+                .with_timezone(&self.cal.zone())
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
+            Err(_) => stored.to_string(),
+        }
+    }
+
     /// Write the cases that match `filter` to `w`; returns how many.
     pub fn export_cases(
         &self,
@@ -244,6 +255,20 @@ impl Store {
                 approval: r.get(16)?,
                 assignee: r.get(17)?,
             };
+            // Instants as Almaty wall-clock time with its offset: what a
+            // person reads, and still one exact instant for a program.
+            let mut row = row;
+            for t in [
+                Some(&mut row.received_at),
+                row.accepted_at.as_mut(),
+                row.next_deadline.as_mut(),
+                row.decided_at.as_mut(),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                *t = self.office_time(t);
+            }
             match format {
                 ExportFormat::Csv { .. } => {
                     let cells: [Option<&str>; 18] = [

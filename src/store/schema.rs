@@ -282,3 +282,28 @@ CREATE TABLE incidents (
 );
 "#,
 ];
+
+/// A database of main's first migration 4 (the console's queue columns,
+/// with `q_stage` for the stage, before the stay and `meta` came in as 4):
+/// the same database as migrations 4 and 5 make, in one step.
+pub const FROM_CONSOLE_V4: &str = r#"
+DROP INDEX cases_queue_all;
+ALTER TABLE cases ADD COLUMN stay_until TEXT;
+ALTER TABLE cases ADD COLUMN arrival_date TEXT;
+ALTER TABLE decisions ADD COLUMN reason TEXT NOT NULL DEFAULT '';
+ALTER TABLE cases ADD COLUMN current_stage INTEGER;
+UPDATE cases SET current_stage =
+    (SELECT min(ord) FROM stages s WHERE s.case_number = cases.number AND s.completed_at IS NULL);
+ALTER TABLE cases DROP COLUMN q_stage;
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+UPDATE cases SET
+    q_applicant = (SELECT name FROM persons p WHERE p.case_number = cases.number AND p.ord = 0),
+    q_citizenship = (SELECT citizenship FROM persons p WHERE p.case_number = cases.number AND p.ord = 0),
+    q_approval = (SELECT approval FROM decisions d WHERE d.case_number = cases.number ORDER BY d.ord DESC LIMIT 1);
+CREATE INDEX cases_queue_all ON cases (queue_due, queue_since, number, procedure, version_id,
+    q_applicant, q_citizenship, current_stage, q_approval, assignee, next_due, next_due_unit, status)
+    WHERE queue_due IS NOT NULL;
+"#;
