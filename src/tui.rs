@@ -268,9 +268,11 @@ pub fn on_reply(m: &mut Model, link: &mut Link, reply: Reply) -> bool {
             }
             return false;
         }
+        Reply::DueKinds(list) => m.due_kinds.extend(list),
         Reply::Desk(result) => match (&mut m.screen, result) {
             (Screen::Desk(d), Ok(f)) => {
-                d.cursor = d.cursor.min(f.approval_queue.len().saturating_sub(1));
+                let n = f.approval_queue.len();
+                d.cursor = d.cursor.filter(|_| n > 0).map(|c| c.min(n - 1));
                 d.figures = Some(*f);
             }
             (Screen::Desk(_), Err(e)) => m.status = e,
@@ -820,6 +822,10 @@ async fn event_loop(
         if dirty {
             small = frame(terminal, m, ui, &mut tabs).map_err(io)?;
             dirty = false;
+            // The queue asks what is due on rows whose stages are all done.
+            if !m.due_wanted.is_empty() {
+                link.send(Request::DueKinds(std::mem::take(&mut m.due_wanted)));
+            }
         }
         tokio::select! {
             ev = events.next() => {

@@ -502,6 +502,20 @@ both_engines! {
             view.evidence = evidence;
         }
         app::update(&mut m, Action::Section(3));
+        // The detail pane shows the selected check in full: a computed one
+        // shows what kezek computed.
+        let computed: Vec<String> = match &m.screen {
+            Screen::Case(v) => v.evidence.iter().map(|(id, _)| id.clone()).collect(),
+            _ => Vec::new(),
+        };
+        let at = m
+            .check_ids
+            .iter()
+            .position(|id| computed.contains(id))
+            .expect("a computed check on the list");
+        for _ in 0..at {
+            app::update(&mut m, Action::Down);
+        }
         let (text, _) = render(&s, &mut m, 120, 40, Theme::monochrome());
         assert!(text.contains("kezek computed: "), "{text}");
     }

@@ -210,10 +210,18 @@ fn mark_checklist(s: &mut support::Pty, version: &kezek::domain::procedure::Rule
             (b"n", "not applicable")
         };
         s.keys(key);
+        // The status line names the check by its title (its start: a long
+        // one is cut with `…` and whole in the message log).
+        let title: String = check
+            .title
+            .get(kezek::i18n::Lang::En)
+            .chars()
+            .take(24)
+            .collect();
         s.wait_until(
             &format!("check {} {said}", check.id),
             WAIT,
-            status_says(format!("check {}: ", check.id)),
+            status_says(format!("check {title}")),
         );
     }
 }

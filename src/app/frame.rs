@@ -11,7 +11,7 @@ use super::{Model, Prompt, Screen};
 use crate::domain::procedure::Role;
 use crate::domain::text::printable;
 use crate::i18n::tf;
-use crate::ui::{MIN_HEIGHT, MIN_WIDTH, Theme, Ui, too_small};
+use crate::ui::{MIN_HEIGHT, MIN_WIDTH, Theme, Ui, text, too_small};
 
 /// A line of the hint bar: the catalogue key of its label and the commands
 /// whose first keys it shows.
@@ -42,6 +42,7 @@ pub fn hints(ctx: Context, role: Role) -> Vec<Hint> {
         out.push(("hint.help", &[Cmd::Help]));
         out.push(("hint.back", &[Cmd::Back]));
     }
+    out.push(("hint.messages", &[Cmd::Messages]));
     out
 }
 
@@ -61,16 +62,26 @@ fn key_label(m: &Model, ctx: Context, cmds: &[crate::app::keymap::Cmd]) -> Strin
     parts.join("/")
 }
 
-fn hint_line(m: &Model, theme: &Theme) -> Line<'static> {
+/// The hint bar: whole hints while they fit, then `…` (`?` lists them all).
+fn hint_line(m: &Model, theme: &Theme, width: usize) -> Line<'static> {
     let ctx = m.context();
     let mut spans = Vec::new();
+    let mut used = 0;
     for (label, cmds) in hints(ctx, m.me.role) {
         let keys = key_label(m, ctx, cmds);
         if keys.is_empty() {
             continue;
         }
-        spans.push(Span::styled(format!(" {keys} "), theme.title));
-        spans.push(Span::raw(format!("{} ", m.t(label))));
+        let key = format!(" {keys} ");
+        let what = format!("{} ", m.t(label));
+        let w = text::width(&key) + text::width(&what);
+        if used + w + 2 > width {
+            spans.push(Span::raw(text::ELLIPSIS));
+            break;
+        }
+        used += w;
+        spans.push(Span::styled(key, theme.title));
+        spans.push(Span::raw(what));
     }
     Line::from(spans)
 }
@@ -103,99 +114,25 @@ fn draw(f: &mut Frame<'_>, m: &mut Model, ui: &Ui<'_>) {
         Constraint::Length(1),
     ])
     .areas(area);
+    m.log_status();
+    let width = usize::from(area.width);
+    let header = match &m.screen {
+        Screen::Queue => super::queue::header(m, ui, width),
+        Screen::Desk(d) => super::desk::header(m.lang, d, ui, width),
+        Screen::Case(view) => super::case::header(m.lang, view, ui, width),
+    };
+    f.render_widget(Paragraph::new(header), top);
     match &m.screen {
-        Screen::Queue => {
-            let c = m.counts(ui.cal);
-            // Counts are marked as partial until the database has counted
-            // the whole view (before its rows have all arrived).
-            let more = if m.loading && m.counted.is_none() {
-                "…"
-            } else {
-                ""
-            };
-            let view = match &m.procedure {
-                Some(p) => format!(
-                    "{}/{}",
-                    m.t(m.view.label_key()),
-                    ui.rules
-                        .procedure(p)
-                        .map(|x| crate::i18n::procedure_code(x, m.lang))
-                        .unwrap_or_else(|_| p.clone())
-                ),
-                None => m.t(m.view.label_key()).to_string(),
-            };
-            let view = match super::queue::fields_label(m) {
-                f if f.is_empty() => view,
-                f => format!("{view}/{f}"),
-            };
-            let header = Line::from(vec![
-                Span::styled(" kezek ", ui.theme.title),
-                Span::styled(
-                    tf(
-                        m.lang,
-                        "header.overdue",
-                        &[("n", &format!("{}{more}", c.overdue))],
-                    ),
-                    ui.theme.overdue,
-                ),
-                Span::raw(" · "),
-                Span::styled(
-                    tf(
-                        m.lang,
-                        "header.today",
-                        &[("n", &format!("{}{more}", c.today))],
-                    ),
-                    ui.theme.today,
-                ),
-                Span::raw(format!(
-                    " · {} · {} · [{view}|{}] · {}",
-                    tf(
-                        m.lang,
-                        "header.soon",
-                        &[("n", &format!("{}{more}", c.soon))]
-                    ),
-                    tf(
-                        m.lang,
-                        "header.total",
-                        &[("n", &format!("{}{more}", c.total))]
-                    ),
-                    super::queue::sort_label(m),
-                    printable(&m.me.login)
-                )),
-            ]);
-            f.render_widget(Paragraph::new(header), top);
-            super::queue::draw(f, m, ui, body);
-        }
-        Screen::Desk(d) => {
-            let as_of = d
-                .figures
-                .as_ref()
-                .map(|f| f.as_of.replace('T', " "))
-                .unwrap_or_default();
-            let header = Line::from(vec![
-                Span::styled(" kezek ", ui.theme.title),
-                Span::raw(format!("· {} · {}", m.t("desk.title"), printable(&as_of))),
-            ]);
-            f.render_widget(Paragraph::new(header), top);
-            super::desk::draw(f, m.lang, d, ui, body);
-        }
-        Screen::Case(view) => {
-            let c = &view.loaded.case;
-            let proc_name = ui.rules.procedure_name(&c.procedure, m.lang);
-            let header = Line::from(vec![
-                Span::styled(format!(" {} ", c.number), ui.theme.title),
-                Span::raw(format!("· {} · {proc_name}", printable(&c.applicant.name))),
-            ]);
-            f.render_widget(Paragraph::new(header), top);
-            super::case::draw(f, m.lang, view, ui, body);
-        }
+        Screen::Queue => super::queue::draw(f, m, ui, body),
+        Screen::Desk(_) => super::desk::draw(f, m, ui, body),
+        Screen::Case(_) => super::case::draw(f, m, ui, body),
     }
     f.render_widget(
-        Paragraph::new(hint_line(m, &ui.theme)).style(ui.theme.dim),
+        Paragraph::new(hint_line(m, &ui.theme, width)).style(ui.theme.dim),
         keys,
     );
     let status_line = match &m.prompt {
-        Some(Prompt::Command(cmd)) => format!(":{}▏", printable(cmd)),
+        Some(Prompt::Command(cmd)) => text::tail(&format!(":{}▏", printable(cmd)), width),
         Some(Prompt::CheckNote { outcome, text }) => format!(
             "{}: {}▏",
             tf(
@@ -217,6 +154,13 @@ fn draw(f: &mut Frame<'_>, m: &mut Model, ui: &Ui<'_>) {
         ),
         None => printable(&m.status).into_owned(),
     };
+    // What is typed shows its end (where the cursor is); a message that
+    // does not fit is cut with `…` and can be read whole in the log.
+    let status_line = if m.prompt.is_some() || m.filtering {
+        text::tail(&status_line, width)
+    } else {
+        text::cut(&status_line, width)
+    };
     f.render_widget(Paragraph::new(status_line), status);
     if let Some(d) = &m.dialog {
         super::dialog::draw(f, m, d, ui, area);
@@ -224,7 +168,10 @@ fn draw(f: &mut Frame<'_>, m: &mut Model, ui: &Ui<'_>) {
     if let Some(n) = &m.notices {
         super::notices::draw(f, m, n, ui, area);
     }
-    if let Some(search) = &m.help {
-        super::help::draw(f, m, search, ui, area);
+    if m.log.is_some() {
+        super::messages::draw(f, m, ui, area);
+    }
+    if m.help.is_some() {
+        super::help::draw(f, m, ui, area);
     }
 }

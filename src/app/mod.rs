@@ -27,6 +27,7 @@ pub mod drafts;
 mod frame;
 pub mod help;
 pub mod keymap;
+pub mod messages;
 pub mod mouse;
 pub mod note;
 pub mod notices;
@@ -217,8 +218,22 @@ pub struct Model {
     /// The ids of the open case's checklist items (set by the runtime).
     pub check_ids: Vec<String>,
     pub prompt: Option<Prompt>,
-    /// The help overlay and its search text.
-    pub help: Option<String>,
+    /// The help overlay, its search and scroll.
+    pub help: Option<help::HelpView>,
+    /// The message log overlay.
+    pub log: Option<messages::LogView>,
+    /// Every status and error message of the session, with its time.
+    pub messages: Vec<(DateTime<Utc>, String)>,
+    /// The status text last written to the log.
+    logged: String,
+    /// The kind of the nearest deadline of cases whose stages are all done,
+    /// as the worker computed it, for the queue's STAGE column.
+    pub due_kinds: HashMap<String, crate::domain::urgency::DeadlineKind>,
+    /// Cases on screen whose deadline kind the queue still needs; the
+    /// runtime asks the worker and clears this.
+    pub due_wanted: Vec<String>,
+    /// Cases already asked about (not asked again until the queue reloads).
+    due_asked: std::collections::HashSet<String>,
     /// Cases marked with space for bulk actions.
     pub marked: std::collections::BTreeSet<String>,
     pub sort: Sort,
@@ -367,6 +382,8 @@ pub enum Action {
     Notices,
     /// A key typed while the notices are shown.
     NoticeKey(KeyEvent),
+    /// The message log.
+    Messages,
 }
 
 /// The dialogs of the case screen.
@@ -427,6 +444,12 @@ impl Model {
             check_ids: Vec::new(),
             prompt: None,
             help: None,
+            log: None,
+            messages: Vec::new(),
+            logged: String::new(),
+            due_kinds: HashMap::new(),
+            due_wanted: Vec::new(),
+            due_asked: Default::default(),
             marked: Default::default(),
             sort: Sort::Urgency,
             loading: false,
@@ -467,6 +490,14 @@ impl Model {
         }
     }
 
+    /// Put the status line in the message log when it says something new.
+    pub fn log_status(&mut self) {
+        if !self.status.is_empty() && self.status != self.logged {
+            self.logged = self.status.clone();
+            self.messages.push((self.now, self.status.clone()));
+        }
+    }
+
     fn refused_to_auditor(&mut self) -> bool {
         if self.me.role == Role::Auditor {
             self.status = self.t("status.auditor").to_string();
@@ -483,8 +514,17 @@ pub fn update(m: &mut Model, action: Action) -> Effect {
     if action == Action::Exit {
         return Effect::Quit;
     }
+    let effect = dispatch(m, action);
+    m.log_status();
+    effect
+}
+
+fn dispatch(m: &mut Model, action: Action) -> Effect {
     if m.help.is_some() {
         return help::update(m, action);
+    }
+    if m.log.is_some() {
+        return messages::update(m, action);
     }
     if m.prompt.is_some() {
         return prompt::update(m, action);
@@ -501,7 +541,12 @@ pub fn update(m: &mut Model, action: Action) -> Effect {
             return Effect::None;
         }
         Action::Help => {
-            m.help = Some(String::new());
+            m.help = Some(help::HelpView::default());
+            return Effect::None;
+        }
+        Action::Messages => {
+            m.log_status();
+            m.log = Some(messages::LogView::at_end());
             return Effect::None;
         }
         Action::Undo if m.dialog.is_none() => return undo::start(m),
@@ -554,13 +599,11 @@ pub fn action_for(m: &Model, key: KeyEvent) -> Option<Action> {
     if ctrl && key.code == KeyCode::Char('c') {
         return Some(Action::Exit);
     }
-    if m.help.is_some() {
-        return match key.code {
-            KeyCode::Esc | KeyCode::Enter => Some(Action::HelpClose),
-            KeyCode::Backspace => Some(Action::HelpBackspace),
-            KeyCode::Char(c) if !ctrl => Some(Action::HelpInput(c)),
-            _ => None,
-        };
+    if let Some(h) = &m.help {
+        return help::action_for(h, key);
+    }
+    if m.log.is_some() {
+        return messages::action_for(key);
     }
     if m.prompt.is_some() {
         return match key.code {

@@ -15,6 +15,7 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("save-filter", "usage.save-filter"),
     ("filters", "usage.filters"),
     ("mouse", "usage.mouse"),
+    ("messages", "usage.messages"),
     ("q", "usage.quit"),
 ];
 
@@ -245,7 +246,7 @@ fn target(m: &Model) -> Option<(String, Option<i64>)> {
         Screen::Desk(d) => d
             .figures
             .as_ref()
-            .and_then(|f| f.approval_queue.get(d.cursor))
+            .and_then(|f| d.cursor.and_then(|c| f.approval_queue.get(c)))
             .map(|a| (a.number.clone(), None)),
     }
 }
@@ -269,6 +270,11 @@ fn run_command(m: &mut Model, line: &str) -> Effect {
     }
     match (name, arg) {
         ("q" | "quit", _) => Effect::Quit,
+        ("messages", _) => {
+            m.log_status();
+            m.log = Some(super::messages::LogView::at_end());
+            Effect::None
+        }
         ("open", Some(n)) => Effect::OpenTyped(n.to_string()),
         ("theme", Some(t)) => Effect::SetTheme(t.to_string()),
         ("mouse", Some(w @ ("on" | "off"))) => {

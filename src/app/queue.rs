@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
+use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Row as Cells, Table, TableState};
 
 pub use crate::store::table::*;
@@ -16,7 +17,7 @@ use crate::domain::procedure::Role;
 use crate::domain::term::{self, Unit};
 use crate::domain::text::printable;
 use crate::i18n::{Lang, t, tf};
-use crate::ui::Ui;
+use crate::ui::{Ui, text};
 
 /// The built-in keys of the queue; `keys.toml` overrides them.
 pub const KEYS: &[Binding] = &[
@@ -24,6 +25,7 @@ pub const KEYS: &[Binding] = &[
     (Cmd::Filter, &["/"]),
     (Cmd::Command, &[":"]),
     (Cmd::Help, &["?"]),
+    (Cmd::Messages, &["M"]),
     (Cmd::Quit, &["q"]),
     (Cmd::View, &["v"]),
     (Cmd::Procedure, &["P"]),
@@ -191,6 +193,9 @@ impl Model {
     pub fn set_rows(&mut self, rows: crate::store::table::Queue) {
         let keep = self.selected_row().map(|r| r.number().to_string());
         self.rows = rows;
+        // What is due may have changed with the rows: ask again.
+        self.due_kinds.clear();
+        self.due_asked.clear();
         self.matched.clear();
         self.orders.clear();
         self.counts = None;
@@ -332,8 +337,12 @@ fn short_left(
                 t(lang, "unit.d")
             };
             let sign = if x.overdue { "-" } else { "" };
-            if x.days == 0 {
-                format!("{sign}{}:{:02}", x.minutes / 60, x.minutes % 60)
+            // On the day itself: hours with their unit (never `13:50`,
+            // which reads like a clock time), minutes in the last hour.
+            if x.days == 0 && x.minutes >= 60 {
+                format!("{sign}{} {}", x.minutes / 60, t(lang, "unit.h"))
+            } else if x.days == 0 {
+                format!("{sign}{} {}", x.minutes, t(lang, "unit.min"))
             } else {
                 format!("{sign}{} {u}", x.days)
             }
@@ -341,6 +350,9 @@ fn short_left(
         Err(_) => "?".into(),
     }
 }
+
+/// The width of the LEFT column: `-12 жк`, `-13 сағ`.
+const LEFT_W: u16 = 7;
 
 pub(super) fn draw(f: &mut Frame<'_>, m: &mut Model, ui: &Ui<'_>, area: Rect) {
     // Only the visible window is formatted: the queue may hold many rows.
@@ -376,8 +388,9 @@ pub(super) fn draw(f: &mut Frame<'_>, m: &mut Model, ui: &Ui<'_>, area: Rect) {
         .max()
         .unwrap_or(15)
         .clamp(15, 24) as u16;
-    let fixed = 2 + number_w + code_w + 3 + 11 + 6 + 8 + 8;
+    let fixed = 2 + number_w + code_w + 3 + 11 + LEFT_W + 8 + 8;
     let fill = usize::from(area.width.saturating_sub(fixed) / 2);
+    let mut wanted: Vec<String> = Vec::new();
     let rows: Vec<Cells<'_>> = m
         .visible
         .iter()
@@ -406,7 +419,26 @@ pub(super) fn draw(f: &mut Frame<'_>, m: &mut Model, ui: &Ui<'_>, area: Rect) {
                         .map(|(i, n, st)| format!("{i}/{n} {}", st.title.get(lang)))
                         .unwrap_or_else(|| s.to_string())
                 })
-                .unwrap_or_else(|| "-".into());
+                // Every stage is done and something else is due: what it
+                // is (the service term, a hearing notice) once the worker
+                // has said, else as the desk and the daily report call it.
+                .unwrap_or_else(|| match m.due_kinds.get(r.number()) {
+                    Some(kind) => super::case::deadline_label(
+                        lang,
+                        |id| {
+                            procedure
+                                .and_then(|p| p.stage_place(id))
+                                .map(|(_, _, st)| st.title.get(lang).to_string())
+                        },
+                        kind,
+                    ),
+                    None => {
+                        if next_due.is_some() && !m.due_asked.contains(r.number()) {
+                            wanted.push(r.number().to_string());
+                        }
+                        t(lang, "queue.stages-done").to_string()
+                    }
+                });
             // A supervisor's answer is what the inspector needs to see first.
             let stage = match r.approval() {
                 Some("pending") => format!("⧗ {}", t(lang, "queue.awaiting-approval")),
@@ -420,18 +452,18 @@ pub(super) fn draw(f: &mut Frame<'_>, m: &mut Model, ui: &Ui<'_>, area: Rect) {
                     (false, true) => " *".to_string(),
                     (false, false) => String::new(),
                 },
-                crate::i18n::fit(&printable(r.number()), usize::from(number_w)),
+                text::cut(&printable(r.number()), usize::from(number_w)),
                 code,
                 if r.unreadable() {
                     m.t("queue.unreadable").to_string()
                 } else {
-                    crate::i18n::fit(&printable(r.applicant()), fill)
+                    text::cut(&printable(r.applicant()), fill)
                 },
-                printable(r.citizenship()).into_owned(),
-                crate::i18n::fit(&printable(&stage), fill),
+                text::cut(&printable(r.citizenship()), 3),
+                text::cut(&printable(&stage), fill),
                 due,
                 left,
-                printable(r.assignee().unwrap_or("-")).into_owned(),
+                text::cut(&printable(r.assignee().unwrap_or("-")), 8),
             ]);
             if overdue {
                 row.style(ui.theme.overdue)
@@ -440,27 +472,33 @@ pub(super) fn draw(f: &mut Frame<'_>, m: &mut Model, ui: &Ui<'_>, area: Rect) {
             }
         })
         .collect();
+    for n in &wanted {
+        m.due_asked.insert(n.clone());
+    }
+    m.due_wanted.extend(wanted);
     let widths = [
         Constraint::Length(2),
         Constraint::Length(number_w),
         Constraint::Length(code_w),
-        Constraint::Fill(1),
+        // Exactly the width the cells were cut to: the table never cuts
+        // one again without a mark.
+        Constraint::Length(u16::try_from(fill).unwrap_or(u16::MAX)),
         Constraint::Length(3),
-        Constraint::Fill(1),
+        Constraint::Length(u16::try_from(fill).unwrap_or(u16::MAX)),
         Constraint::Length(11),
-        Constraint::Length(6),
+        Constraint::Length(LEFT_W),
         Constraint::Length(8),
     ];
     let header = Cells::new(vec![
-        "",
-        m.t("col.case"),
-        m.t("col.procedure"),
-        m.t("col.applicant"),
-        m.t("col.citizenship"),
-        m.t("col.stage"),
-        m.t("col.deadline"),
-        m.t("col.left"),
-        m.t("col.assignee"),
+        String::new(),
+        text::cut(m.t("col.case"), usize::from(number_w)),
+        text::cut(m.t("col.procedure"), usize::from(code_w)),
+        text::cut(m.t("col.applicant"), fill),
+        text::cut(m.t("col.citizenship"), 3),
+        text::cut(m.t("col.stage"), fill),
+        text::cut(m.t("col.deadline"), 11),
+        text::cut(m.t("col.left"), usize::from(LEFT_W)),
+        text::cut(m.t("col.assignee"), 8),
     ])
     .style(ui.theme.header);
     let mut state = TableState::default();
@@ -500,6 +538,114 @@ pub fn window(top: usize, selected: usize, height: usize) -> usize {
     } else {
         top
     }
+}
+
+/// The queue's header in `width` cells. When it does not fit, the least
+/// needed parts go first (due soon, the sort, the total, the name), so the
+/// overdue and today counts, the view and the login stay; what is still too
+/// long is cut with `…` before the login.
+pub(super) fn header(m: &mut Model, ui: &Ui<'_>, width: usize) -> Line<'static> {
+    let c = m.counts(ui.cal);
+    // Counts are marked as partial until the database has counted the whole
+    // view (before its rows have all arrived).
+    let more = if m.loading && m.counted.is_none() {
+        "…"
+    } else {
+        ""
+    };
+    let view = match &m.procedure {
+        Some(p) => format!(
+            "{}/{}",
+            m.t(m.view.label_key()),
+            ui.rules
+                .procedure(p)
+                .map(|x| crate::i18n::procedure_code(x, m.lang))
+                .unwrap_or_else(|_| p.clone())
+        ),
+        None => m.t(m.view.label_key()).to_string(),
+    };
+    let n = |key: &'static str, v: usize| tf(m.lang, key, &[("n", &format!("{v}{more}"))]);
+    let title = Span::styled(" kezek ", ui.theme.title);
+    let overdue = Span::styled(n("header.overdue", c.overdue), ui.theme.overdue);
+    let today = Span::styled(n("header.today", c.today), ui.theme.today);
+    let soon = n("header.soon", c.soon);
+    let total = n("header.total", c.total);
+    let view = match fields_label(m) {
+        f if f.is_empty() => view,
+        f => format!("{view}/{f}"),
+    };
+    let sorted = format!("[{view}|{}]", sort_label(m));
+    let plain = format!("[{view}]");
+    let login = format!(" · {}", printable(&m.me.login));
+    let sep = || Span::raw(" · ");
+    let variants: Vec<Vec<Span<'static>>> = vec![
+        vec![
+            title.clone(),
+            overdue.clone(),
+            sep(),
+            today.clone(),
+            sep(),
+            Span::raw(soon.clone()),
+            sep(),
+            Span::raw(total.clone()),
+            sep(),
+            Span::raw(sorted.clone()),
+        ],
+        vec![
+            title.clone(),
+            overdue.clone(),
+            sep(),
+            today.clone(),
+            sep(),
+            Span::raw(total.clone()),
+            sep(),
+            Span::raw(sorted),
+        ],
+        vec![
+            title.clone(),
+            overdue.clone(),
+            sep(),
+            today.clone(),
+            sep(),
+            Span::raw(total),
+            sep(),
+            Span::raw(plain.clone()),
+        ],
+        vec![
+            title,
+            overdue.clone(),
+            sep(),
+            today.clone(),
+            sep(),
+            Span::raw(plain.clone()),
+        ],
+        vec![
+            Span::raw(" "),
+            overdue,
+            sep(),
+            today,
+            sep(),
+            Span::raw(plain),
+        ],
+    ];
+    let room = width.saturating_sub(text::width(&login));
+    let mut chosen = None;
+    for v in &variants {
+        let line = Line::from(v.clone());
+        if line.width() <= room {
+            chosen = Some(line);
+            break;
+        }
+    }
+    let last = variants.last().cloned().unwrap_or_default();
+    let mut line = chosen.unwrap_or_else(|| text::cut_line(Line::from(last), room));
+    // The login is the last part and is never dropped; a login wider than
+    // the whole line is cut itself.
+    line.spans.push(Span::raw(text::cut(
+        &login,
+        width.saturating_sub(line.width()),
+    )));
+    line
 }
 
 /// A key on the queue: move, filter, open, mark, sort, change the view.

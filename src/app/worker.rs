@@ -58,6 +58,9 @@ pub enum Request {
     /// Keep (`Some`) or drop (`None`) some of the user's settings, in one
     /// transaction.
     Prefs(Vec<(String, Option<String>)>),
+    /// What the nearest deadline of these cases is (the queue names it
+    /// when every stage is done).
+    DueKinds(Vec<String>),
 }
 
 /// A case ready for the screen, with its checklist ids.
@@ -117,6 +120,7 @@ pub enum Reply {
         rows: Box<Queue>,
     },
     Desk(Result<Box<crate::report::DailyFigures>, String>),
+    DueKinds(Vec<(String, crate::domain::urgency::DeadlineKind)>),
 }
 
 /// Load a case with everything the case screen shows, its computed checks
@@ -236,21 +240,28 @@ pub fn apply_typed(
             outcome,
             note,
             ..
-        } => store
-            .act(me, &number, seen, now, |c, x, _| {
-                dc::record_check(c, x, &check, outcome, &note)
-            })
-            .map(|(v, _)| {
-                made = Some(v);
-                tf(
-                    lang,
-                    "status.check-recorded",
-                    &[
-                        ("check", &check),
-                        ("outcome", &t(lang, outcome_key(outcome))),
-                    ],
-                )
-            }),
+        } => {
+            // Messages name a check by its title in the case's rules.
+            let mut title = check.clone();
+            store
+                .act(me, &number, seen, now, |c, x, _| {
+                    if let Some(k) = x.version.checks.iter().find(|k| k.id == check) {
+                        title = k.title.get(lang).to_string();
+                    }
+                    dc::record_check(c, x, &check, outcome, &note)
+                })
+                .map(|(v, _)| {
+                    made = Some(v);
+                    tf(
+                        lang,
+                        "status.check-recorded",
+                        &[
+                            ("check", &title),
+                            ("outcome", &t(lang, outcome_key(outcome))),
+                        ],
+                    )
+                })
+        }
         Change::AddNote { seen, text, .. } => store
             .act(me, &number, seen, now, |c, x, _| dc::add_note(c, x, &text))
             .map(|_| {
@@ -599,6 +610,7 @@ pub fn run(
             Request::Notices { number } => ("notices", Some(number.clone())),
             Request::PrintNotice(..) => ("print notice", None),
             Request::Prefs(_) => ("settings", None),
+            Request::DueKinds(numbers) => ("due kinds", Some(numbers.len().to_string())),
         };
         let started = std::time::Instant::now();
         let alive = match req {
@@ -716,6 +728,13 @@ pub fn run(
                     "status.pref-not-kept",
                     &[("why", &say(lang, &e))],
                 ))),
+            },
+            Request::DueKinds(numbers) => match store.due_kinds(&numbers) {
+                Ok(list) => send(Reply::DueKinds(list)),
+                Err(e) => {
+                    tracing::warn!("due kinds: {e}");
+                    true
+                }
             },
             Request::Desk => {
                 let now = super::now();

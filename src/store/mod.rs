@@ -12,6 +12,7 @@ pub mod backup;
 pub mod cases;
 pub mod db;
 pub mod drafts;
+mod due;
 pub mod engine;
 pub mod export;
 pub mod import;

@@ -15,6 +15,7 @@ use crate::domain::calendar::{Calendar, DayKind};
 use crate::domain::procedure::Rules;
 use crate::domain::term;
 use crate::i18n::Lang;
+
 /// The smallest usable terminal.
 pub const MIN_WIDTH: u16 = 80;
 pub const MIN_HEIGHT: u16 = 24;

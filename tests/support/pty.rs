@@ -83,6 +83,18 @@ impl Pty {
         self.screen.screen().rows(0, cols).collect()
     }
 
+    /// The rows drawn in reverse video across the whole width (a selected
+    /// row), by index.
+    #[allow(dead_code)]
+    pub fn reversed_rows(&mut self) -> Vec<u16> {
+        self.rows();
+        let screen = self.screen.screen();
+        let (rows, cols) = screen.size();
+        (0..rows)
+            .filter(|&r| (0..cols).all(|c| screen.cell(r, c).is_some_and(|x| x.inverse())))
+            .collect()
+    }
+
     /// Wait until `ready` holds for the screen's rows; the time since start.
     pub fn wait_until(
         &mut self,

@@ -5,20 +5,23 @@
 
 mod sections;
 
+pub(crate) use sections::deadline_label;
+
 use ratatui_textarea::TextArea;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 
 use super::Hint;
 use super::keymap::{Binding, Cmd};
 use super::{Action, Effect, Model, Screen, dialog, drafts};
+use crate::domain::text::printable;
 use crate::i18n::{Lang, t};
 use crate::store::audit::AuditRow;
 use crate::store::cases::Loaded;
-use crate::ui::Ui;
+use crate::ui::{Ui, text};
 
 /// The built-in keys of the case screen (the checklist adds its own, consulted first); `keys.toml` overrides them.
 pub const KEYS: &[Binding] = &[
@@ -36,6 +39,7 @@ pub const KEYS: &[Binding] = &[
     (Cmd::Down, &["j", "Down"]),
     (Cmd::Up, &["k", "Up"]),
     (Cmd::Top, &["g", "Home"]),
+    (Cmd::Bottom, &["G", "End"]),
     (Cmd::PageDown, &["Ctrl-d", "PgDn"]),
     (Cmd::PageUp, &["Ctrl-u", "PgUp"]),
     (Cmd::Note, &["a"]),
@@ -47,6 +51,7 @@ pub const KEYS: &[Binding] = &[
     (Cmd::Command, &[":"]),
     (Cmd::Refresh, &["r"]),
     (Cmd::Help, &["?"]),
+    (Cmd::Messages, &["M"]),
     (Cmd::Back, &["Esc", "q"]),
     (Cmd::Search, &["/"]),
     (Cmd::Undo, &["z"]),
@@ -106,6 +111,8 @@ pub struct CaseView {
     pub explain: bool,
     /// `/` in the section on show.
     pub search: super::search::Search,
+    /// The lines the last frame could show (for page moves).
+    pub page: usize,
 }
 
 impl CaseView {
@@ -120,13 +127,14 @@ impl CaseView {
             evidence: Vec::new(),
             explain: false,
             search: Default::default(),
+            page: 10,
         }
     }
 }
 
 /// The lines of the section on show, as drawn (before search marks).
 pub fn section_text(lang: Lang, view: &CaseView, ui: &Ui<'_>) -> Vec<Line<'static>> {
-    sections::section_lines(lang, view, ui)
+    sections::section_lines(lang, view, ui, crate::app::now())
 }
 
 /// Open the dialog asked for before the case was loaded, once it is on screen.
@@ -138,6 +146,10 @@ pub fn open_pending_dialog(m: &mut Model) {
     if on_screen && let Some((_, kind)) = m.pending_dialog.take() {
         update(m, Action::StartDialog(kind));
     }
+}
+
+fn page(lines: usize) -> u16 {
+    u16::try_from(lines.max(1)).unwrap_or(u16::MAX)
 }
 
 /// A key on the case screen.
@@ -228,8 +240,10 @@ pub fn update(m: &mut Model, action: Action) -> Effect {
         Action::ToggleExplain => view.explain = !view.explain,
         Action::Down => view.scroll = view.scroll.saturating_add(1),
         Action::Up => view.scroll = view.scroll.saturating_sub(1),
-        Action::PageDown => view.scroll = view.scroll.saturating_add(10),
-        Action::PageUp => view.scroll = view.scroll.saturating_sub(10),
+        Action::PageDown => view.scroll = view.scroll.saturating_add(page(view.page)),
+        Action::PageUp => view.scroll = view.scroll.saturating_sub(page(view.page)),
+        // The drawing stops the scroll at the last line.
+        Action::Bottom => view.scroll = u16::MAX,
         Action::Top => {
             view.scroll = 0;
             view.cursor = 0;
@@ -240,7 +254,71 @@ pub fn update(m: &mut Model, action: Action) -> Effect {
     Effect::None
 }
 
-pub(super) fn draw(f: &mut Frame<'_>, lang: Lang, view: &CaseView, ui: &Ui<'_>, area: Rect) {
+/// The case's header: number, applicant and procedure. When it does not
+/// fit, the applicant's name is cut with `…` (the summary shows it whole)
+/// and then the procedure's name goes.
+pub(super) fn header(lang: Lang, view: &CaseView, ui: &Ui<'_>, width: usize) -> Line<'static> {
+    let c = &view.loaded.case;
+    let number = format!(" {} ", printable(&c.number));
+    let name = printable(&c.applicant.name).into_owned();
+    let proc_name = format!(" · {}", ui.rules.procedure_name(&c.procedure, lang));
+    let fixed = text::width(&number) + 2;
+    // The name whole and the procedure cut when both fit at all; else the
+    // name cut and no procedure.
+    let (name, rest) = if fixed + text::width(&name) + 8 <= width {
+        (name, proc_name)
+    } else {
+        (text::cut(&name, width.saturating_sub(fixed)), String::new())
+    };
+    text::cut_line(
+        Line::from(vec![
+            Span::styled(number, ui.theme.title),
+            Span::raw(format!("· {name}{rest}")),
+        ]),
+        width,
+    )
+}
+
+/// Lines wrapped to `width` cells, each continuation indented under its
+/// text (two cells past the line's own indentation).
+pub(super) fn wrap_lines(lines: Vec<Line<'static>>, width: usize) -> Vec<Line<'static>> {
+    let mut out = Vec::new();
+    for l in lines {
+        if l.width() <= width {
+            out.push(l);
+            continue;
+        }
+        let style = l.spans.first().map(|s| s.style).unwrap_or_default();
+        let line_style = l.style;
+        let all: String = l.spans.iter().map(|s| s.content.as_ref()).collect();
+        let lead_bytes = all.len() - all.trim_start().len();
+        // A late line's `!! ` mark is part of its indentation.
+        let lead = text::width(&all[..lead_bytes]) + if all.starts_with("!! ") { 3 } else { 0 };
+        // "Label  value" and "date  what": continuation lines go under the
+        // value; anything else two cells past its own indentation.
+        let value_at = all
+            .trim_start()
+            .find("  ")
+            .map(|i| lead_bytes + i)
+            .and_then(|i| {
+                let rest = all.get(i..)?;
+                let gap = rest.len() - rest.trim_start().len();
+                let col = text::width(all.get(..i + gap)?);
+                (col <= 24 && gap < rest.len()).then_some(col)
+            });
+        let indent = value_at.unwrap_or(lead + 2).min(width / 2);
+        for part in text::hang(&all, width, indent) {
+            out.push(Line::styled(part, style).patch_style(line_style));
+        }
+    }
+    out
+}
+
+pub(super) fn draw(f: &mut Frame<'_>, m: &mut Model, ui: &Ui<'_>, area: Rect) {
+    let lang = m.lang;
+    let Screen::Case(view) = &m.screen else {
+        return;
+    };
     let [tabs, body] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(area);
     // Full section names when they fit, else the catalogue's deliberate
     // abbreviations, else numbers; the current section keeps its full name.
@@ -277,38 +355,69 @@ pub(super) fn draw(f: &mut Frame<'_>, lang: Lang, view: &CaseView, ui: &Ui<'_>, 
             spans.push(Span::raw(label));
         }
     }
-    f.render_widget(Paragraph::new(Line::from(spans)), tabs);
-    let lines = super::search::highlight(sections::section_lines(lang, view, ui), &view.search);
+    f.render_widget(
+        Paragraph::new(text::cut_line(Line::from(spans), usize::from(tabs.width))),
+        tabs,
+    );
+    if view.section == CHECKLIST && view.editor.is_none() {
+        super::checklist::draw(f, m, ui, body);
+        return;
+    }
+    let lines =
+        super::search::highlight(sections::section_lines(lang, view, ui, m.now), &view.search);
     match &view.editor {
         Some(ed) => super::note::draw(f, ed, lines, body),
         None => {
-            // On the checklist the cursor's item stays in sight.
-            let mut scroll = view.scroll;
-            if view.section == crate::app::CHECKLIST {
-                let w = usize::from(body.width.max(1));
-                let mut row = 0usize;
-                for l in &lines {
-                    if l.spans.first().is_some_and(|s| s.content.starts_with('>')) {
-                        break;
-                    }
-                    row += l.width().max(1).div_ceil(w);
-                }
-                let h = usize::from(body.height);
-                if row + 4 > h + usize::from(scroll) {
-                    scroll = u16::try_from(row.saturating_sub(h / 3)).unwrap_or(u16::MAX);
-                }
-            }
+            let lines = wrap_lines(lines, usize::from(body.width.max(1)));
+            let h = usize::from(body.height);
+            let last = lines.len().saturating_sub(h);
+            let mut scroll = usize::from(view.scroll).min(last);
             if let Some(at) =
                 super::search::scroll_to(&lines, &view.search, body.width, body.height)
             {
-                scroll = at;
+                scroll = usize::from(at).min(last);
+            }
+            if let Screen::Case(v) = &mut m.screen {
+                v.scroll = u16::try_from(scroll).unwrap_or(u16::MAX);
+                v.page = h.saturating_sub(1).max(1);
             }
             f.render_widget(
-                Paragraph::new(lines)
-                    .wrap(Wrap { trim: false })
-                    .scroll((scroll, 0)),
+                Paragraph::new(lines).scroll((u16::try_from(scroll).unwrap_or(u16::MAX), 0)),
                 body,
             )
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_lines_wrap_under_their_value_in_any_script() {
+        let lines = vec![
+            Line::from(
+                "!! 18.11.2026 18:30  Көрсетілетін қызметті алушы туралы мәліметтерді енгізу",
+            ),
+            Line::from("Заявитель  Каримова Дилноза Абдуллаевна из Ташкента, Узбекистан"),
+        ];
+        let out: Vec<String> = wrap_lines(lines, 40)
+            .iter()
+            .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect())
+            .collect();
+        for l in &out {
+            assert!(text::width(l) <= 40, "{l}");
+        }
+        // Under the value, at most half the width in.
+        assert!(out[1].starts_with(&" ".repeat(20)), "{out:?}");
+        assert!(out.iter().any(|l| l.starts_with("Заявитель  ")));
+        let second = out
+            .iter()
+            .skip_while(|l| !l.starts_with("Заявитель"))
+            .nth(1);
+        assert!(
+            second.is_some_and(|l| l.starts_with(&" ".repeat(11))),
+            "{out:?}"
+        );
     }
 }

@@ -1,6 +1,6 @@
 //! The text of each section of the case screen.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use ratatui::text::Line;
 
 use super::{CaseView, SECTIONS};
@@ -69,7 +69,16 @@ fn ground_titles(v: Option<&RuleVersion>, lang: Lang, ids: &[String]) -> String 
         .join("; ")
 }
 
-pub(super) fn section_lines(lang: Lang, view: &CaseView, ui: &Ui<'_>) -> Vec<Line<'static>> {
+/// The lines of the section on show; overdue deadlines and stages
+/// finished late are marked `!!` and drawn in the overdue style.
+pub(super) fn section_lines(
+    lang: Lang,
+    view: &CaseView,
+    ui: &Ui<'_>,
+    now: DateTime<Utc>,
+) -> Vec<Line<'static>> {
+    // The lines that are late, by index.
+    let mut hot: Vec<usize> = Vec::new();
     let c = &view.loaded.case;
     let tr = |k: &'static str| t(lang, k);
     let version = ui.rules.version(&c.procedure, &c.version);
@@ -92,6 +101,10 @@ pub(super) fn section_lines(lang: Lang, view: &CaseView, ui: &Ui<'_>) -> Vec<Lin
                     ),
                 );
             }
+            p.add(
+                tr("field.applicant"),
+                format!("{} ({})", c.applicant.name, c.applicant.citizenship),
+            );
             p.add(tr("field.status"), tr(status_key(c.status)));
             p.add(tr("field.received"), instant_label(ui.cal, c.received_at));
             if let Some(a) = c.accepted_at {
@@ -136,12 +149,23 @@ pub(super) fn section_lines(lang: Lang, view: &CaseView, ui: &Ui<'_>) -> Vec<Lin
             {
                 out.push(String::new());
                 out.push(tr("summary.deadlines").to_string());
+                let mut list = list;
+                list.sort_by_key(|d| d.due);
                 for d in list {
-                    out.push(format!(
-                        "  {}  {}",
-                        instant_label(ui.cal, d.due),
-                        deadline_kind(lang, v, &d.kind)
-                    ));
+                    let what = deadline_kind(lang, v, &d.kind);
+                    if d.due < now {
+                        let late = term::time_left(ui.cal, d.unit, d.due_day, d.due, now)
+                            .map(|x| x.msg().text(lang))
+                            .unwrap_or_default();
+                        hot.push(out.len());
+                        out.push(format!(
+                            "!! {}  {}",
+                            instant_label(ui.cal, d.due),
+                            tf(lang, "summary.overdue", &[("what", &what), ("late", &late)])
+                        ));
+                    } else {
+                        out.push(format!("   {}  {what}", instant_label(ui.cal, d.due)));
+                    }
                 }
             }
             // The PR term is kezek's own sum of the stage terms: say when
@@ -226,7 +250,22 @@ pub(super) fn section_lines(lang: Lang, view: &CaseView, ui: &Ui<'_>) -> Vec<Lin
                         .completed_at
                         .map(|x| tf(lang, "timeline.done", &[("at", &instant_label(ui.cal, x))]))
                         .unwrap_or_else(|| tr("timeline.open").to_string());
-                    out.push(format!("{} ({done})", s.title.get(lang)));
+                    // A stage finished after its planned end says by how much.
+                    match p.completed_at.filter(|&x| x > p.due) {
+                        Some(x) => {
+                            let late =
+                                term::time_left(ui.cal, s.term.term().unit, p.due_day, p.due, x)
+                                    .map(|t| t.msg().text(lang))
+                                    .unwrap_or_default();
+                            hot.push(out.len());
+                            out.push(format!(
+                                "!! {} ({done}) {}",
+                                s.title.get(lang),
+                                tf(lang, "timeline.late", &[("late", &late)])
+                            ));
+                        }
+                        None => out.push(format!("{} ({done})", s.title.get(lang))),
+                    }
                     out.push(format!(
                         "    {}",
                         tf(
@@ -352,7 +391,15 @@ pub(super) fn section_lines(lang: Lang, view: &CaseView, ui: &Ui<'_>) -> Vec<Lin
         }
     }
     out.into_iter()
-        .map(|s| Line::from(printable(&s).into_owned()))
+        .enumerate()
+        .map(|(i, s)| {
+            let s = printable(&s).into_owned();
+            if hot.contains(&i) {
+                Line::styled(s, ui.theme.overdue)
+            } else {
+                Line::from(s)
+            }
+        })
         .collect()
 }
 
@@ -369,12 +416,22 @@ fn deadline_kind(
     v: &RuleVersion,
     kind: &crate::domain::urgency::DeadlineKind,
 ) -> String {
+    deadline_label(
+        lang,
+        |id| v.stage(id).map(|s| s.title.get(lang).to_string()),
+        kind,
+    )
+}
+
+/// What a deadline is, in the language; a stage by its title.
+pub(crate) fn deadline_label(
+    lang: Lang,
+    stage_title: impl Fn(&str) -> Option<String>,
+    kind: &crate::domain::urgency::DeadlineKind,
+) -> String {
     use crate::domain::urgency::DeadlineKind as K;
     match kind {
-        K::Stage(id) => v
-            .stage(id)
-            .map(|s| s.title.get(lang).to_string())
-            .unwrap_or_else(|| id.clone()),
+        K::Stage(id) => stage_title(id).unwrap_or_else(|| id.clone()),
         K::Service => t(lang, "deadline.service").to_string(),
         K::HearingNotice => t(lang, "deadline.hearing-notice").to_string(),
         K::Hearing => t(lang, "deadline.hearing").to_string(),

@@ -289,6 +289,32 @@ impl Dialog {
         Ok((lines, change))
     }
 
+    /// A field the form does not show now: the reason for a duplicate,
+    /// unless the decision is a duplicate.
+    pub fn hidden(&self, i: usize) -> bool {
+        self.kind == DialogKind::Decide
+            && self
+                .fields
+                .get(i)
+                .is_some_and(|f| f.label == "dialog.duplicate-reason")
+            && self.value(0) != "duplicate"
+    }
+
+    /// Move the focus by one shown field, forward or back.
+    fn step(&mut self, forward: bool) {
+        let n = self.fields.len().max(1);
+        for _ in 0..n {
+            self.focus = if forward {
+                (self.focus + 1) % n
+            } else {
+                (self.focus + n - 1) % n
+            };
+            if !self.hidden(self.focus) {
+                break;
+            }
+        }
+    }
+
     pub(super) fn field_label(&self, i: usize) -> String {
         match self.fields.get(i).map(|f| &f.input) {
             Some(Input::Choice(o, at)) => o.get(*at).map(|x| x.1.clone()).unwrap_or_default(),
@@ -349,7 +375,6 @@ pub fn key(m: &mut Model, world: Option<&World>, k: KeyEvent) -> Option<Change> 
                 _ => {}
             }
         } else {
-            let n = d.fields.len();
             let in_area = matches!(
                 d.fields.get(d.focus).map(|f| &f.input),
                 Some(Input::Area(_))
@@ -358,8 +383,8 @@ pub fn key(m: &mut Model, world: Option<&World>, k: KeyEvent) -> Option<Change> 
                 (KeyCode::Esc, _) => close = true,
                 (KeyCode::Char('s'), _) if ctrl => submit = true,
                 (KeyCode::Enter, _) if !in_area => submit = true,
-                (KeyCode::Tab, _) => d.focus = (d.focus + 1) % n.max(1),
-                (KeyCode::BackTab, _) => d.focus = (d.focus + n.max(1) - 1) % n.max(1),
+                (KeyCode::Tab, _) => d.step(true),
+                (KeyCode::BackTab, _) => d.step(false),
                 (_, Some(Input::Area(a))) => {
                     a.input(k);
                 }
@@ -382,8 +407,8 @@ pub fn key(m: &mut Model, world: Option<&World>, k: KeyEvent) -> Option<Change> 
                         *x = !*x;
                     }
                 }
-                (KeyCode::Down, _) => d.focus = (d.focus + 1) % n.max(1),
-                (KeyCode::Up, _) => d.focus = (d.focus + n.max(1) - 1) % n.max(1),
+                (KeyCode::Down, _) => d.step(true),
+                (KeyCode::Up, _) => d.step(false),
                 _ => {}
             }
         }
@@ -444,20 +469,25 @@ pub(super) fn draw(
         height: area.height.saturating_sub(2),
     };
     f.render_widget(ratatui::widgets::Clear, rect);
-    let title = format!(" {} · {} ", t(lang, d.title_key(case)), d.number);
+    let edge = usize::from(rect.width.saturating_sub(4));
+    let title = format!(
+        " {} ",
+        crate::ui::text::cut(
+            &format!("{} · {}", t(lang, d.title_key(case)), d.number),
+            edge
+        )
+    );
+    let keys = t(
+        lang,
+        if d.confirm.is_some() {
+            "dialog.keys-confirm"
+        } else {
+            "dialog.keys"
+        },
+    );
     let block = ratatui::widgets::Block::bordered()
         .title(title)
-        .title_bottom(format!(
-            " {} ",
-            t(
-                lang,
-                if d.confirm.is_some() {
-                    "dialog.keys-confirm"
-                } else {
-                    "dialog.keys"
-                }
-            )
-        ));
+        .title_bottom(format!(" {} ", crate::ui::text::cut(keys, edge)));
     let inner = block.inner(rect);
     f.render_widget(block, rect);
     let mut lines: Vec<Line<'static>> = Vec::new();
@@ -482,17 +512,30 @@ pub(super) fn draw(
             ui.theme.title,
         ));
         for l in page {
+            // A warning on the confirmation page stands out.
+            let style = if l.starts_with("!!") {
+                ui.theme.overdue
+            } else {
+                Style::new()
+            };
             for part in l.lines() {
                 let indent = part.len() - part.trim_start().len();
-                wrapped(&mut lines, part.trim_start(), indent, Style::new());
+                wrapped(&mut lines, part.trim_start(), indent, style);
             }
         }
+        let lines: Vec<Line<'static>> = lines
+            .into_iter()
+            .map(|l| crate::ui::text::cut_line(l, usize::from(inner.width)))
+            .collect();
         f.render_widget(Paragraph::new(lines), inner);
         return;
     }
     lines.push(Line::from(""));
     let mut area_at: Option<(usize, &ratatui_textarea::TextArea<'static>)> = None;
     for (i, field) in d.fields.iter().enumerate() {
+        if d.hidden(i) {
+            continue;
+        }
         let focused = i == d.focus;
         let label = format!(
             "{}{}",
@@ -561,6 +604,11 @@ pub(super) fn draw(
         .unwrap_or(0);
     let h = usize::from(inner.height);
     let scroll = focus_line.saturating_sub(h.saturating_sub(8));
+    // Nothing runs past the frame without a mark.
+    let lines: Vec<Line<'static>> = lines
+        .into_iter()
+        .map(|l| crate::ui::text::cut_line(l, usize::from(inner.width)))
+        .collect();
     f.render_widget(
         Paragraph::new(lines).scroll((u16::try_from(scroll).unwrap_or(0), 0)),
         inner,
