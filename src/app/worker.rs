@@ -454,7 +454,12 @@ pub fn run(
     requests: Receiver<Request>,
     send: impl Fn(Reply) -> bool,
 ) {
-    let mut version = store.data_version().unwrap_or(0);
+    // Other consoles' changes: announced by PostgreSQL, looked up on SQLite.
+    let _ = store.watch();
+    let idle = match store.engine() {
+        crate::store::engine::Engine::Postgres => Duration::from_millis(250),
+        crate::store::engine::Engine::Sqlite => Duration::from_secs(1),
+    };
     // Templates as the administrator left them; a broken one is reported
     // and documents are then issued from the command line only.
     let templates = match crate::notice::load() {
@@ -474,17 +479,11 @@ pub fn run(
     loop {
         let req = match pending.pop_front() {
             Some(r) => r,
-            None => match requests.recv_timeout(Duration::from_secs(1)) {
+            None => match requests.recv_timeout(idle) {
                 Ok(r) => r,
                 Err(RecvTimeoutError::Timeout) => {
-                    if let Ok(v) = store.data_version()
-                        && v != version
-                    {
-                        tracing::debug!("another session committed: the screen reloads");
-                        version = v;
-                        if !send(Reply::Changed) {
-                            return;
-                        }
+                    if others_changed(&mut store) && !send(Reply::Changed) {
+                        return;
                     }
                     continue;
                 }
@@ -595,12 +594,21 @@ pub fn run(
         if !alive {
             return;
         }
-        // Our own commits do not move data_version; other sessions' do.
-        if let Ok(v) = store.data_version() {
-            if v != version && !send(Reply::Changed) {
-                return;
-            }
-            version = v;
+        if others_changed(&mut store) && !send(Reply::Changed) {
+            return;
         }
     }
+}
+
+/// Whether another session changed something since the last look (this
+/// session's own commits are not news).
+fn others_changed(store: &mut Store) -> bool {
+    let changed = matches!(
+        store.changes(Duration::ZERO),
+        Ok(crate::store::Changes::Cases(_) | crate::store::Changes::Everything)
+    );
+    if changed {
+        tracing::debug!("another session committed: the screen reloads");
+    }
+    changed
 }

@@ -29,16 +29,25 @@ pub fn init(db: Option<PathBuf>, lang: Lang) -> Result<Outcome, Failure> {
             dir = crate::privilege::OFFICE_DATA_DIR
         )));
     }
-    if path.exists() {
-        return Err(Failure(msg!(
-            "cli.init.exists",
-            path = path.display().to_string()
-        )));
+    let exists = match crate::store::engine::target(&path) {
+        crate::store::engine::Target::Sqlite(file) => file.exists(),
+        crate::store::engine::Target::Postgres(url) => db::pg_initialized(&url)?,
+    };
+    if exists {
+        return Err(Failure(msg!("cli.init.exists", path = shown(&path))));
     }
     let (_, path) = create_store(Some(path), lang)?;
-    let done = msg!("cli.init.created", path = path.display().to_string());
+    let done = msg!("cli.init.created", path = shown(&path));
     emit(&format!("{}\n", done.text(lang)))?;
     Ok(Outcome::Ok)
+}
+
+/// A `--db` as said to the user: a PostgreSQL password never is.
+pub(crate) fn shown(db: &std::path::Path) -> String {
+    match crate::store::engine::target(db) {
+        crate::store::engine::Target::Postgres(url) => crate::store::engine::pg::redact(&url),
+        crate::store::engine::Target::Sqlite(_) => db.display().to_string(),
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -181,11 +190,7 @@ pub fn audit(db: Option<PathBuf>, cmd: AuditCommand, lang: Lang) -> Result<Outco
             }
             match v.first_break {
                 None => {
-                    let ok = msg!(
-                        "cli.audit.intact",
-                        rows = v.rows,
-                        path = path.display().to_string()
-                    );
+                    let ok = msg!("cli.audit.intact", rows = v.rows, path = shown(&path));
                     emit(&format!("{}\n", ok.text(lang)))?;
                     Ok(Outcome::Ok)
                 }
@@ -317,9 +322,9 @@ pub fn demo(
         "cli.demo.created",
         inserted = inserted,
         skipped = skipped,
-        path = path.display().to_string()
+        path = shown(&path)
     );
-    emit(&format!("{}\n{}\n\n", path.display(), done.text(lang)))?;
+    emit(&format!("{}\n{}\n\n", shown(&path), done.text(lang)))?;
     drop(store);
     use std::io::IsTerminal;
     if !no_open && std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {

@@ -17,6 +17,8 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Datelike, NaiveDateTime, Utc};
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
+
+use super::engine::OptionalExtension as _;
 use serde::{Deserialize, Serialize};
 
 use super::{Store, StoreError, db};

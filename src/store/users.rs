@@ -1,9 +1,9 @@
 //! kezek users: the operating-system user running kezek, mapped to a role.
 
+use super::engine::{OptionalExtension, params};
 use crate::domain::msg::{Arg, Msg};
 #[allow(unused_imports)]
 use crate::msg;
-use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 use super::{Store, StoreError, audit, enum_from, enum_str, ts};
