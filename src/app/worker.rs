@@ -82,6 +82,13 @@ pub enum Reply {
     Status(String),
     /// Another session committed a change.
     Changed,
+    /// Other sessions changed these cases: the view's rows of them, read
+    /// again (see `Queue::patched`); a case no longer in the view is gone.
+    QueuePatch {
+        generation: u64,
+        changed: Vec<String>,
+        rows: Box<Queue>,
+    },
     Desk(Result<Box<crate::report::DailyFigures>, String>),
 }
 
@@ -476,13 +483,17 @@ pub fn run(
         }
     };
     let mut pending: std::collections::VecDeque<Request> = Default::default();
+    // The view last asked for: changed cases are read again in it.
+    let mut view: Option<(u64, QueueFilter)> = None;
     loop {
         let req = match pending.pop_front() {
             Some(r) => r,
             None => match requests.recv_timeout(idle) {
                 Ok(r) => r,
                 Err(RecvTimeoutError::Timeout) => {
-                    if others_changed(&mut store) && !send(Reply::Changed) {
+                    if let Some(news) = others_changed(&mut store, view.as_ref())
+                        && !send(news)
+                    {
                         return;
                     }
                     continue;
@@ -512,6 +523,7 @@ pub fn run(
         let started = std::time::Instant::now();
         let alive = match req {
             Request::Queue { generation, filter } => {
+                view = Some((generation, filter.clone()));
                 // A screenful first, then every case of the view.
                 let first = QueueFilter {
                     limit: Some(FIRST_ROWS),
@@ -594,21 +606,38 @@ pub fn run(
         if !alive {
             return;
         }
-        if others_changed(&mut store) && !send(Reply::Changed) {
+        if let Some(news) = others_changed(&mut store, view.as_ref())
+            && !send(news)
+        {
             return;
         }
     }
 }
 
-/// Whether another session changed something since the last look (this
-/// session's own commits are not news).
-fn others_changed(store: &mut Store) -> bool {
-    let changed = matches!(
-        store.changes(Duration::ZERO),
+/// What other sessions changed since the last look (this session's own
+/// commits are not news): the changed cases' rows of the view, or, when
+/// more than cases changed, word to read everything again.
+fn others_changed(store: &mut Store, view: Option<&(u64, QueueFilter)>) -> Option<Reply> {
+    let news = store.changes(Duration::ZERO);
+    if matches!(
+        news,
         Ok(crate::store::Changes::Cases(_) | crate::store::Changes::Everything)
-    );
-    if changed {
-        tracing::debug!("another session committed: the screen reloads");
+    ) {
+        tracing::debug!("another session committed: the screen refreshes");
     }
-    changed
+    match news {
+        Ok(crate::store::Changes::Cases(changed)) => Some(match view {
+            Some((generation, filter)) => match store.queue_rows_of(filter, &changed) {
+                Ok(rows) => Reply::QueuePatch {
+                    generation: *generation,
+                    changed,
+                    rows: Box::new(rows),
+                },
+                Err(_) => Reply::Changed,
+            },
+            None => Reply::Changed,
+        }),
+        Ok(crate::store::Changes::Everything) => Some(Reply::Changed),
+        Ok(crate::store::Changes::Nothing) | Err(_) => None,
+    }
 }

@@ -62,6 +62,20 @@ pub enum UserCommand {
         /// The user's full name.
         #[arg(long)]
         name: String,
+        /// On a regional server: the unit (default: the supervisor's own).
+        #[arg(long, value_name = "NAME")]
+        unit: Option<String>,
+        /// On a regional server: the region of a regional user.
+        #[arg(long, value_name = "NAME")]
+        region: Option<String>,
+    },
+    /// Change a user's role (supervisors; never their own).
+    Role {
+        /// The user's login.
+        login: String,
+        /// The new role.
+        #[arg(value_enum)]
+        role: RoleArg,
     },
     /// List users.
     List {
@@ -76,25 +90,130 @@ pub enum RoleArg {
     Inspector,
     Supervisor,
     Auditor,
+    Regional,
 }
 
-impl From<RoleArg> for Role {
-    fn from(r: RoleArg) -> Role {
-        match r {
-            RoleArg::Inspector => Role::Inspector,
-            RoleArg::Supervisor => Role::Supervisor,
-            RoleArg::Auditor => Role::Auditor,
+impl RoleArg {
+    fn id(self) -> &'static str {
+        match self {
+            RoleArg::Inspector => "inspector",
+            RoleArg::Supervisor => "supervisor",
+            RoleArg::Auditor => "auditor",
+            RoleArg::Regional => "regional",
+        }
+    }
+
+    /// The role on an office database (no regional role there).
+    fn office(self) -> Result<Role, Failure> {
+        match self {
+            RoleArg::Inspector => Ok(Role::Inspector),
+            RoleArg::Supervisor => Ok(Role::Supervisor),
+            RoleArg::Auditor => Ok(Role::Auditor),
+            RoleArg::Regional => Err(Failure(Msg::key("cli.region.regional-office"))),
         }
     }
 }
 
+/// `kezek user …` on a regional server: the server creates the login role,
+/// grants its group role and checks that the caller may.
+fn user_on_server(url: &str, cmd: UserCommand, lang: Lang) -> Result<Outcome, Failure> {
+    use crate::store::region;
+    let mut c = region::connect(url)?;
+    match cmd {
+        UserCommand::Add {
+            login,
+            role,
+            name,
+            unit,
+            region: r,
+        } => {
+            let given = region::add_user(
+                &mut c,
+                &login,
+                &name,
+                role.id(),
+                unit.as_deref(),
+                r.as_deref(),
+            )?;
+            emit(&format!(
+                "{}\n",
+                msg!(
+                    "cli.user.added",
+                    login = &login,
+                    role = Msg::key(role_key(&given))
+                )
+                .text(lang)
+            ))?;
+        }
+        UserCommand::Role { login, role } => {
+            region::set_role(&mut c, &login, role.id())?;
+            emit(&format!(
+                "{}\n",
+                msg!(
+                    "cli.user.role-set",
+                    login = &login,
+                    role = Msg::key(role_key(role.id()))
+                )
+                .text(lang)
+            ))?;
+        }
+        UserCommand::List { format } => {
+            let list = region::users(&mut c)?;
+            let out = match format {
+                Format::Json => super::json_out(&list)?,
+                Format::Text => list
+                    .iter()
+                    .map(|u| {
+                        format!(
+                            "{:<16} {:<12} {:<12} {}\n",
+                            printable(&u.login),
+                            t(lang, role_key(&u.role)),
+                            printable(&u.place),
+                            printable(&u.name)
+                        )
+                    })
+                    .collect(),
+            };
+            emit(&out)?;
+        }
+    }
+    Ok(Outcome::Ok)
+}
+
+fn role_key(role: &str) -> &'static str {
+    match role {
+        "supervisor" => "role.supervisor",
+        "auditor" => "role.auditor",
+        "regional" => "role.regional",
+        _ => "role.inspector",
+    }
+}
+
 pub fn user(db: Option<PathBuf>, cmd: UserCommand, lang: Lang) -> Result<Outcome, Failure> {
+    if let Some(url) = db
+        .clone()
+        .or_else(|| crate::privilege::env_var_os("KEZEK_DB").map(PathBuf::from))
+        .filter(|p| super::region::is_server(p))
+        .map(|p| p.to_string_lossy().to_string())
+    {
+        return user_on_server(&url, cmd, lang);
+    }
     let (mut store, _) = open_store(db, lang)?;
     match cmd {
-        UserCommand::Add { login, role, name } => {
+        UserCommand::Add {
+            login,
+            role,
+            name,
+            unit,
+            region,
+        } => {
+            if unit.is_some() || region.is_some() {
+                return Err(Failure(Msg::key("cli.region.units-office")));
+            }
+            let role = role.office()?;
             let by = users::current_login()?;
-            let given = store.add_user(&by, &login, role.into(), &name)?;
-            let added = if given != Role::from(role) {
+            let given = store.add_user(&by, &login, role, &name)?;
+            let added = if given != role {
                 msg!("cli.user.added-first", login = &login)
             } else {
                 msg!(
@@ -104,6 +223,20 @@ pub fn user(db: Option<PathBuf>, cmd: UserCommand, lang: Lang) -> Result<Outcome
                 )
             };
             emit(&format!("{}\n", added.text(lang)))?;
+        }
+        UserCommand::Role { login, role } => {
+            let role = role.office()?;
+            let by = store.current_actor()?;
+            store.set_role(&by.login, &login, role)?;
+            emit(&format!(
+                "{}\n",
+                msg!(
+                    "cli.user.role-set",
+                    login = &login,
+                    role = Msg::key(role.key())
+                )
+                .text(lang)
+            ))?;
         }
         UserCommand::List { format } => {
             // Only kezek users see who the others are.

@@ -424,6 +424,14 @@ impl Store {
                         let login = v["login"].as_str().unwrap_or_default().to_string();
                         users.insert(login, (seq, v));
                     }
+                    ("user.role", _) => {
+                        let v: serde_json::Value = serde_json::from_str(&after).unwrap_or_default();
+                        let login = v["login"].as_str().unwrap_or_default();
+                        if let Some((s, u)) = users.get_mut(login) {
+                            *s = seq;
+                            u["role"] = v["role"].clone();
+                        }
+                    }
                     ("notice.issue", _) => {
                         let v: serde_json::Value = serde_json::from_str(&after).unwrap_or_default();
                         if let Some(id) = v["notice"].as_i64() {

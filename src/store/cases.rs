@@ -1276,14 +1276,44 @@ impl Store {
         &self,
         filter: &QueueFilter,
     ) -> Result<crate::store::table::Queue, StoreError> {
+        self.queue_table_of(filter, None)
+    }
+
+    /// The queue rows of the cases `numbers` that are in the view, in
+    /// queue order: what [`crate::store::table::Queue::patched`] takes
+    /// after other sessions changed them.
+    pub fn queue_rows_of(
+        &self,
+        filter: &QueueFilter,
+        numbers: &[String],
+    ) -> Result<crate::store::table::Queue, StoreError> {
+        self.queue_table_of(filter, Some(numbers))
+    }
+
+    fn queue_table_of(
+        &self,
+        filter: &QueueFilter,
+        numbers: Option<&[String]>,
+    ) -> Result<crate::store::table::Queue, StoreError> {
         let mut sql = String::from(
             "SELECT c.number, c.procedure, c.version_id, c.q_applicant, c.q_citizenship, c.current_stage,
-                    c.q_approval, c.assignee, c.next_due, c.next_due_unit, c.status
+                    c.q_approval, c.assignee, c.next_due, c.next_due_unit, c.status,
+                    c.queue_due, c.queue_since
              FROM cases c INDEXED BY cases_queue_all
              WHERE c.queue_due IS NOT NULL",
         );
         let mut args: Vec<String> = Vec::new();
         filter.narrow(&mut sql, &mut args);
+        if let Some(numbers) = numbers {
+            let first = args.len() + 1;
+            args.extend(numbers.iter().cloned());
+            let marks: Vec<String> = (first..=args.len()).map(|i| format!("?{i}")).collect();
+            if marks.is_empty() {
+                sql.push_str(" AND 0 = 1");
+            } else {
+                sql.push_str(&format!(" AND c.number IN ({})", marks.join(", ")));
+            }
+        }
         sql.push_str(" ORDER BY c.queue_due, c.queue_since, c.number");
         if let Some(limit) = filter.limit {
             sql.push_str(&format!(" LIMIT {limit}"));
@@ -1378,6 +1408,14 @@ impl Store {
                 approval,
                 status: text(10).unwrap_or_default(),
                 unreadable: bad.get(),
+                order: (
+                    match text(11) {
+                        Some("") => 0,
+                        Some("~") => 2,
+                        _ => 1,
+                    },
+                    text(12).and_then(|t| fast_ts(t).or_else(|| parse_ts(t).ok())),
+                ),
             });
             push_time += t_push.elapsed();
             t_row = std::time::Instant::now();
@@ -1730,6 +1768,10 @@ impl Store {
     /// fingerprint of the calendar and rules is stored with them.
     pub fn recompute_deadlines(&mut self, now: DateTime<Utc>) -> Result<Recomputed, StoreError> {
         let print = fingerprint(&self.cal, &self.rules);
+        // On a server with kezek's rights every audit row is in the name of
+        // the connection's own role; elsewhere the recomputation is kezek's.
+        let by = self.server_login()?.unwrap_or_else(|| "kezek".to_string());
+        let by = by.as_str();
         self.write(|tx, cal, rules| {
             let numbers: Vec<String> = tx
                 .prepare("SELECT number FROM cases WHERE status IN ('received', 'accepted', 'decided') ORDER BY number")?
@@ -1763,19 +1805,19 @@ impl Store {
                     cal,
                     rules,
                     &after,
-                    "kezek",
+                    by,
                     now,
                     Some(loaded.row_version),
                 )?;
                 // A moved deadline touches nothing a person edits: no
                 // console's save conflicts with it.
-                record_touch(tx, number, v, "kezek", now, &[])?;
+                record_touch(tx, number, v, by, now, &[])?;
                 // The archive is a change of the case: its own audit row.
                 if archived.is_some() {
                     audit::append(
                         tx,
                         now,
-                        "kezek",
+                        by,
                         Some(number),
                         "archived",
                         Some(&case_json(c)),
@@ -1803,7 +1845,7 @@ impl Store {
                 audit::append(
                     tx,
                     now,
-                    "kezek",
+                    by,
                     None,
                     "deadlines.recompute",
                     None,

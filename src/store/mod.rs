@@ -17,8 +17,11 @@ pub mod engine;
 pub mod export;
 pub mod import;
 pub mod journal;
+pub mod migrate;
 pub mod notices;
+pub mod region;
 pub mod report;
+pub mod rights;
 pub mod schema;
 pub mod table;
 pub mod users;
@@ -251,7 +254,7 @@ impl Store {
         &mut self,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<Option<cases::Recomputed>, StoreError> {
-        if self.rules_changed()? {
+        if self.rules_changed()? && self.may_recompute()? {
             Ok(Some(self.recompute_deadlines(now)?))
         } else {
             Ok(None)

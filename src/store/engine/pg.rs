@@ -84,7 +84,7 @@ fn redact_pairs(s: &str, sep: char) -> String {
 /// The session's settings: the connection string, and where it says
 /// nothing, libpq's environment (`PGHOST`, `PGPORT`, `PGUSER`,
 /// `PGDATABASE`, `PGPASSWORD`), then the operating-system login.
-fn config(target: &str) -> Result<postgres::Config> {
+pub(crate) fn config(target: &str) -> Result<postgres::Config> {
     let mut c: postgres::Config = target
         .parse()
         .map_err(|e: postgres::Error| Error::Other(e.to_string()))?;
@@ -139,7 +139,7 @@ fn config(target: &str) -> Result<postgres::Config> {
 }
 
 /// TLS by rustls, trusting the system's roots and `PGSSLROOTCERT`.
-fn tls() -> Result<tokio_postgres_rustls::MakeRustlsConnect> {
+pub(crate) fn tls() -> Result<tokio_postgres_rustls::MakeRustlsConnect> {
     let mut roots = rustls::RootCertStore::empty();
     for cert in rustls_native_certs::load_native_certs().certs {
         let _ = roots.add(cert);
@@ -172,6 +172,12 @@ impl Pg {
         } else {
             config.connect(tls()?)?
         };
+        // A writer waits for another's transaction as long as on SQLite
+        // (`db::BUSY_TIMEOUT`), then the user is told the database is busy.
+        client.batch_execute(&format!(
+            "SET lock_timeout = '{}ms'",
+            crate::store::db::BUSY_TIMEOUT.as_millis()
+        ))?;
         let row = client.query_one(
             "SELECT pg_backend_pid(), current_setting('server_encoding')",
             &[],
@@ -305,8 +311,10 @@ impl Pg {
         let mut client = self.client()?;
         let mut out = Vec::new();
         let mut n = client.notifications();
-        if !wait.is_zero()
-            && let Some(first) = n.timeout_iter(wait).next()?
+        // Only a blocking wait reads the socket (`iter` gives what an
+        // earlier read buffered): wait at least a moment.
+        let wait = wait.max(std::time::Duration::from_millis(1));
+        if let Some(first) = n.timeout_iter(wait).next()?
             && first.process_id() != self.pid
         {
             out.push(first.payload().to_string());
