@@ -73,8 +73,12 @@ fn stem(db: &Path) -> String {
 /// The time in a backup's name and whether it has a tag; `None` for a file
 /// that is not a backup of `db`.
 pub fn parse_name(db: &Path, name: &str) -> Option<(NaiveDateTime, bool)> {
-    let rest = name.strip_prefix(&format!("{}-", stem(db)))?;
-    let rest = rest.strip_suffix(SUFFIX)?;
+    parse_named(&stem(db), SUFFIX, name)
+}
+
+fn parse_named(stem: &str, suffix: &str, name: &str) -> Option<(NaiveDateTime, bool)> {
+    let rest = name.strip_prefix(&format!("{stem}-"))?;
+    let rest = rest.strip_suffix(suffix)?;
     let when = rest.get(..17)?;
     let t = NaiveDateTime::parse_from_str(when, "%Y-%m-%d-%H%M%S").ok()?;
     let tail = &rest[17..];
@@ -581,12 +585,22 @@ impl Keep {
 /// Remove the backups of `db` in `dir` that `keep` does not keep. Backups
 /// taken for a reason (before a migration) are never removed here.
 pub fn prune(db: &Path, dir: &Path, keep: &Keep) -> Result<Vec<PathBuf>, StoreError> {
+    prune_named(&stem(db), SUFFIX, dir, keep)
+}
+
+/// [`prune`] for files named `STEM-YYYY-MM-DD-HHMMSS[-TAG]SUFFIX`.
+pub fn prune_named(
+    stem: &str,
+    suffix: &str,
+    dir: &Path,
+    keep: &Keep,
+) -> Result<Vec<PathBuf>, StoreError> {
     let mut found: Vec<(PathBuf, NaiveDateTime)> = Vec::new();
     for entry in std::fs::read_dir(dir).map_err(|e| io(dir, &e))? {
         let entry = entry.map_err(|e| io(dir, &e))?;
         let name = entry.file_name();
         let Some(name) = name.to_str() else { continue };
-        if let Some((t, false)) = parse_name(db, name) {
+        if let Some((t, false)) = parse_named(stem, suffix, name) {
             found.push((entry.path(), t));
         }
     }
@@ -622,12 +636,14 @@ impl Store {
         let json = serde_json::to_string(o).map_err(|e| StoreError::Sql(e.to_string()))?;
         self.write(|tx, _, _| {
             tx.execute(
-                "INSERT OR REPLACE INTO meta (key, value) VALUES ('backup.last', ?1)",
+                "INSERT INTO meta (key, value) VALUES ('backup.last', ?1)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 [&json],
             )?;
             if o.error.is_none() {
                 tx.execute(
-                    "INSERT OR REPLACE INTO meta (key, value) VALUES ('backup.last_good', ?1)",
+                    "INSERT INTO meta (key, value) VALUES ('backup.last_good', ?1)
+                     ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                     [&json],
                 )?;
             }

@@ -9,6 +9,7 @@
 
 pub mod audit;
 pub mod backup;
+pub mod backup_pg;
 pub mod cases;
 pub mod db;
 pub mod drafts;
