@@ -216,9 +216,12 @@ impl RoleArg {
 
 /// `kezek user …` on a regional server: the server creates the login role,
 /// grants its group role and checks that the caller may.
-fn user_on_server(url: &str, cmd: UserCommand, lang: Lang) -> Result<Outcome, Failure> {
+fn user_on_server(
+    mut c: postgres::Client,
+    cmd: UserCommand,
+    lang: Lang,
+) -> Result<Outcome, Failure> {
     use crate::store::region;
-    let mut c = region::connect(url)?;
     match cmd {
         UserCommand::Add {
             login,
@@ -296,7 +299,12 @@ pub fn user(db: Option<PathBuf>, cmd: UserCommand, lang: Lang) -> Result<Outcome
         .filter(|p| super::region::is_server(p))
         .map(|p| p.to_string_lossy().to_string())
     {
-        return user_on_server(&url, cmd, lang);
+        // A server with kezek's rights makes users through its own
+        // functions; a plain PostgreSQL database is written like a file.
+        let mut c = crate::store::region::connect(&url)?;
+        if crate::store::region::rights_version(&mut c)?.is_some() {
+            return user_on_server(c, cmd, lang);
+        }
     }
     let (mut store, _) = open_store(db, lang)?;
     match cmd {
