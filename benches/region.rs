@@ -391,7 +391,7 @@ fn run_load(stores: Vec<(Store, Actor)>, secs: u64, think: Duration) -> (Stats, 
                 inspector(
                     store,
                     actor,
-                    0x9e37_79b9 ^ (i as u64 + 1) * 7919,
+                    0x9e37_79b9 ^ ((i as u64 + 1) * 7919),
                     until,
                     think,
                     stats,
