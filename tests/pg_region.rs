@@ -420,6 +420,27 @@ fn an_office_moves_into_its_unit_once_with_its_chain_and_the_region_sees_its_uni
         )),
         "approved:boss"
     );
+    // The region approves a conclusion sent up to UMS DP through kezek
+    // (Order 002 §14 item 2, §15), in its own name.
+    let sent_up = list
+        .iter()
+        .filter_map(|w| w["number"].as_str())
+        .find(|n| *n != pending)
+        .expect("another conclusion waiting for the region")
+        .to_string();
+    ok(
+        &k(
+            "boss",
+            &["--db", &db.as_user(&regional), "case", "approve", &sent_up],
+        ),
+        "the region's approval",
+    );
+    assert_eq!(
+        db.read(&format!(
+            "SELECT approval || ':' || approval_by FROM decisions WHERE case_number = '{sent_up}' ORDER BY ord DESC LIMIT 1"
+        )),
+        format!("approved:{regional}")
+    );
     let verified = ok(&k("boss", &["region", "verify", "--db", &admin]), "verify");
     assert!(verified.contains("intact"), "{verified}");
 

@@ -1544,25 +1544,32 @@ fn pending_decision(case: &Case) -> Result<&Decision, Violation> {
     }
 }
 
-fn must_be_supervisor(ctx: &Ctx<'_>, what: Msg) -> Result<(), Violation> {
+/// Approving or returning a decision: a supervisor, or a regional role (UMS
+/// DP) on a regional server, whose rights admit it only for the
+/// conclusions sent up to UMS DP (Order 002 §14 item 2, §15).
+fn must_approve(ctx: &Ctx<'_>, what: Msg) -> Result<(), Violation> {
     may_act(ctx)?;
-    if ctx.actor.role != Role::Supervisor {
-        return Err(Violation::new(
-            "rule-ref.approval-supervisor",
-            msg!(
-                "violation.only-supervisor",
-                what = what,
-                login = &ctx.actor.login,
-                role = Msg::key(ctx.actor.role.key())
-            ),
-        ));
+    if !matches!(ctx.actor.role, Role::Supervisor | Role::Regional) {
+        return Err(not_supervisor(ctx, what));
     }
     Ok(())
 }
 
+fn not_supervisor(ctx: &Ctx<'_>, what: Msg) -> Violation {
+    Violation::new(
+        "rule-ref.approval-supervisor",
+        msg!(
+            "violation.only-supervisor",
+            what = what,
+            login = &ctx.actor.login,
+            role = Msg::key(ctx.actor.role.key())
+        ),
+    )
+}
+
 /// Approve a decision that waits for approval (supervisor only).
 pub fn approve(case: &Case, ctx: &Ctx<'_>) -> Transition {
-    must_be_supervisor(ctx, Msg::key("violation.what-approve"))?;
+    must_approve(ctx, Msg::key("violation.what-approve"))?;
     let d = pending_decision(case)?;
     if d.by == ctx.actor.login {
         return Err(Violation::new(
@@ -1578,7 +1585,7 @@ pub fn approve(case: &Case, ctx: &Ctx<'_>) -> Transition {
 
 /// Return a decision to the inspector with a comment (supervisor only).
 pub fn return_decision(case: &Case, ctx: &Ctx<'_>, comment: &str) -> Transition {
-    must_be_supervisor(ctx, Msg::key("violation.what-return"))?;
+    must_approve(ctx, Msg::key("violation.what-return"))?;
     pending_decision(case)?;
     if comment.trim().is_empty() {
         return Err(Violation::new(

@@ -44,6 +44,9 @@ pub enum Role {
     Supervisor,
     /// Read-only.
     Auditor,
+    /// Every unit of a region (a regional server only): reads its units and
+    /// approves the conclusions sent up to UMS DP (the server decides which).
+    Regional,
 }
 
 impl std::str::FromStr for Role {
@@ -54,6 +57,7 @@ impl std::str::FromStr for Role {
             "inspector" => Ok(Role::Inspector),
             "supervisor" => Ok(Role::Supervisor),
             "auditor" => Ok(Role::Auditor),
+            "regional" => Ok(Role::Regional),
             _ => Err(()),
         }
     }
@@ -66,6 +70,7 @@ impl Role {
             Role::Inspector => "role.inspector",
             Role::Supervisor => "role.supervisor",
             Role::Auditor => "role.auditor",
+            Role::Regional => "role.regional",
         }
     }
 
@@ -74,6 +79,7 @@ impl Role {
             Role::Inspector => "inspector",
             Role::Supervisor => "supervisor",
             Role::Auditor => "auditor",
+            Role::Regional => "regional",
         }
     }
 }
