@@ -276,6 +276,42 @@ pub fn on_reply(m: &mut Model, link: &mut Link, reply: Reply) -> bool {
             (Screen::Desk(_), Err(e)) => m.status = e,
             _ => return false,
         },
+        Reply::QueuePatch {
+            generation,
+            changed,
+            rows,
+        } => {
+            // The queue held is the whole view asked for: only the changed
+            // cases' rows are replaced. Otherwise it is read again later.
+            let whole = generation == link.generation
+                && !m.loading
+                && link.shown == Some(link.asked.clone());
+            if whole {
+                let patched = m.rows.patched(&changed, &rows);
+                m.set_rows(patched);
+                m.counted = None;
+            } else {
+                m.queue_stale = true;
+            }
+            match &m.screen {
+                Screen::Queue if whole => {}
+                Screen::Queue => {
+                    let due = link.queue_read_at + QUEUE_REFRESH;
+                    if std::time::Instant::now() >= due {
+                        link.load_queue(m);
+                    } else {
+                        link.refresh_at = Some(due);
+                    }
+                }
+                Screen::Desk(_) => link.send(Request::Desk),
+                Screen::Case(v) => {
+                    let number = v.loaded.case.number.clone();
+                    if changed.contains(&number) {
+                        link.send(Request::Case { number });
+                    }
+                }
+            }
+        }
         Reply::Changed => match &m.screen {
             // Reading every case again costs most on the largest queues:
             // at most once per QUEUE_REFRESH, the rest waits for the next.

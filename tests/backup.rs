@@ -329,3 +329,35 @@ fn the_daily_report_shows_the_last_good_backup_a_failure_and_an_old_one() {
     let r = office.report(Some(&later.to_rfc3339()));
     assert_eq!(r["backup"]["missing"], true, "{}", r["backup"]);
 }
+
+#[test]
+fn a_backup_of_a_database_changed_around_kezek_is_not_called_good() {
+    let office = Office::new();
+    {
+        let c = rusqlite::Connection::open(office.db()).expect("open");
+        c.execute(
+            "UPDATE persons SET name = 'Someone Else' WHERE case_number = '2026-RVP-00001' AND ord = 0",
+            [],
+        )
+        .expect("edit");
+    }
+    let b = office.kezek(&["backup"]);
+    assert_eq!(b.status.code(), Some(2), "{}", out(&b));
+    assert!(err(&b).contains("2026-RVP-00001"), "{}", err(&b));
+    let names: Vec<String> = office
+        .backups()
+        .iter()
+        .map(|p| p.file_name().expect("name").to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.len(), 1, "{names:?}");
+    assert!(names[0].ends_with(".db.zst.unsound"), "{names:?}");
+    let r = office.report(None);
+    assert_eq!(r["backup"]["missing"], true, "{}", r["backup"]);
+    assert!(
+        r["backup"]["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("2026-RVP-00001")),
+        "{}",
+        r["backup"]
+    );
+}

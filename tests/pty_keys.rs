@@ -16,6 +16,10 @@ use kezek::store::Store;
 mod support;
 use support::Pty;
 
+#[path = "support/engines.rs"]
+#[macro_use]
+mod engines;
+
 /// Generous: a debug build on a loaded 2-core machine.
 const WAIT: Duration = Duration::from_secs(30);
 /// The end of every frame the console draws.
@@ -30,6 +34,11 @@ struct Office {
 fn office(cases: usize) -> Office {
     let dir = tempfile::tempdir().expect("tmp");
     let db = dir.path().join("keys.db");
+    office_at(dir, db, cases)
+}
+
+/// An office whose database is `db` (a file or a PostgreSQL database).
+fn office_at(dir: tempfile::TempDir, db: PathBuf, cases: usize) -> Office {
     let config = dir.path().join("config");
     std::fs::create_dir_all(&config).expect("config dir");
     let made = std::process::Command::new(env!("CARGO_BIN_EXE_kezek"))
@@ -441,4 +450,49 @@ fn a_dropped_link_keeps_the_note_being_written() {
     assert!(s.exit(WAIT).success(), "SIGHUP ends kezek cleanly");
     let note = note_draft(&o, &number);
     assert!(note.contains("до обрыва связи"), "{note}");
+}
+
+both_engines! {
+    /// With the refresh tick off, a colleague's change reaches an open
+    /// console's queue by itself: announced by PostgreSQL, looked up on
+    /// SQLite, and only that row is read again.
+    fn a_colleagues_change_appears_in_an_open_queue_by_itself(t) {
+        let o = office_at(tempfile::tempdir().expect("tmp"), t.path().to_path_buf(), 40);
+        let mut s = console(&o, "akhmetova");
+        let mut st = store(&o.db);
+        let top = st.queue(&Default::default()).expect("queue").remove(0);
+        let to = if top.assignee.as_deref() == Some("nurlanov") {
+            "li"
+        } else {
+            "nurlanov"
+        };
+        let number = top.number.clone();
+        s.wait_until("the top case", WAIT, |rows| {
+            rows.iter().any(|r| r.contains(&number))
+        });
+        let seen = st.case(&number).expect("case").row_version;
+        let boss = Actor {
+            login: "akhmetova".into(),
+            role: Role::Supervisor,
+        };
+        let asked = std::time::Instant::now();
+        st.assign(&boss, &number, seen, Some(to), chrono::Utc::now())
+            .expect("assign");
+        s.wait_until("the new assignee on the top case", WAIT, |rows| {
+            rows.iter().any(|r| r.contains(&number) && r.contains(to))
+        });
+        let took = asked.elapsed();
+        // Said, for the record: how long the change took to show.
+        {
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr(),
+                "{:?}: a colleague's change showed after {} ms",
+                t.engine,
+                took.as_millis()
+            );
+        }
+        s.keys(b"q");
+        assert!(s.exit(WAIT).success());
+    }
 }

@@ -19,6 +19,10 @@ use kezek::store::Store;
 
 const NOW: &str = "2026-11-20T10:00:00+05:00";
 
+#[path = "support/engines.rs"]
+#[macro_use]
+mod engines;
+
 fn at(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s)
         .expect("instant")
@@ -26,8 +30,8 @@ fn at(s: &str) -> DateTime<Utc> {
 }
 
 /// A small database and the cases written into it.
-fn fixture(dir: &Path, n: usize) -> (Store, PathBuf, Vec<Case>) {
-    let path = dir.join("r.db");
+fn fixture(t: &engines::TestDb, n: usize) -> (Store, PathBuf, Vec<Case>) {
+    let path = t.path().to_path_buf();
     let mut s = Store::open(
         &path,
         Calendar::built_in().expect("calendar"),
@@ -129,87 +133,87 @@ fn count(s: &Store, cases: &[Case], day: NaiveDate, now: DateTime<Utc>) -> Indep
     ind
 }
 
-#[test]
-fn figures_match_an_independent_count() {
-    let dir = tempfile::tempdir().expect("tmp");
-    let (s, _, cases) = fixture(dir.path(), 160);
-    let now = at(NOW);
-    for day in [
-        local(&s.cal, now).date(),
-        NaiveDate::from_ymd_opt(2026, 11, 23).expect("day"),
-        NaiveDate::from_ymd_opt(2026, 11, 16).expect("day"),
-    ] {
-        let f = DailyFigures::compute(&s, day, now, Lang::En).expect("figures");
-        let ind = count(&s, &cases, day, now);
-        let t = &f.totals;
-        assert_eq!(
-            (t.in_queue, t.overdue, t.due_today),
-            (ind.total.open, ind.total.overdue, ind.total.due_today),
-            "totals on {day}"
-        );
-        assert!(
-            t.in_queue > 0 && t.overdue > 0,
-            "the fixture has work: {t:?}"
-        );
-        assert_eq!(t.awaiting_approval as usize, ind.pending);
-        assert_eq!(f.approval_queue.len(), ind.pending);
-        assert_eq!(t.decided_today as usize, ind.decided_on_day, "{day}");
-        assert_eq!(f.overdue_cases_total, ind.total.overdue);
-        assert_eq!(f.overdue_cases.len() as i64, ind.total.overdue.min(500));
-        // Most overdue first.
-        assert!(f.overdue_cases.windows(2).all(|w| {
-            DateTime::parse_from_rfc3339(&w[0].deadline).expect("t")
-                <= DateTime::parse_from_rfc3339(&w[1].deadline).expect("t")
-        }));
-        let got: BTreeMap<Option<String>, Count> = f
-            .inspectors
-            .iter()
-            .map(|i| {
-                (
-                    i.login.clone(),
-                    Count {
-                        open: i.load.open,
-                        overdue: i.load.overdue,
-                        due_today: i.load.due_today,
-                    },
-                )
-            })
-            .collect();
-        assert_eq!(got, ind.by_assignee, "per inspector on {day}");
-        assert_eq!(
-            t.unassigned,
-            ind.by_assignee.get(&None).map_or(0, |c| c.open)
-        );
-        let got: BTreeMap<String, Count> = f
-            .procedures
-            .iter()
-            .map(|p| {
-                (
-                    p.procedure.clone(),
-                    Count {
-                        open: p.load.open,
-                        overdue: p.load.overdue,
-                        due_today: p.load.due_today,
-                    },
-                )
-            })
-            .collect();
-        assert_eq!(got, ind.by_procedure, "per procedure on {day}");
-        let got: BTreeMap<(String, Option<String>), Count> = f
-            .stages
-            .iter()
-            .map(|x| {
-                (
-                    (x.procedure.clone(), x.stage.clone()),
-                    Count {
-                        open: x.load.open,
-                        overdue: x.load.overdue,
-                        due_today: x.load.due_today,
-                    },
-                )
-            })
-            .collect();
-        assert_eq!(got, ind.by_stage, "per stage on {day}");
+both_engines! {
+    fn figures_match_an_independent_count(t) {
+        let (s, _, cases) = fixture(t, 160);
+        let now = at(NOW);
+        for day in [
+            local(&s.cal, now).date(),
+            NaiveDate::from_ymd_opt(2026, 11, 23).expect("day"),
+            NaiveDate::from_ymd_opt(2026, 11, 16).expect("day"),
+        ] {
+            let f = DailyFigures::compute(&s, day, now, Lang::En).expect("figures");
+            let ind = count(&s, &cases, day, now);
+            let t = &f.totals;
+            assert_eq!(
+                (t.in_queue, t.overdue, t.due_today),
+                (ind.total.open, ind.total.overdue, ind.total.due_today),
+                "totals on {day}"
+            );
+            assert!(
+                t.in_queue > 0 && t.overdue > 0,
+                "the fixture has work: {t:?}"
+            );
+            assert_eq!(t.awaiting_approval as usize, ind.pending);
+            assert_eq!(f.approval_queue.len(), ind.pending);
+            assert_eq!(t.decided_today as usize, ind.decided_on_day, "{day}");
+            assert_eq!(f.overdue_cases_total, ind.total.overdue);
+            assert_eq!(f.overdue_cases.len() as i64, ind.total.overdue.min(500));
+            // Most overdue first.
+            assert!(f.overdue_cases.windows(2).all(|w| {
+                DateTime::parse_from_rfc3339(&w[0].deadline).expect("t")
+                    <= DateTime::parse_from_rfc3339(&w[1].deadline).expect("t")
+            }));
+            let got: BTreeMap<Option<String>, Count> = f
+                .inspectors
+                .iter()
+                .map(|i| {
+                    (
+                        i.login.clone(),
+                        Count {
+                            open: i.load.open,
+                            overdue: i.load.overdue,
+                            due_today: i.load.due_today,
+                        },
+                    )
+                })
+                .collect();
+            assert_eq!(got, ind.by_assignee, "per inspector on {day}");
+            assert_eq!(
+                t.unassigned,
+                ind.by_assignee.get(&None).map_or(0, |c| c.open)
+            );
+            let got: BTreeMap<String, Count> = f
+                .procedures
+                .iter()
+                .map(|p| {
+                    (
+                        p.procedure.clone(),
+                        Count {
+                            open: p.load.open,
+                            overdue: p.load.overdue,
+                            due_today: p.load.due_today,
+                        },
+                    )
+                })
+                .collect();
+            assert_eq!(got, ind.by_procedure, "per procedure on {day}");
+            let got: BTreeMap<(String, Option<String>), Count> = f
+                .stages
+                .iter()
+                .map(|x| {
+                    (
+                        (x.procedure.clone(), x.stage.clone()),
+                        Count {
+                            open: x.load.open,
+                            overdue: x.load.overdue,
+                            due_today: x.load.due_today,
+                        },
+                    )
+                })
+                .collect();
+            assert_eq!(got, ind.by_stage, "per stage on {day}");
+        }
     }
 }
 
@@ -229,95 +233,95 @@ fn kezek(args: &[&str], db: &Path) -> Output {
         .expect("run kezek")
 }
 
-#[test]
-fn json_parses_with_the_documented_fields_and_matches_the_figures() {
-    let dir = tempfile::tempdir().expect("tmp");
-    let (s, db, _) = fixture(dir.path(), 120);
-    let f = DailyFigures::compute(
-        &s,
-        NaiveDate::from_ymd_opt(2026, 11, 20).expect("d"),
-        at(NOW),
-        Lang::En,
-    )
-    .expect("figures");
-    drop(s);
-    // Both date forms name the same day.
-    for date in ["20.11.2026", "2026-11-20"] {
-        let o = kezek(
-            &[
-                "report", "daily", "--date", date, "--format", "json", "--now", NOW,
-            ],
-            &db,
-        );
-        assert_eq!(
-            o.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&o.stderr)
-        );
-        let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
-        assert_eq!(v["date"], "2026-11-20");
-        assert_eq!(v["as_of"], "2026-11-20T10:00:00+05:00");
-        for k in [
-            "in_queue",
-            "overdue",
-            "due_today",
-            "unassigned",
-            "awaiting_approval",
-            "decided_today",
-        ] {
-            assert!(v["totals"][k].is_i64(), "totals.{k}");
-        }
-        assert_eq!(v["totals"]["overdue"], f.totals.overdue);
-        assert_eq!(v["totals"]["in_queue"], f.totals.in_queue);
-        for (list, fields) in [
-            (
-                "inspectors",
-                &["login", "name", "open", "overdue", "due_today"][..],
-            ),
-            (
-                "procedures",
-                &["procedure", "code", "name", "open", "overdue", "due_today"][..],
-            ),
-            (
-                "stages",
+both_engines! {
+    fn json_parses_with_the_documented_fields_and_matches_the_figures(t) {
+        let (s, db, _) = fixture(t, 120);
+        let f = DailyFigures::compute(
+            &s,
+            NaiveDate::from_ymd_opt(2026, 11, 20).expect("d"),
+            at(NOW),
+            Lang::En,
+        )
+        .expect("figures");
+        drop(s);
+        // Both date forms name the same day.
+        for date in ["20.11.2026", "2026-11-20"] {
+            let o = kezek(
                 &[
-                    "procedure",
-                    "code",
-                    "stage",
-                    "title",
-                    "open",
-                    "overdue",
-                    "due_today",
-                ][..],
-            ),
-            (
-                "overdue_cases",
-                &[
-                    "number",
-                    "applicant",
-                    "procedure",
-                    "stage",
-                    "stage_title",
-                    "deadline",
-                    "deadline_what",
-                    "late",
-                    "late_days",
-                    "assignee",
-                ][..],
-            ),
-        ] {
-            let first = &v[list][0];
-            for k in fields {
-                assert!(first.get(*k).is_some(), "{list}[0].{k} in {first}");
+                    "report", "daily", "--date", date, "--format", "json", "--now", NOW,
+                ],
+                &db,
+            );
+            assert_eq!(
+                o.status.code(),
+                Some(0),
+                "{}",
+                String::from_utf8_lossy(&o.stderr)
+            );
+            let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+            assert_eq!(v["date"], "2026-11-20");
+            assert_eq!(v["as_of"], "2026-11-20T10:00:00+05:00");
+            for k in [
+                "in_queue",
+                "overdue",
+                "due_today",
+                "unassigned",
+                "awaiting_approval",
+                "decided_today",
+            ] {
+                assert!(v["totals"][k].is_i64(), "totals.{k}");
             }
+            assert_eq!(v["totals"]["overdue"], f.totals.overdue);
+            assert_eq!(v["totals"]["in_queue"], f.totals.in_queue);
+            for (list, fields) in [
+                (
+                    "inspectors",
+                    &["login", "name", "open", "overdue", "due_today"][..],
+                ),
+                (
+                    "procedures",
+                    &["procedure", "code", "name", "open", "overdue", "due_today"][..],
+                ),
+                (
+                    "stages",
+                    &[
+                        "procedure",
+                        "code",
+                        "stage",
+                        "title",
+                        "open",
+                        "overdue",
+                        "due_today",
+                    ][..],
+                ),
+                (
+                    "overdue_cases",
+                    &[
+                        "number",
+                        "applicant",
+                        "procedure",
+                        "stage",
+                        "stage_title",
+                        "deadline",
+                        "deadline_what",
+                        "late",
+                        "late_days",
+                        "assignee",
+                    ][..],
+                ),
+            ] {
+                let first = &v[list][0];
+                for k in fields {
+                    assert!(first.get(*k).is_some(), "{list}[0].{k} in {first}");
+                }
+            }
+            assert!(v["approval_queue"].is_array() && v["decisions"].is_array());
+            assert!(v["overdue_cases_total"].is_i64());
         }
-        assert!(v["approval_queue"].is_array() && v["decisions"].is_array());
-        assert!(v["overdue_cases_total"].is_i64());
+        let o = kezek(&["report", "daily", "--date", "31.02.2026"], &db);
+        assert_eq!(o.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&o.stderr).contains("31.02.2026"));
     }
-    let o = kezek(&["report", "daily", "--date", "31.02.2026"], &db);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("31.02.2026"));
 }
 
 /// Run a command, killing it if it takes longer than `limit`.
@@ -341,100 +345,102 @@ fn run_bounded(cmd: &mut Command, limit: Duration) -> Option<Output> {
     }
 }
 
-#[test]
-fn report_html_renders_in_chromium() {
-    let chromium = Path::new("/usr/bin/chromium");
-    if !chromium.exists() {
-        if std::env::var("CI_REQUIRE_CHROMIUM").is_ok_and(|v| v == "1") {
-            panic!("CI_REQUIRE_CHROMIUM=1 but /usr/bin/chromium is missing");
+both_engines! {
+    fn report_html_renders_in_chromium(t) {
+        let chromium = Path::new("/usr/bin/chromium");
+        if !chromium.exists() {
+            if std::env::var("CI_REQUIRE_CHROMIUM").is_ok_and(|v| v == "1") {
+                panic!("CI_REQUIRE_CHROMIUM=1 but /usr/bin/chromium is missing");
+            }
+            eprintln!("skipped: /usr/bin/chromium is not installed");
+            return;
         }
-        eprintln!("skipped: /usr/bin/chromium is not installed");
-        return;
-    }
-    let dir = tempfile::tempdir().expect("tmp");
-    let (s, db, _) = fixture(dir.path(), 200);
-    drop(s);
-    let artifacts = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-        .parent()
-        .map(|p| p.join("test-artifacts"))
-        .expect("target dir");
-    std::fs::create_dir_all(&artifacts).expect("artifacts dir");
-    let page = artifacts.join("report.html");
-    let png = artifacts.join("report.png");
-    let _ = std::fs::remove_file(&page);
-    let _ = std::fs::remove_file(&png);
-    let page_s = page.display().to_string();
-    let o = kezek(
-        &[
-            "report", "daily", "--now", NOW, "--lang", "ru", "--out", &page_s,
-        ],
-        &db,
-    );
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    let html = std::fs::read_to_string(&page).expect("page");
-    assert!(!html.contains("<script"), "no script");
-    assert_eq!(
-        html.matches("http").count(),
-        html.matches("http://www.w3.org/2000/svg").count(),
-        "no address but the SVG namespace: nothing is fetched"
-    );
-
-    let profile = tempfile::tempdir().expect("profile");
-    let base = |cmd: &mut Command| {
-        cmd.args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()));
-    };
-    let url = format!("file://{}", page.display());
-    let mut shot = Command::new(chromium);
-    base(&mut shot);
-    shot.arg(format!("--screenshot={}", png.display()))
-        .arg("--window-size=1240,1754")
-        .arg(&url);
-    let o =
-        run_bounded(&mut shot, Duration::from_secs(120)).expect("chromium finished the screenshot");
-    let bytes = std::fs::read(&png).unwrap_or_else(|e| {
-        panic!(
-            "no screenshot at {} ({e}); chromium said: {}",
-            png.display(),
-            String::from_utf8_lossy(&o.stderr)
-        )
-    });
-    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "a PNG file");
-    let width = u32::from_be_bytes([bytes[16], bytes[17], bytes[18], bytes[19]]);
-    let height = u32::from_be_bytes([bytes[20], bytes[21], bytes[22], bytes[23]]);
-    assert_eq!((width, height), (1240, 1754));
-    assert!(
-        bytes.len() > 30_000,
-        "a page with content, not a blank: {} bytes",
-        bytes.len()
-    );
-
-    let mut dom = Command::new(chromium);
-    base(&mut dom);
-    dom.arg("--dump-dom").arg(&url);
-    let o = run_bounded(&mut dom, Duration::from_secs(120)).expect("chromium dumped the DOM");
-    let dumped = String::from_utf8_lossy(&o.stdout);
-    for id in ["chart-inspectors", "chart-procedures", "chart-stages"] {
-        assert!(
-            dumped.contains(&format!("id=\"{id}\"")),
-            "{id} in the parsed page"
+        let (s, db, _) = fixture(t, 200);
+        drop(s);
+        let artifacts = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+            .parent()
+            .map(|p| p.join("test-artifacts"))
+            .expect("target dir");
+        std::fs::create_dir_all(&artifacts).expect("artifacts dir");
+        // Each engine's run has its own files: the two run at once.
+        let stem = if t.is_pg() { "report-postgres" } else { "report" };
+        let page = artifacts.join(format!("{stem}.html"));
+        let png = artifacts.join(format!("{stem}.png"));
+        let _ = std::fs::remove_file(&page);
+        let _ = std::fs::remove_file(&png);
+        let page_s = page.display().to_string();
+        let o = kezek(
+            &[
+                "report", "daily", "--now", NOW, "--lang", "ru", "--out", &page_s,
+            ],
+            &db,
         );
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let html = std::fs::read_to_string(&page).expect("page");
+        assert!(!html.contains("<script"), "no script");
+        assert_eq!(
+            html.matches("http").count(),
+            html.matches("http://www.w3.org/2000/svg").count(),
+            "no address but the SVG namespace: nothing is fetched"
+        );
+
+        let profile = tempfile::tempdir().expect("profile");
+        let base = |cmd: &mut Command| {
+            cmd.args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ])
+            .arg(format!("--user-data-dir={}", profile.path().display()));
+        };
+        let url = format!("file://{}", page.display());
+        let mut shot = Command::new(chromium);
+        base(&mut shot);
+        shot.arg(format!("--screenshot={}", png.display()))
+            .arg("--window-size=1240,1754")
+            .arg(&url);
+        let o =
+            run_bounded(&mut shot, Duration::from_secs(120)).expect("chromium finished the screenshot");
+        let bytes = std::fs::read(&png).unwrap_or_else(|e| {
+            panic!(
+                "no screenshot at {} ({e}); chromium said: {}",
+                png.display(),
+                String::from_utf8_lossy(&o.stderr)
+            )
+        });
+        assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "a PNG file");
+        let width = u32::from_be_bytes([bytes[16], bytes[17], bytes[18], bytes[19]]);
+        let height = u32::from_be_bytes([bytes[20], bytes[21], bytes[22], bytes[23]]);
+        assert_eq!((width, height), (1240, 1754));
+        assert!(
+            bytes.len() > 30_000,
+            "a page with content, not a blank: {} bytes",
+            bytes.len()
+        );
+
+        let mut dom = Command::new(chromium);
+        base(&mut dom);
+        dom.arg("--dump-dom").arg(&url);
+        let o = run_bounded(&mut dom, Duration::from_secs(120)).expect("chromium dumped the DOM");
+        let dumped = String::from_utf8_lossy(&o.stdout);
+        for id in ["chart-inspectors", "chart-procedures", "chart-stages"] {
+            assert!(
+                dumped.contains(&format!("id=\"{id}\"")),
+                "{id} in the parsed page"
+            );
+        }
+        assert!(dumped.matches("<rect").count() > 20, "the bars were parsed");
+        assert!(dumped.contains("id=\"kpi-overdue\""));
+        assert!(dumped.contains("<html lang=\"ru\">"));
+        eprintln!("screenshot: {}", png.display());
     }
-    assert!(dumped.matches("<rect").count() > 20, "the bars were parsed");
-    assert!(dumped.contains("id=\"kpi-overdue\""));
-    assert!(dumped.contains("<html lang=\"ru\">"));
-    eprintln!("screenshot: {}", png.display());
 }

@@ -109,6 +109,13 @@ pub enum Reply {
     Status(String),
     /// Another session committed a change.
     Changed,
+    /// Other sessions changed these cases: the view's rows of them, read
+    /// again (see `Queue::patched`); a case no longer in the view is gone.
+    QueuePatch {
+        generation: u64,
+        changed: Vec<String>,
+        rows: Box<Queue>,
+    },
     Desk(Result<Box<crate::report::DailyFigures>, String>),
 }
 
@@ -529,7 +536,12 @@ pub fn run(
     requests: Receiver<Request>,
     send: impl Fn(Reply) -> bool,
 ) {
-    let mut version = store.data_version().unwrap_or(0);
+    // Other consoles' changes: announced by PostgreSQL, looked up on SQLite.
+    let _ = store.watch();
+    let idle = match store.engine() {
+        crate::store::engine::Engine::Postgres => Duration::from_millis(250),
+        crate::store::engine::Engine::Sqlite => Duration::from_secs(1),
+    };
     // Templates as the administrator left them; a broken one is reported
     // and documents are then issued from the command line only.
     let templates = match crate::notice::load() {
@@ -546,20 +558,18 @@ pub fn run(
         }
     };
     let mut pending: std::collections::VecDeque<Request> = Default::default();
+    // The view last asked for: changed cases are read again in it.
+    let mut view: Option<(u64, QueueFilter)> = None;
     loop {
         let req = match pending.pop_front() {
             Some(r) => r,
-            None => match requests.recv_timeout(Duration::from_secs(1)) {
+            None => match requests.recv_timeout(idle) {
                 Ok(r) => r,
                 Err(RecvTimeoutError::Timeout) => {
-                    if let Ok(v) = store.data_version()
-                        && v != version
+                    if let Some(news) = others_changed(&mut store, view.as_ref())
+                        && !send(news)
                     {
-                        tracing::debug!("another session committed: the screen reloads");
-                        version = v;
-                        if !send(Reply::Changed) {
-                            return;
-                        }
+                        return;
                     }
                     continue;
                 }
@@ -593,6 +603,7 @@ pub fn run(
         let started = std::time::Instant::now();
         let alive = match req {
             Request::Queue { generation, filter } => {
+                view = Some((generation, filter.clone()));
                 // A screenful first, then every case of the view.
                 let first = QueueFilter {
                     limit: Some(FIRST_ROWS),
@@ -725,12 +736,38 @@ pub fn run(
         if !alive {
             return;
         }
-        // Our own commits do not move data_version; other sessions' do.
-        if let Ok(v) = store.data_version() {
-            if v != version && !send(Reply::Changed) {
-                return;
-            }
-            version = v;
+        if let Some(news) = others_changed(&mut store, view.as_ref())
+            && !send(news)
+        {
+            return;
         }
+    }
+}
+
+/// What other sessions changed since the last look (this session's own
+/// commits are not news): the changed cases' rows of the view, or, when
+/// more than cases changed, word to read everything again.
+fn others_changed(store: &mut Store, view: Option<&(u64, QueueFilter)>) -> Option<Reply> {
+    let news = store.changes(Duration::ZERO);
+    if matches!(
+        news,
+        Ok(crate::store::Changes::Cases(_) | crate::store::Changes::Everything)
+    ) {
+        tracing::debug!("another session committed: the screen refreshes");
+    }
+    match news {
+        Ok(crate::store::Changes::Cases(changed)) => Some(match view {
+            Some((generation, filter)) => match store.queue_rows_of(filter, &changed) {
+                Ok(rows) => Reply::QueuePatch {
+                    generation: *generation,
+                    changed,
+                    rows: Box::new(rows),
+                },
+                Err(_) => Reply::Changed,
+            },
+            None => Reply::Changed,
+        }),
+        Ok(crate::store::Changes::Everything) => Some(Reply::Changed),
+        Ok(crate::store::Changes::Nothing) | Err(_) => None,
     }
 }

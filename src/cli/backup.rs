@@ -162,7 +162,16 @@ fn take(
         }
         Ok((t, checked)) => {
             let why = unsound(&checked).text(Lang::En);
-            store.record_backup(&outcome(Some(&t.file), Some(t.size), Some(why)))?;
+            // Kept for a look, but out of the backups' names: retention and
+            // a restore drill never take it for a good one.
+            let mut kept = t.file.clone().into_os_string();
+            kept.push(".unsound");
+            let kept = PathBuf::from(kept);
+            let file = match std::fs::rename(&t.file, &kept) {
+                Ok(()) => kept,
+                Err(_) => t.file.clone(),
+            };
+            store.record_backup(&outcome(Some(&file), Some(t.size), Some(why)))?;
             Err(Failure(unsound(&checked)))
         }
         Err(e) => {

@@ -13,6 +13,7 @@ pub mod help;
 mod iin;
 mod journal;
 mod notice;
+pub(crate) mod region;
 mod report;
 mod rules;
 pub(crate) mod store_cmds;
@@ -137,8 +138,6 @@ enum Command {
         #[arg(long, value_name = "PATH")]
         to: std::path::PathBuf,
     },
-    /// Bring the database to this kezek's schema version (a backup is taken first).
-    Migrate,
     /// Print a shell completion script (bash, zsh or fish).
     #[command(hide = true)]
     Completions {
@@ -151,6 +150,24 @@ enum Command {
     Manpages {
         /// The directory.
         dir: std::path::PathBuf,
+    },
+    /// A region on one PostgreSQL server: set-up, units, the regional board, the server's chain check.
+    #[command(subcommand)]
+    Region(region::RegionCommand),
+    /// Bring the database to this kezek's schema version (a backup is taken first); with --from, --to and --unit: move an office's database into its unit on the regional server: all or nothing, the audit chain verified on arrival.
+    Migrate {
+        /// The office's database (SQLite).
+        #[arg(long, value_name = "PATH", requires_all = ["to", "unit"])]
+        from: Option<std::path::PathBuf>,
+        /// The regional server (postgres://…), as its administrator.
+        #[arg(long, value_name = "URL", requires_all = ["from", "unit"])]
+        to: Option<String>,
+        /// The unit the office becomes.
+        #[arg(long, value_name = "NAME", requires_all = ["from", "to"])]
+        unit: Option<String>,
+        /// The region of a unit the server does not know yet.
+        #[arg(long, value_name = "NAME")]
+        region: Option<String>,
     },
 }
 
@@ -383,9 +400,16 @@ where
         Command::Doctor => doctor::run(cli.db, lang),
         Command::Backup(args) => backup::run(cli.db, args, lang),
         Command::Restore { file, to } => backup::restore(cli.db, file, to, lang),
-        Command::Migrate => backup::migrate(cli.db, lang),
         Command::Completions { shell } => docs_gen::completions(shell, lang),
         Command::Manpages { dir } => docs_gen::manpages(&dir, lang),
+        Command::Region(c) => region::run(cli.db, c, lang),
+        Command::Migrate {
+            from: Some(from),
+            to: Some(to),
+            unit: Some(unit),
+            region,
+        } => region::migrate(from, to, unit, region, lang),
+        Command::Migrate { .. } => backup::migrate(cli.db, lang),
     };
     finish(result, lang)
 }

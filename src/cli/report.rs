@@ -38,6 +38,9 @@ pub enum ReportCommand {
         /// Judge overdue as of this moment (RFC 3339; default: now).
         #[arg(long, value_name = "INSTANT")]
         now: Option<String>,
+        /// Read from this server instead of --db (a streaming replica of a regional server).
+        #[arg(long, value_name = "URL")]
+        read_db: Option<String>,
     },
 }
 
@@ -60,7 +63,9 @@ pub fn run(db: Option<PathBuf>, cmd: ReportCommand, lang: Lang) -> Result<Outcom
         out,
         format,
         now,
+        read_db,
     } = cmd;
+    let db = read_db.map(PathBuf::from).or(db);
     let (store, _) = super::store_cmds::open_store(db, lang)?;
     // Case data is for kezek users only.
     store.current_actor()?;

@@ -29,16 +29,25 @@ pub fn init(db: Option<PathBuf>, lang: Lang) -> Result<Outcome, Failure> {
             dir = crate::privilege::OFFICE_DATA_DIR
         )));
     }
-    if path.exists() {
-        return Err(Failure(msg!(
-            "cli.init.exists",
-            path = path.display().to_string()
-        )));
+    let exists = match crate::store::engine::target(&path) {
+        crate::store::engine::Target::Sqlite(file) => file.exists(),
+        crate::store::engine::Target::Postgres(url) => db::pg_initialized(&url)?,
+    };
+    if exists {
+        return Err(Failure(msg!("cli.init.exists", path = shown(&path))));
     }
     let (_, path) = create_store(Some(path), lang)?;
-    let done = msg!("cli.init.created", path = path.display().to_string());
+    let done = msg!("cli.init.created", path = shown(&path));
     emit(&format!("{}\n", done.text(lang)))?;
     Ok(Outcome::Ok)
+}
+
+/// A `--db` as said to the user: a PostgreSQL password never is.
+pub(crate) fn shown(db: &std::path::Path) -> String {
+    match crate::store::engine::target(db) {
+        crate::store::engine::Target::Postgres(url) => crate::store::engine::pg::redact(&url),
+        crate::store::engine::Target::Sqlite(_) => db.display().to_string(),
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -53,6 +62,20 @@ pub enum UserCommand {
         /// The user's full name.
         #[arg(long)]
         name: String,
+        /// On a regional server: the unit (default: the supervisor's own).
+        #[arg(long, value_name = "NAME")]
+        unit: Option<String>,
+        /// On a regional server: the region of a regional user.
+        #[arg(long, value_name = "NAME")]
+        region: Option<String>,
+    },
+    /// Change a user's role (supervisors; never their own).
+    Role {
+        /// The user's login.
+        login: String,
+        /// The new role.
+        #[arg(value_enum)]
+        role: RoleArg,
     },
     /// List users.
     List {
@@ -67,25 +90,130 @@ pub enum RoleArg {
     Inspector,
     Supervisor,
     Auditor,
+    Regional,
 }
 
-impl From<RoleArg> for Role {
-    fn from(r: RoleArg) -> Role {
-        match r {
-            RoleArg::Inspector => Role::Inspector,
-            RoleArg::Supervisor => Role::Supervisor,
-            RoleArg::Auditor => Role::Auditor,
+impl RoleArg {
+    fn id(self) -> &'static str {
+        match self {
+            RoleArg::Inspector => "inspector",
+            RoleArg::Supervisor => "supervisor",
+            RoleArg::Auditor => "auditor",
+            RoleArg::Regional => "regional",
+        }
+    }
+
+    /// The role on an office database (no regional role there).
+    fn office(self) -> Result<Role, Failure> {
+        match self {
+            RoleArg::Inspector => Ok(Role::Inspector),
+            RoleArg::Supervisor => Ok(Role::Supervisor),
+            RoleArg::Auditor => Ok(Role::Auditor),
+            RoleArg::Regional => Err(Failure(Msg::key("cli.region.regional-office"))),
         }
     }
 }
 
+/// `kezek user …` on a regional server: the server creates the login role,
+/// grants its group role and checks that the caller may.
+fn user_on_server(url: &str, cmd: UserCommand, lang: Lang) -> Result<Outcome, Failure> {
+    use crate::store::region;
+    let mut c = region::connect(url)?;
+    match cmd {
+        UserCommand::Add {
+            login,
+            role,
+            name,
+            unit,
+            region: r,
+        } => {
+            let given = region::add_user(
+                &mut c,
+                &login,
+                &name,
+                role.id(),
+                unit.as_deref(),
+                r.as_deref(),
+            )?;
+            emit(&format!(
+                "{}\n",
+                msg!(
+                    "cli.user.added",
+                    login = &login,
+                    role = Msg::key(role_key(&given))
+                )
+                .text(lang)
+            ))?;
+        }
+        UserCommand::Role { login, role } => {
+            region::set_role(&mut c, &login, role.id())?;
+            emit(&format!(
+                "{}\n",
+                msg!(
+                    "cli.user.role-set",
+                    login = &login,
+                    role = Msg::key(role_key(role.id()))
+                )
+                .text(lang)
+            ))?;
+        }
+        UserCommand::List { format } => {
+            let list = region::users(&mut c)?;
+            let out = match format {
+                Format::Json => super::json_out(&list)?,
+                Format::Text => list
+                    .iter()
+                    .map(|u| {
+                        format!(
+                            "{:<16} {:<12} {:<12} {}\n",
+                            printable(&u.login),
+                            t(lang, role_key(&u.role)),
+                            printable(&u.place),
+                            printable(&u.name)
+                        )
+                    })
+                    .collect(),
+            };
+            emit(&out)?;
+        }
+    }
+    Ok(Outcome::Ok)
+}
+
+fn role_key(role: &str) -> &'static str {
+    match role {
+        "supervisor" => "role.supervisor",
+        "auditor" => "role.auditor",
+        "regional" => "role.regional",
+        _ => "role.inspector",
+    }
+}
+
 pub fn user(db: Option<PathBuf>, cmd: UserCommand, lang: Lang) -> Result<Outcome, Failure> {
+    if let Some(url) = db
+        .clone()
+        .or_else(|| crate::privilege::env_var_os("KEZEK_DB").map(PathBuf::from))
+        .filter(|p| super::region::is_server(p))
+        .map(|p| p.to_string_lossy().to_string())
+    {
+        return user_on_server(&url, cmd, lang);
+    }
     let (mut store, _) = open_store(db, lang)?;
     match cmd {
-        UserCommand::Add { login, role, name } => {
+        UserCommand::Add {
+            login,
+            role,
+            name,
+            unit,
+            region,
+        } => {
+            if unit.is_some() || region.is_some() {
+                return Err(Failure(Msg::key("cli.region.units-office")));
+            }
+            let role = role.office()?;
             let by = users::current_login()?;
-            let given = store.add_user(&by, &login, role.into(), &name)?;
-            let added = if given != Role::from(role) {
+            let given = store.add_user(&by, &login, role, &name)?;
+            let added = if given != role {
                 msg!("cli.user.added-first", login = &login)
             } else {
                 msg!(
@@ -95,6 +223,20 @@ pub fn user(db: Option<PathBuf>, cmd: UserCommand, lang: Lang) -> Result<Outcome
                 )
             };
             emit(&format!("{}\n", added.text(lang)))?;
+        }
+        UserCommand::Role { login, role } => {
+            let role = role.office()?;
+            let by = store.current_actor()?;
+            store.set_role(&by.login, &login, role)?;
+            emit(&format!(
+                "{}\n",
+                msg!(
+                    "cli.user.role-set",
+                    login = &login,
+                    role = Msg::key(role.key())
+                )
+                .text(lang)
+            ))?;
         }
         UserCommand::List { format } => {
             // Only kezek users see who the others are.
@@ -181,11 +323,7 @@ pub fn audit(db: Option<PathBuf>, cmd: AuditCommand, lang: Lang) -> Result<Outco
             }
             match v.first_break {
                 None => {
-                    let ok = msg!(
-                        "cli.audit.intact",
-                        rows = v.rows,
-                        path = path.display().to_string()
-                    );
+                    let ok = msg!("cli.audit.intact", rows = v.rows, path = shown(&path));
                     emit(&format!("{}\n", ok.text(lang)))?;
                     Ok(Outcome::Ok)
                 }
@@ -317,9 +455,9 @@ pub fn demo(
         "cli.demo.created",
         inserted = inserted,
         skipped = skipped,
-        path = path.display().to_string()
+        path = shown(&path)
     );
-    emit(&format!("{}\n{}\n\n", path.display(), done.text(lang)))?;
+    emit(&format!("{}\n{}\n\n", shown(&path), done.text(lang)))?;
     drop(store);
     use std::io::IsTerminal;
     if !no_open && std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {

@@ -1,9 +1,9 @@
 //! The audit log: every change, in the same transaction, hash-chained.
 
+use super::engine::{OptionalExtension, Tx, params};
 use crate::domain::msg::Msg;
 use crate::msg;
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -180,7 +180,7 @@ type LoggedRow = (
 /// Append one row and move the chain head.
 #[allow(clippy::too_many_arguments)]
 pub fn append(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     at: DateTime<Utc>,
     actor: &str,
     case: Option<&str>,
@@ -188,14 +188,6 @@ pub fn append(
     before: Option<&str>,
     after: Option<&str>,
 ) -> Result<(), StoreError> {
-    let head: Option<(i64, String)> = tx
-        .prepare_cached("SELECT seq, hash FROM audit_head WHERE id = 1")?
-        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
-    let (seq, prev) = match head {
-        Some((s, h)) => (s + 1, h),
-        None => (1, GENESIS.to_string()),
-    };
     let at = ts(at);
     // A change of a whole record is kept as what changed, not two copies.
     let diff = match (before, after) {
@@ -205,6 +197,23 @@ pub fn append(
     let (before, after) = match &diff {
         Some((b, a)) => (Some(b.as_str()), Some(a.as_str())),
         None => (before, after),
+    };
+    if tx.engine() == super::engine::Engine::Postgres {
+        // The server numbers, links and signs the row (see `pg_schema`).
+        tx.prepare_cached(
+            "INSERT INTO audit (at, actor, case_number, action, before, after)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?
+        .execute(params![at, actor, case, action, before, after])?;
+        return Ok(());
+    }
+    let head: Option<(i64, String)> = tx
+        .prepare_cached("SELECT seq, hash FROM audit_head WHERE id = 1")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let (seq, prev) = match head {
+        Some((s, h)) => (s + 1, h),
+        None => (1, GENESIS.to_string()),
     };
     let input = row_input(seq, &at, actor, case, action, before, after, &prev);
     let hash: String = tx
@@ -255,9 +264,16 @@ pub struct Verification {
 impl Store {
     /// Walk the whole chain and report the first row that does not fit.
     pub fn verify_audit(&self) -> Result<Verification, StoreError> {
-        let mut stmt = self.conn.prepare(
-            "SELECT seq, at, actor, case_number, action, before, after, prev_hash, hash FROM audit ORDER BY seq",
-        )?;
+        // On PostgreSQL the server recomputes each row's MAC: its key
+        // never leaves it.
+        let server = self.conn.engine() == super::engine::Engine::Postgres;
+        let mut stmt = self.conn.prepare(if server {
+            "SELECT seq, at, actor, case_number, action, before, after, prev_hash, hash,
+                    kezek_audit_mac(seq, at, actor, case_number, action, before, after, prev_hash)
+             FROM audit ORDER BY seq"
+        } else {
+            "SELECT seq, at, actor, case_number, action, before, after, prev_hash, hash FROM audit ORDER BY seq"
+        })?;
         let mut rows = stmt.query([])?;
         let mut expected_seq = 1i64;
         let mut prev = GENESIS.to_string();
@@ -266,7 +282,7 @@ impl Store {
             count += 1;
             // A value of the wrong type (an edit with sqlite3) is a broken
             // row, named like any other, not a failure of the command.
-            let read = (|| -> rusqlite::Result<_> {
+            let read = (|| -> super::engine::Result<_> {
                 Ok((
                     r.get::<_, i64>(0)?,
                     r.get::<_, String>(1)?,
@@ -304,19 +320,23 @@ impl Store {
             if prev_hash != prev {
                 return fail(Msg::key("error.audit.link"));
             }
-            let recomputed = mac_hex(
-                self.audit_key.as_deref().map(Vec::as_slice),
-                &row_input(
-                    seq,
-                    &at,
-                    &actor,
-                    case.as_deref(),
-                    &action,
-                    before.as_deref(),
-                    after.as_deref(),
-                    &prev_hash,
-                ),
-            );
+            let recomputed = if server {
+                r.get::<_, Option<String>>(9)?.unwrap_or_default()
+            } else {
+                mac_hex(
+                    self.audit_key.as_deref().map(Vec::as_slice),
+                    &row_input(
+                        seq,
+                        &at,
+                        &actor,
+                        case.as_deref(),
+                        &action,
+                        before.as_deref(),
+                        after.as_deref(),
+                        &prev_hash,
+                    ),
+                )
+            };
             if recomputed != hash {
                 return fail(Msg::key("error.audit.edited"));
             }
@@ -403,6 +423,14 @@ impl Store {
                         let v: serde_json::Value = serde_json::from_str(&after).unwrap_or_default();
                         let login = v["login"].as_str().unwrap_or_default().to_string();
                         users.insert(login, (seq, v));
+                    }
+                    ("user.role", _) => {
+                        let v: serde_json::Value = serde_json::from_str(&after).unwrap_or_default();
+                        let login = v["login"].as_str().unwrap_or_default();
+                        if let Some((s, u)) = users.get_mut(login) {
+                            *s = seq;
+                            u["role"] = v["role"].clone();
+                        }
                     }
                     ("notice.issue", _) => {
                         let v: serde_json::Value = serde_json::from_str(&after).unwrap_or_default();
@@ -493,7 +521,7 @@ impl Store {
             let mut q = stmt.query([])?;
             while let Some(r) = q.next()? {
                 let id: i64 = r.get(0)?;
-                let same = |v: &serde_json::Value| -> rusqlite::Result<bool> {
+                let same = |v: &serde_json::Value| -> super::engine::Result<bool> {
                     Ok(v["kind"].as_str() == Some(r.get::<_, String>(1)?.as_str())
                         && v["lang"].as_str() == Some(r.get::<_, String>(2)?.as_str())
                         && v["subject"].as_str() == Some(r.get::<_, String>(3)?.as_str())
@@ -532,9 +560,12 @@ impl Store {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<i64, StoreError> {
-        if self.audit_key.is_some() {
+        if self.audit_keyed() {
             return Err(StoreError::Invalid(Msg::key("error.audit.already-keyed")));
         }
+        let Some(lite) = self.conn.as_sqlite() else {
+            return Err(StoreError::Invalid(Msg::key("error.audit.already-keyed")));
+        };
         if let Some(b) = self.verify_audit()?.first_break {
             return Err(StoreError::Invalid(msg!(
                 "error.audit.seal-broken",
@@ -551,11 +582,9 @@ impl Store {
         let key = super::db::read_key_file(&pending)?
             .ok_or_else(|| StoreError::Invalid(Msg::key("error.audit.already-keyed")))?;
         let shared = std::sync::Arc::new(key.clone());
-        register(&self.conn, Some(shared.clone()))?;
+        register(lite, Some(shared.clone()))?;
         let sealed = (|| -> Result<i64, StoreError> {
-            let tx = self
-                .conn
-                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let tx = self.conn.transaction(super::engine::Behavior::Immediate)?;
             let mut stmt = tx.prepare(
                 "SELECT seq, at, actor, case_number, action, before, after FROM audit ORDER BY seq",
             )?;
@@ -588,7 +617,7 @@ impl Store {
                 let hash = mac_hex(Some(&key), &input);
                 tx.execute(
                     "UPDATE audit SET prev_hash = ?1, hash = ?2 WHERE seq = ?3",
-                    rusqlite::params![prev, hash, seq],
+                    super::engine::params![prev, hash, seq],
                 )?;
                 prev = hash;
             }
@@ -608,7 +637,9 @@ impl Store {
             }
             Err(e) => {
                 let _ = std::fs::remove_file(&pending);
-                register(&self.conn, None)?;
+                if let Some(lite) = self.conn.as_sqlite() {
+                    register(lite, None)?;
+                }
                 Err(e)
             }
         }

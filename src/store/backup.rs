@@ -17,6 +17,8 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Datelike, NaiveDateTime, Utc};
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
+
+use super::engine::OptionalExtension as _;
 use serde::{Deserialize, Serialize};
 
 use super::{Store, StoreError, db};
@@ -391,14 +393,11 @@ fn check_unpacked(
     // An older backup is checked as this kezek would read it after migrating.
     db::migrate_unguarded(&conn, path)?;
     checked.cases = conn.query_row("SELECT count(*) FROM cases", [], |r| r.get(0))?;
-    let shared = key.clone().map(std::sync::Arc::new);
-    super::audit::register(&conn, shared.clone())?;
-    let store = Store {
-        conn,
-        cal,
-        rules,
-        audit_key: shared,
-    };
+    // The key beside the scratch copy, so the store opens it as any other.
+    if let Some(k) = &key {
+        write_key(&db::key_path(path), &hex(k), None)?;
+    }
+    let store = Store::with(conn, path, cal, rules)?;
     let v = store.verify_audit()?;
     checked.audit_rows = v.rows;
     checked.first_break = v.first_break;

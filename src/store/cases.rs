@@ -2,11 +2,11 @@
 
 use std::collections::HashMap;
 
+use super::engine::{Conn, OptionalExtension, params};
 use crate::domain::msg::{Localize, Msg};
 #[allow(unused_imports)]
 use crate::msg;
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
 use super::{Store, StoreError, audit, enum_from, enum_str, parse_day, parse_ts, ts};
@@ -44,7 +44,7 @@ pub fn search_key(name: &str) -> String {
     name.chars().flat_map(char::to_lowercase).collect()
 }
 
-pub(crate) fn load(conn: &Connection, number: &str) -> Result<Option<Loaded>, StoreError> {
+pub(crate) fn load(conn: &Conn, number: &str) -> Result<Option<Loaded>, StoreError> {
     type Row = (
         String,
         String,
@@ -267,7 +267,7 @@ pub(crate) fn load(conn: &Connection, number: &str) -> Result<Option<Loaded>, St
         Option<String>,
         String,
     );
-    for x in stmt.query_map([number], |x| -> rusqlite::Result<DecRow> {
+    for x in stmt.query_map([number], |x| -> super::engine::Result<DecRow> {
         Ok((
             x.get(0)?,
             x.get(1)?,
@@ -439,7 +439,7 @@ fn approval_id(a: &ApprovalState) -> &'static str {
 }
 
 /// Write every child row of a case (after deleting the old ones of an existing case).
-fn write_children(conn: &Connection, c: &Case, existing: bool) -> Result<(), StoreError> {
+fn write_children(conn: &Conn, c: &Case, existing: bool) -> Result<(), StoreError> {
     for table in [
         "persons",
         "documents",
@@ -641,7 +641,7 @@ fn version_of<'r>(rules: &'r Rules, c: &Case) -> Result<&'r RuleVersion, StoreEr
 
 /// Insert or update the case row and its children.
 fn write_case(
-    conn: &Connection,
+    conn: &Conn,
     cal: &Calendar,
     rules: &Rules,
     c: &Case,
@@ -669,7 +669,7 @@ fn write_case(
     let entry = c.entry_date.map(|d| d.to_string());
     let key = search_key(&c.applicant.name);
     let updated = ts(now);
-    let values: [&dyn rusqlite::ToSql; 21] = [
+    let values: [&dyn super::engine::ToSql; 21] = [
         &c.number,
         &c.procedure,
         &c.version,
@@ -700,11 +700,11 @@ fn write_case(
                     next_due, next_due_kind, search_key, updated_at, updated_by, next_due_unit, row_version)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, 1)",
             )?
-            .execute(rusqlite::params_from_iter(values))?;
+            .execute(super::engine::params_from_iter(values))?;
             1
         }
         Some(v) => {
-            let mut with_version: Vec<&dyn rusqlite::ToSql> = values.to_vec();
+            let mut with_version: Vec<&dyn super::engine::ToSql> = values.to_vec();
             with_version.push(&v);
             let changed = conn
                 .prepare_cached(
@@ -715,7 +715,7 @@ fn write_case(
                     row_version = row_version + 1
                  WHERE number = ?1 AND row_version = ?22",
                 )?
-                .execute(rusqlite::params_from_iter(with_version))?;
+                .execute(super::engine::params_from_iter(with_version))?;
             if changed == 0 {
                 return Err(stale(conn, cal, &c.number)?);
             }
@@ -760,7 +760,7 @@ fn write_case(
     Ok(new_version)
 }
 
-fn stale(conn: &Connection, cal: &Calendar, number: &str) -> Result<StoreError, StoreError> {
+fn stale(conn: &Conn, cal: &Calendar, number: &str) -> Result<StoreError, StoreError> {
     let who: Option<(String, String)> = conn
         .query_row(
             "SELECT updated_by, updated_at FROM cases WHERE number = ?1",
@@ -830,7 +830,7 @@ fn conflicts(mine: &[String], theirs: &[String]) -> bool {
 }
 
 fn record_touch(
-    tx: &Connection,
+    tx: &Conn,
     number: &str,
     version: i64,
     actor: &str,
@@ -838,8 +838,10 @@ fn record_touch(
     parts: &[String],
 ) -> Result<(), StoreError> {
     tx.prepare_cached(
-        "INSERT OR REPLACE INTO case_touches (case_number, row_version, actor, at, parts)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO case_touches (case_number, row_version, actor, at, parts)
+         VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (case_number, row_version) DO UPDATE
+         SET actor = excluded.actor, at = excluded.at, parts = excluded.parts",
     )?
     .execute(params![number, version, actor, ts(now), parts.join(" ")])?;
     Ok(())
@@ -867,7 +869,7 @@ impl Touch {
 /// Changes saved by others after `seen`, newest first. A version with no
 /// record (saved before kezek kept them) counts as touching everything.
 fn touches_since(
-    tx: &Connection,
+    tx: &Conn,
     cal: &Calendar,
     version: &RuleVersion,
     number: &str,
@@ -957,14 +959,14 @@ fn may_write(actor: &Actor) -> Result<(), StoreError> {
 
 /// The store's answers to the domain's questions about other cases.
 struct SqlQueries<'a> {
-    conn: &'a Connection,
+    conn: &'a Conn,
     /// The calendar's zone: stored instants are UTC, days are local.
     zone: chrono_tz::Tz,
 }
 
 impl SqlQueries<'_> {
-    fn refs(&self, sql: &str, args: &[&dyn rusqlite::ToSql]) -> Vec<CaseRef> {
-        let run = || -> rusqlite::Result<Vec<CaseRef>> {
+    fn refs(&self, sql: &str, args: &[&dyn super::engine::ToSql]) -> Vec<CaseRef> {
+        let run = || -> super::engine::Result<Vec<CaseRef>> {
             let mut stmt = self.conn.prepare_cached(sql)?;
             let rows = stmt.query_map(args, |r| {
                 Ok(CaseRef {
@@ -1043,7 +1045,7 @@ impl CaseQueries for SqlQueries<'_> {
             Ok((number, at)) => chrono::DateTime::parse_from_rfc3339(&at)
                 .ok()
                 .map(|t| (number, t.with_timezone(&self.zone).date_naive())),
-            Err(rusqlite::Error::QueryReturnedNoRows) => None,
+            Err(super::engine::Error::NoRows) => None,
             Err(e) => {
                 tracing::error!("case query failed: {e}");
                 None
@@ -1251,9 +1253,9 @@ impl Store {
     ) -> Result<[i64; 4], StoreError> {
         let mut sql = String::from(
             "SELECT count(*),
-                    coalesce(sum(c.next_due < ?1), 0),
-                    coalesce(sum(c.next_due >= ?1 AND c.next_due < ?2), 0),
-                    coalesce(sum(c.next_due >= ?2 AND c.next_due >= ?3 AND c.next_due < ?4), 0)
+                    count(CASE WHEN c.next_due < ?1 THEN 1 END),
+                    count(CASE WHEN c.next_due >= ?1 AND c.next_due < ?2 THEN 1 END),
+                    count(CASE WHEN c.next_due >= ?2 AND c.next_due >= ?3 AND c.next_due < ?4 THEN 1 END)
              FROM cases c INDEXED BY cases_queue_all
              WHERE c.queue_due IS NOT NULL",
         );
@@ -1262,7 +1264,7 @@ impl Store {
         Ok(self
             .conn
             .prepare_cached(&sql)?
-            .query_row(rusqlite::params_from_iter(args.iter()), |r| {
+            .query_row(super::engine::params_from_iter(args.iter()), |r| {
                 Ok([r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?])
             })?)
     }
@@ -1274,20 +1276,50 @@ impl Store {
         &self,
         filter: &QueueFilter,
     ) -> Result<crate::store::table::Queue, StoreError> {
+        self.queue_table_of(filter, None)
+    }
+
+    /// The queue rows of the cases `numbers` that are in the view, in
+    /// queue order: what [`crate::store::table::Queue::patched`] takes
+    /// after other sessions changed them.
+    pub fn queue_rows_of(
+        &self,
+        filter: &QueueFilter,
+        numbers: &[String],
+    ) -> Result<crate::store::table::Queue, StoreError> {
+        self.queue_table_of(filter, Some(numbers))
+    }
+
+    fn queue_table_of(
+        &self,
+        filter: &QueueFilter,
+        numbers: Option<&[String]>,
+    ) -> Result<crate::store::table::Queue, StoreError> {
         let mut sql = String::from(
             "SELECT c.number, c.procedure, c.version_id, c.q_applicant, c.q_citizenship, c.current_stage,
-                    c.q_approval, c.assignee, c.next_due, c.next_due_unit, c.status
+                    c.q_approval, c.assignee, c.next_due, c.next_due_unit, c.status,
+                    c.queue_due, c.queue_since
              FROM cases c INDEXED BY cases_queue_all
              WHERE c.queue_due IS NOT NULL",
         );
         let mut args: Vec<String> = Vec::new();
         filter.narrow(&mut sql, &mut args);
+        if let Some(numbers) = numbers {
+            let first = args.len() + 1;
+            args.extend(numbers.iter().cloned());
+            let marks: Vec<String> = (first..=args.len()).map(|i| format!("?{i}")).collect();
+            if marks.is_empty() {
+                sql.push_str(" AND 0 = 1");
+            } else {
+                sql.push_str(&format!(" AND c.number IN ({})", marks.join(", ")));
+            }
+        }
         sql.push_str(" ORDER BY c.queue_due, c.queue_since, c.number");
         if let Some(limit) = filter.limit {
             sql.push_str(&format!(" LIMIT {limit}"));
         }
         let mut stmt = self.conn.prepare_cached(&sql)?;
-        let mut rows = stmt.query(rusqlite::params_from_iter(args.iter()))?;
+        let mut rows = stmt.query(super::engine::params_from_iter(args.iter()))?;
         let mut q =
             crate::store::table::Queue::with_capacity(filter.limit.unwrap_or(1024) as usize);
         // Stage ids by procedure, version and place, looked up once each.
@@ -1301,7 +1333,7 @@ impl Store {
             let bad = std::cell::Cell::new(false);
             let text = |i: usize| -> Option<&str> {
                 match r.get_ref(i) {
-                    Ok(rusqlite::types::ValueRef::Null) => None,
+                    Ok(super::engine::ValueRef::Null) => None,
                     Ok(v) => v.as_str().map_err(|_| bad.set(true)).ok(),
                     Err(_) => {
                         bad.set(true);
@@ -1376,6 +1408,14 @@ impl Store {
                 approval,
                 status: text(10).unwrap_or_default(),
                 unreadable: bad.get(),
+                order: (
+                    match text(11) {
+                        Some("") => 0,
+                        Some("~") => 2,
+                        _ => 1,
+                    },
+                    text(12).and_then(|t| fast_ts(t).or_else(|| parse_ts(t).ok())),
+                ),
             });
             push_time += t_push.elapsed();
             t_row = std::time::Instant::now();
@@ -1406,14 +1446,14 @@ impl Store {
             sql.push_str(&format!(" LIMIT {limit}"));
         }
         let mut stmt = self.conn.prepare(&sql)?;
-        let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), |r| {
+        let rows = stmt.query_map(super::engine::params_from_iter(args.iter()), |r| {
             // The number first, whatever else in the row cannot be read.
             let number = match r.get_ref(0)? {
-                rusqlite::types::ValueRef::Text(t) => String::from_utf8_lossy(t).to_string(),
+                super::engine::ValueRef::Text(t) => String::from_utf8_lossy(t).to_string(),
                 other => format!("{other:?}"),
             };
             let fields = (|| {
-                Ok::<_, rusqlite::Error>((
+                Ok::<_, super::engine::Error>((
                     r.get::<_, String>(0)?,
                     r.get::<_, String>(1)?,
                     r.get::<_, String>(2)?,
@@ -1712,7 +1752,8 @@ impl Store {
         if stored.is_none() && self.case_count()? == 0 {
             self.write(|tx, _, _| {
                 tx.execute(
-                    "INSERT OR REPLACE INTO meta (key, value) VALUES ('deadline_fingerprint', ?1)",
+                    "INSERT INTO meta (key, value) VALUES ('deadline_fingerprint', ?1)
+                     ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                     [&now],
                 )?;
                 Ok(())
@@ -1727,6 +1768,10 @@ impl Store {
     /// fingerprint of the calendar and rules is stored with them.
     pub fn recompute_deadlines(&mut self, now: DateTime<Utc>) -> Result<Recomputed, StoreError> {
         let print = fingerprint(&self.cal, &self.rules);
+        // On a server with kezek's rights every audit row is in the name of
+        // the connection's own role; elsewhere the recomputation is kezek's.
+        let by = self.server_login()?.unwrap_or_else(|| "kezek".to_string());
+        let by = by.as_str();
         self.write(|tx, cal, rules| {
             let numbers: Vec<String> = tx
                 .prepare("SELECT number FROM cases WHERE status IN ('received', 'accepted', 'decided') ORDER BY number")?
@@ -1760,19 +1805,19 @@ impl Store {
                     cal,
                     rules,
                     &after,
-                    "kezek",
+                    by,
                     now,
                     Some(loaded.row_version),
                 )?;
                 // A moved deadline touches nothing a person edits: no
                 // console's save conflicts with it.
-                record_touch(tx, number, v, "kezek", now, &[])?;
+                record_touch(tx, number, v, by, now, &[])?;
                 // The archive is a change of the case: its own audit row.
                 if archived.is_some() {
                     audit::append(
                         tx,
                         now,
-                        "kezek",
+                        by,
                         Some(number),
                         "archived",
                         Some(&case_json(c)),
@@ -1791,7 +1836,8 @@ impl Store {
                 });
             }
             tx.execute(
-                "INSERT OR REPLACE INTO meta (key, value) VALUES ('deadline_fingerprint', ?1)",
+                "INSERT INTO meta (key, value) VALUES ('deadline_fingerprint', ?1)
+                     ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 [&print],
             )?;
             if !moved.is_empty() {
@@ -1799,7 +1845,7 @@ impl Store {
                 audit::append(
                     tx,
                     now,
-                    "kezek",
+                    by,
                     None,
                     "deadlines.recompute",
                     None,

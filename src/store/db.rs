@@ -317,3 +317,38 @@ fn has_column(conn: &Connection, table: &str, column: &str) -> Result<bool, Stor
     )?;
     Ok(n > 0)
 }
+
+/// Connect to the PostgreSQL database `target` names and bring its schema
+/// to this binary's version.
+pub fn connect_pg(target: &str) -> Result<super::engine::Conn, StoreError> {
+    use super::engine::pg;
+    let shown = pg::redact(target);
+    let session =
+        pg::Pg::connect(target).map_err(|e| StoreError::Open(shown.clone(), e.to_string()))?;
+    match pg::migrate(&session, schema_version()) {
+        Ok(Ok(())) => Ok(super::engine::Conn::postgres(session)),
+        Ok(Err(found)) => Err(StoreError::TooNew {
+            path: shown,
+            found,
+            supported: schema_version(),
+        }),
+        Err(e) => Err(StoreError::Migration {
+            version: schema_version(),
+            reason: e.to_string(),
+        }),
+    }
+}
+
+/// Whether the PostgreSQL database `target` names already holds kezek's
+/// tables (`kezek init` leaves such a database alone).
+pub fn pg_initialized(target: &str) -> Result<bool, StoreError> {
+    let shown = super::engine::pg::redact(target);
+    let session = super::engine::pg::Pg::connect(target)
+        .map_err(|e| StoreError::Open(shown, e.to_string()))?;
+    let conn = super::engine::Conn::postgres(session);
+    Ok(conn.query_row(
+        "SELECT to_regclass('schema_version') IS NOT NULL",
+        [],
+        |r| r.get::<_, bool>(0),
+    )?)
+}

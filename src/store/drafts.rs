@@ -4,8 +4,8 @@
 //! paper, written on every pause in typing so that Esc, a restart, a
 //! dropped SSH link or a killed process loses nothing typed.
 
+use super::engine::params;
 use chrono::{DateTime, Utc};
-use rusqlite::params;
 
 use super::{Store, StoreError, ts};
 

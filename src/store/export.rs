@@ -5,8 +5,8 @@ use crate::domain::msg::{Localize, Msg};
 use crate::msg;
 use std::io::Write;
 
+use super::engine::params_from_iter;
 use chrono::NaiveDate;
-use rusqlite::params_from_iter;
 use serde::Serialize;
 
 use super::{Store, StoreError};

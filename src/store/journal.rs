@@ -1,8 +1,8 @@
 //! The journals the rules require: information-system failures (order 992
 //! §9-5), the PR case journal (§14, appendix 8), complaints (001 §10).
 
+use super::engine::{OptionalExtension, params};
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 use super::{Store, StoreError, audit, opt_ts_pub, parse_ts, ts};
@@ -87,9 +87,9 @@ impl Store {
                 }
             }
             let list = serde_json::to_string(cases).unwrap_or_else(|_| "[]".into());
-            tx.execute(
+            let id: i64 = tx.query_row(
                 "INSERT INTO incidents (started_at, ended_at, description, cases, recorded_by, recorded_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
                 params![
                     ts(started_at),
                     ended_at.map(ts),
@@ -98,8 +98,8 @@ impl Store {
                     actor.login,
                     ts(now)
                 ],
+                |r| r.get(0),
             )?;
-            let id = tx.last_insert_rowid();
             let detail = serde_json::json!({
                 "id": id,
                 "started_at": ts(started_at),

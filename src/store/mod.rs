@@ -1,6 +1,8 @@
-//! SQLite storage: the only code that writes SQL.
+//! Storage on SQLite or PostgreSQL (see [`engine`]): the only code that
+//! writes SQL.
 //!
-//! Every change runs in a `BEGIN IMMEDIATE` transaction that also appends
+//! Every change runs in a `BEGIN IMMEDIATE` transaction (on PostgreSQL: a
+//! transaction under the writers' advisory lock) that also appends
 //! to the hash-chained audit log; a case row carries a version so that an
 //! update based on a stale read is refused instead of overwriting a
 //! colleague's work.
@@ -10,19 +12,23 @@ pub mod backup;
 pub mod cases;
 pub mod db;
 pub mod drafts;
+pub mod engine;
 pub mod export;
 pub mod import;
 pub mod journal;
+pub mod migrate;
 pub mod notices;
 pub mod prefs;
+pub mod region;
 pub mod report;
+pub mod rights;
 pub mod schema;
 pub mod table;
 pub mod users;
 
 use std::path::Path;
 
-use rusqlite::Connection;
+use engine::Conn;
 
 use crate::domain::calendar::Calendar;
 use crate::domain::case::Violation;
@@ -128,12 +134,13 @@ pub(crate) fn no_case(number: &str) -> StoreError {
 
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
-        if let rusqlite::Error::SqliteFailure(f, _) = &e
-            && matches!(
-                f.code,
-                rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
-            )
-        {
+        engine::Error::from(e).into()
+    }
+}
+
+impl From<engine::Error> for StoreError {
+    fn from(e: engine::Error) -> Self {
+        if e.is_busy() {
             return StoreError::Busy;
         }
         StoreError::Sql(e.to_string())
@@ -142,28 +149,61 @@ impl From<rusqlite::Error> for StoreError {
 
 /// An open database with the rules that govern its cases.
 pub struct Store {
-    pub(crate) conn: Connection,
+    pub(crate) conn: Conn,
     pub cal: Calendar,
     pub rules: Rules,
-    /// The audit key (see `db::key_path`); `None` for a database made before keys.
+    /// The audit key (see `db::key_path`); `None` for a database made
+    /// before keys, and on PostgreSQL, where the server signs the chain.
     pub(crate) audit_key: Option<std::sync::Arc<Vec<u8>>>,
+    /// What [`Store::changes`] has already reported.
+    watch: Option<Watch>,
 }
 
+/// Where [`Store::changes`] left off: SQLite's data version and the last
+/// audit row seen; on PostgreSQL, listening is enough.
+#[derive(Debug, Clone, Copy)]
+struct Watch {
+    version: i64,
+    seq: i64,
+}
+
+/// What other sessions changed since the last look.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Changes {
+    Nothing,
+    /// These cases (each once, in the order they changed).
+    Cases(Vec<String>),
+    /// Something beyond single cases (users, a recomputation of many), or
+    /// more than is worth naming: read everything again.
+    Everything,
+}
+
+/// More changed cases than this in one look are "everything".
+const MANY_CHANGES: usize = 2000;
+
 impl Store {
-    /// Open the database at `path`, creating it when there is none
-    /// (`kezek init`, `kezek demo`, tests and benchmarks).
-    pub fn open(path: &Path, cal: Calendar, rules: Rules) -> Result<Store, StoreError> {
-        Store::with(db::create(path)?, path, cal, rules)
+    /// Open the database `db` names (a SQLite file, or a PostgreSQL
+    /// connection string: see [`engine::target`]), creating it when there
+    /// is none (`kezek init`, `kezek demo`, tests and benchmarks). On
+    /// PostgreSQL the database itself must exist; its tables are made.
+    pub fn open(db: &Path, cal: Calendar, rules: Rules) -> Result<Store, StoreError> {
+        match engine::target(db) {
+            engine::Target::Sqlite(path) => Store::with(db::create(&path)?, &path, cal, rules),
+            engine::Target::Postgres(url) => Store::with_pg(db::connect_pg(&url)?, cal, rules),
+        }
     }
 
     /// Open an existing database; a path with none is an error (every
     /// command but `init` and `demo`, and the console).
-    pub fn open_existing(path: &Path, cal: Calendar, rules: Rules) -> Result<Store, StoreError> {
-        Store::with(db::open(path)?, path, cal, rules)
+    pub fn open_existing(db: &Path, cal: Calendar, rules: Rules) -> Result<Store, StoreError> {
+        match engine::target(db) {
+            engine::Target::Sqlite(path) => Store::with(db::open(&path)?, &path, cal, rules),
+            engine::Target::Postgres(url) => Store::with_pg(db::connect_pg(&url)?, cal, rules),
+        }
     }
 
     fn with(
-        conn: Connection,
+        conn: rusqlite::Connection,
         path: &Path,
         cal: Calendar,
         rules: Rules,
@@ -171,11 +211,27 @@ impl Store {
         let audit_key = db::read_key(path)?.map(std::sync::Arc::new);
         audit::register(&conn, audit_key.clone())?;
         Ok(Store {
-            conn,
+            conn: Conn::sqlite(conn),
             cal,
             rules,
             audit_key,
+            watch: None,
         })
+    }
+
+    fn with_pg(conn: Conn, cal: Calendar, rules: Rules) -> Result<Store, StoreError> {
+        Ok(Store {
+            conn,
+            cal,
+            rules,
+            audit_key: None,
+            watch: None,
+        })
+    }
+
+    /// Which engine this store runs on.
+    pub fn engine(&self) -> engine::Engine {
+        self.conn.engine()
     }
 
     /// Open, and when the calendar or the rules differ from those the stored
@@ -198,7 +254,7 @@ impl Store {
         &mut self,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<Option<cases::Recomputed>, StoreError> {
-        if self.rules_changed()? {
+        if self.rules_changed()? && self.may_recompute()? {
             Ok(Some(self.recompute_deadlines(now)?))
         } else {
             Ok(None)
@@ -207,24 +263,89 @@ impl Store {
 
     /// Whether the audit chain is keyed (HMAC) rather than plainly hashed.
     pub fn audit_keyed(&self) -> bool {
-        self.audit_key.is_some()
+        self.audit_key.is_some() || self.conn.engine() == engine::Engine::Postgres
     }
 
     /// Changes whenever another connection commits: the console polls it.
     pub fn data_version(&self) -> Result<i64, StoreError> {
-        Ok(self
-            .conn
-            .query_row("PRAGMA data_version", [], |r| r.get(0))?)
+        match self.conn.as_sqlite() {
+            Some(c) => Ok(c.query_row("PRAGMA data_version", [], |r| r.get(0))?),
+            // PostgreSQL announces changes instead (see `Store::changes`).
+            None => Ok(0),
+        }
+    }
+
+    /// Start noting what other sessions change (see [`Store::changes`]):
+    /// on PostgreSQL, listen for the announcements the server sends when a
+    /// case changes; on SQLite, remember the audit chain's head.
+    pub fn watch(&mut self) -> Result<(), StoreError> {
+        match self.conn.as_pg() {
+            Some(pg) => pg.listen(engine::pg_schema::CHANNEL)?,
+            None => {
+                let seq: i64 =
+                    self.conn
+                        .query_row("SELECT coalesce(max(seq), 0) FROM audit", [], |r| r.get(0))?;
+                self.watch = Some(Watch {
+                    version: self.data_version()?,
+                    seq,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// The cases other sessions changed since the last call (or since
+    /// [`Store::watch`]). On PostgreSQL this waits up to `wait` for the
+    /// server's first announcement; on SQLite it looks at once: when the
+    /// database's data version moved, the audit rows since the last look
+    /// name the cases (every change writes one).
+    pub fn changes(&mut self, wait: std::time::Duration) -> Result<Changes, StoreError> {
+        let mut numbers: Vec<String> = Vec::new();
+        let mut everything = false;
+        if let Some(pg) = self.conn.as_pg() {
+            numbers = pg.announced(wait)?;
+        } else {
+            let Some(w) = self.watch else {
+                self.watch()?;
+                return Ok(Changes::Nothing);
+            };
+            let version = self.data_version()?;
+            if version == w.version {
+                return Ok(Changes::Nothing);
+            }
+            let mut seq = w.seq;
+            {
+                let mut stmt = self.conn.prepare_cached(
+                    "SELECT seq, case_number FROM audit WHERE seq > ?1 ORDER BY seq",
+                )?;
+                let mut rows = stmt.query([w.seq])?;
+                while let Some(r) = rows.next()? {
+                    seq = r.get(0)?;
+                    match r.get::<_, Option<String>>(1)? {
+                        Some(n) => numbers.push(n),
+                        None => everything = true,
+                    }
+                }
+            }
+            self.watch = Some(Watch { version, seq });
+        }
+        let mut seen = std::collections::HashSet::new();
+        numbers.retain(|n| seen.insert(n.clone()));
+        Ok(if everything || numbers.len() > MANY_CHANGES {
+            Changes::Everything
+        } else if numbers.is_empty() {
+            Changes::Nothing
+        } else {
+            Changes::Cases(numbers)
+        })
     }
 
     /// Run `f` in a `BEGIN IMMEDIATE` transaction: all of it or none of it.
     pub(crate) fn write<T>(
         &mut self,
-        f: impl FnOnce(&rusqlite::Transaction<'_>, &Calendar, &Rules) -> Result<T, StoreError>,
+        f: impl FnOnce(&engine::Tx<'_>, &Calendar, &Rules) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let tx = self.conn.transaction(engine::Behavior::Immediate)?;
         let out = f(&tx, &self.cal, &self.rules)?;
         tx.commit()?;
         Ok(out)

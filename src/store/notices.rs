@@ -6,8 +6,8 @@ use crate::domain::msg::Localize;
 use crate::msg;
 use std::collections::BTreeMap;
 
+use super::engine::{OptionalExtension, params};
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 use super::{Store, StoreError, audit, cases, enum_from, ts};
@@ -34,7 +34,7 @@ pub struct IssuedNotice {
 
 const COLUMNS: &str = "id, case_number, kind, lang, subject, text, html, template, template_sha256, issued_at, issued_by";
 
-fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(IssuedNotice, String)> {
+fn row(r: &super::engine::Row<'_>) -> super::engine::Result<(IssuedNotice, String)> {
     let lang: String = r.get(3)?;
     Ok((
         IssuedNotice {
@@ -130,12 +130,12 @@ impl Store {
             let r = notice::render(templates, &input, kind, lang)
                 .map_err(|e| StoreError::Invalid(e.msg()))?;
             let issued_at = ts(now);
-            tx.prepare_cached(
+            let id: i64 = tx.prepare_cached(
                 "INSERT INTO issued_notices (case_number, kind, lang, subject, text, html, template,
                     template_sha256, issued_at, issued_by)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) RETURNING id",
             )?
-            .execute(params![
+            .query_row(params![
                 number,
                 kind.id(),
                 lang_s,
@@ -146,8 +146,7 @@ impl Store {
                 r.template_sha256,
                 issued_at,
                 actor.login
-            ])?;
-            let id = tx.last_insert_rowid();
+            ], |r| r.get::<_, i64>(0))?;
             // The audit chain carries the text's hash, so an edit of the
             // stored text shows against it.
             let record = serde_json::json!({

@@ -9,8 +9,8 @@
 
 use std::collections::BTreeMap;
 
+use super::engine::{OptionalExtension, params};
 use chrono::{DateTime, Utc};
-use rusqlite::params;
 
 use super::{Store, StoreError, ts};
 
@@ -88,11 +88,7 @@ impl Store {
             .conn
             .prepare_cached("SELECT number FROM cases WHERE number = ?1")?
             .query_row([typed], |r| r.get(0))
-            .map(Some)
-            .or_else(|e| match e {
-                rusqlite::Error::QueryReturnedNoRows => Ok(None),
-                e => Err(e),
-            })?;
+            .optional()?;
         if let Some(n) = exact {
             return Ok(vec![n]);
         }
@@ -102,7 +98,7 @@ impl Store {
         // Numbers that end in the sequence's digits; the parts are compared
         // exactly below (so 139 does not match 39).
         let mut st = self.conn.prepare_cached(
-            "SELECT number FROM cases WHERE number LIKE ?1 ESCAPE '\\' ORDER BY received_at DESC, number DESC",
+            "SELECT number FROM cases WHERE number LIKE ?1 ORDER BY received_at DESC, number DESC",
         )?;
         let pattern = format!("%{}", short.seq);
         let mut out = Vec::new();

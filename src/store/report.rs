@@ -77,13 +77,13 @@ impl Store {
     ) -> Result<Vec<LoadGroup>, StoreError> {
         let mut stmt = self.conn.prepare(&format!(
             "SELECT c.procedure, c.version_id, {STAGE} AS stage, c.assignee, count(*),
-                    sum(c.next_due IS NOT NULL AND c.next_due < ?1),
-                    sum(c.next_due IS NOT NULL AND c.next_due >= ?1 AND c.next_due >= ?2 AND c.next_due < ?3)
+                    count(CASE WHEN c.next_due IS NOT NULL AND c.next_due < ?1 THEN 1 END),
+                    count(CASE WHEN c.next_due IS NOT NULL AND c.next_due >= ?1 AND c.next_due >= ?2 AND c.next_due < ?3 THEN 1 END)
              FROM cases c WHERE c.queue_due IS NOT NULL
              GROUP BY c.procedure, c.version_id, stage, c.assignee"
         ))?;
         let rows = stmt.query_map(
-            rusqlite::params![ts(now), ts(day_start), ts(day_end)],
+            super::engine::params![ts(now), ts(day_start), ts(day_end)],
             |r| {
                 Ok(LoadGroup {
                     procedure: r.get(0)?,
@@ -159,7 +159,7 @@ impl Store {
              ORDER BY c.queue_due, c.queue_since, c.number
              LIMIT ?2"
         ))?;
-        let rows = stmt.query_map(rusqlite::params![now, limit as i64], |r| {
+        let rows = stmt.query_map(super::engine::params![now, limit as i64], |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, String>(1)?,
@@ -205,7 +205,7 @@ impl Store {
              WHERE d.at >= ?1 AND d.at < ?2
              ORDER BY d.at, c.number",
         )?;
-        let rows = stmt.query_map(rusqlite::params![ts(from), ts(to)], |r| {
+        let rows = stmt.query_map(super::engine::params![ts(from), ts(to)], |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, String>(1)?,

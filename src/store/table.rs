@@ -67,6 +67,10 @@ struct Slot {
     unit: u8,
     /// Some value of the case could not be read (see [`RowIn::unreadable`]).
     unreadable: bool,
+    /// Where the case sorts (see [`RowIn::order`]): its class and since
+    /// when it waits, in seconds since 2000 (the deadline is `due`).
+    class: u8,
+    since: u32,
 }
 
 /// One queue row as the loader reads it from the store.
@@ -87,7 +91,16 @@ pub struct RowIn<'a> {
     /// written by a newer kezek): the case is listed with its number and
     /// marked, never dropped and never hiding the rest.
     pub unreadable: bool,
+    /// Where the case sorts in the queue's order (`queue_due`,
+    /// `queue_since`, number): 0 when its deadline could not be computed
+    /// (first), 1 with a deadline (by `next_due`), 2 with none (last); and
+    /// since when it waits. Lets [`Queue::patched`] put a changed case back
+    /// where a full reload would.
+    pub order: (u8, Option<DateTime<Utc>>),
 }
+
+/// Seconds from 1970 to 2000: `Slot::since` counts from 2000.
+const EPOCH_2000: i64 = 946_684_800;
 
 /// Every case of the view in urgency order.
 #[derive(Debug, Clone, Default)]
@@ -252,8 +265,81 @@ impl Queue {
                 None => 0,
             },
             unreadable: r.unreadable,
+            class: r.order.0,
+            since: r.order.1.map_or(0, |t| {
+                u32::try_from((t.timestamp() - EPOCH_2000).max(0)).unwrap_or(u32::MAX)
+            }),
         };
         self.slots.push(slot);
+    }
+
+    /// Where row `i` sorts: class, deadline, waiting since, number.
+    fn key(&self, s: &Slot) -> (u8, i64, u32, &str) {
+        let at = s.text_at as usize;
+        let number = self
+            .text
+            .get(at..at + usize::from(s.number_len))
+            .unwrap_or("");
+        let due = if s.class == 1 { s.due } else { 0 };
+        (s.class, due, s.since, number)
+    }
+
+    /// This queue with the cases `changed` replaced by what `fresh` (the
+    /// same view read again for those cases only, in queue order) holds of
+    /// them: a changed case that left the view is gone, one that joined it
+    /// or moved sits where a full reload would put it. One pass, with no
+    /// name folded again but the fresh ones'.
+    pub fn patched(&self, changed: &[String], fresh: &Queue) -> Queue {
+        let gone: std::collections::HashSet<&str> = changed.iter().map(String::as_str).collect();
+        let mut out = Queue::with_capacity(self.len() + fresh.len());
+        // The old ids stay valid: the fresh rows' values are added to them.
+        out.procedures = self.procedures.clone();
+        out.citizenships = self.citizenships.clone();
+        out.stages = self.stages.clone();
+        out.logins = self.logins.clone();
+        out.approvals = self.approvals.clone();
+        out.statuses = self.statuses.clone();
+        let mut new = fresh.slots.iter().enumerate().peekable();
+        for (i, s) in self.slots.iter().enumerate() {
+            let key = self.key(s);
+            if gone.contains(key.3) {
+                continue;
+            }
+            while let Some((j, f)) = new.next_if(|(_, f)| fresh.key(f) < key) {
+                out.copy_fresh(fresh, j, f);
+            }
+            out.copy_slot(self, i, *s);
+        }
+        for (j, f) in new {
+            out.copy_fresh(fresh, j, f);
+        }
+        out
+    }
+
+    /// Append row `i` of `from`, whose interned ids are this queue's.
+    fn copy_slot(&mut self, from: &Queue, i: usize, mut s: Slot) {
+        let at = s.text_at as usize;
+        let len = usize::from(s.number_len) + usize::from(s.applicant_len);
+        s.text_at = u32::try_from(self.text.len()).unwrap_or(u32::MAX);
+        self.text
+            .push_str(from.text.get(at..at + len).unwrap_or(""));
+        self.hay
+            .push_str(std::str::from_utf8(from.line(i)).unwrap_or("\n"));
+        self.hay_at
+            .push(u32::try_from(self.hay.len()).unwrap_or(u32::MAX));
+        self.slots.push(s);
+    }
+
+    /// Append a row of another queue, interning its values here.
+    fn copy_fresh(&mut self, from: &Queue, i: usize, f: &Slot) {
+        let mut s = *f;
+        s.procedure = self.procedures.id(from.procedures.get(f.procedure));
+        s.citizenship = self.citizenships.id(from.citizenships.get(f.citizenship));
+        s.stage = self.stages.id(from.stages.get(f.stage));
+        s.assignee = self.logins.id(from.logins.get(f.assignee));
+        s.approval = self.approvals.id(from.approvals.get(f.approval));
+        s.status = self.statuses.id(from.statuses.get(f.status));
+        self.copy_slot(from, i, s);
     }
 
     /// Give back what the loader reserved and did not use.
@@ -453,6 +539,7 @@ impl<'a> From<&'a crate::store::cases::QueueRow> for RowIn<'a> {
                 crate::domain::case::Status::Archived => "archived",
             },
             unreadable: r.unreadable.is_some(),
+            order: (if r.next_due.is_some() { 1 } else { 2 }, None),
         }
     }
 }

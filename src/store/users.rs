@@ -1,9 +1,9 @@
 //! kezek users: the operating-system user running kezek, mapped to a role.
 
+use super::engine::{OptionalExtension, params};
 use crate::domain::msg::{Arg, Msg};
 #[allow(unused_imports)]
 use crate::msg;
-use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 use super::{Store, StoreError, audit, enum_from, enum_str, ts};
@@ -89,9 +89,41 @@ impl Store {
         Ok(out)
     }
 
-    /// The kezek user of the operating-system user running kezek.
+    /// On a PostgreSQL server that enforces kezek's rights, the user is the
+    /// connection's own role (`session_user`: peer authentication maps the
+    /// operating-system user to it, a password or certificate proves it
+    /// over TCP); the server refuses an audit row in any other name.
+    pub fn server_login(&self) -> Result<Option<String>, StoreError> {
+        if self.engine() != super::engine::Engine::Postgres {
+            return Ok(None);
+        }
+        let (login, rights): (String, bool) = self.conn.query_row(
+            "SELECT session_user::text, EXISTS (SELECT 1 FROM meta WHERE key = 'rights_version')",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        Ok(rights.then_some(login))
+    }
+
+    /// Whether this session recomputes deadlines after new rules: always,
+    /// except on a server with kezek's rights, where only the administrator
+    /// and supervisors may (an inspector's commands leave it to them).
+    pub fn may_recompute(&self) -> Result<bool, StoreError> {
+        if self.server_login()?.is_none() {
+            return Ok(true);
+        }
+        Ok(self
+            .conn
+            .query_row("SELECT kezek_may_recompute()", [], |r| r.get(0))?)
+    }
+
+    /// The kezek user of the operating-system user running kezek (on a
+    /// server with kezek's rights, of the connection's role).
     pub fn current_actor(&self) -> Result<Actor, StoreError> {
-        let login = current_login()?;
+        let login = match self.server_login()? {
+            Some(login) => login,
+            None => current_login()?,
+        };
         match self.user(&login)? {
             Some(u) => Ok(Actor {
                 login: u.login,
@@ -171,6 +203,53 @@ impl Store {
             let after = serde_json::json!({ "login": login, "name": name, "role": role });
             audit::append(tx, now, by, None, "user.add", None, Some(&after.to_string()))?;
             Ok(role)
+        })
+    }
+}
+
+impl Store {
+    /// Change a user's role: a supervisor's, never their own.
+    pub fn set_role(&mut self, by: &str, login: &str, role: Role) -> Result<(), StoreError> {
+        if by == login {
+            return Err(StoreError::Denied(msg!("error.store.own-role", login = by)));
+        }
+        let now = chrono::Utc::now();
+        self.write(|tx, _, _| {
+            let by_role: Option<String> = tx
+                .query_row("SELECT role FROM users WHERE login = ?1", [by], |r| {
+                    r.get(0)
+                })
+                .optional()?;
+            if by_role.as_deref() != Some("supervisor") {
+                return Err(StoreError::Denied(msg!("error.store.set-role", login = by)));
+            }
+            let old: Option<String> = tx
+                .query_row("SELECT role FROM users WHERE login = ?1", [login], |r| {
+                    r.get(0)
+                })
+                .optional()?;
+            let Some(old) = old else {
+                return Err(StoreError::NotFound(msg!(
+                    "error.store.no-user",
+                    login = login.escape_default().to_string()
+                )));
+            };
+            tx.execute(
+                "UPDATE users SET role = ?1 WHERE login = ?2",
+                params![enum_str(&role), login],
+            )?;
+            let before = serde_json::json!({ "login": login, "role": old });
+            let after = serde_json::json!({ "login": login, "role": role });
+            audit::append(
+                tx,
+                now,
+                by,
+                None,
+                "user.role",
+                Some(&before.to_string()),
+                Some(&after.to_string()),
+            )?;
+            Ok(())
         })
     }
 }
