@@ -9,7 +9,8 @@
 
 use std::collections::BTreeMap;
 
-use super::engine::{OptionalExtension, params};
+use super::engine::OptionalExtension as _;
+use super::engine::params;
 use chrono::{DateTime, Utc};
 
 use super::{Store, StoreError, ts};
@@ -98,7 +99,7 @@ impl Store {
         // Numbers that end in the sequence's digits; the parts are compared
         // exactly below (so 139 does not match 39).
         let mut st = self.conn.prepare_cached(
-            "SELECT number FROM cases WHERE number LIKE ?1 ORDER BY received_at DESC, number DESC",
+            "SELECT number FROM cases WHERE number LIKE ?1 ESCAPE '\\' ORDER BY received_at DESC, number DESC",
         )?;
         let pattern = format!("%{}", short.seq);
         let mut out = Vec::new();

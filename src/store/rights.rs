@@ -8,7 +8,7 @@
 pub const SQL: &str = include_str!("pg/rights.sql");
 
 /// The version `SQL` records in `meta` under `rights_version`.
-pub const VERSION: &str = "1";
+pub const VERSION: &str = "2";
 
 /// The kezek roles whose group roles the server grants (`kezek_ROLE`).
 pub const GROUP_ROLES: &[&str] = &["inspector", "supervisor", "auditor", "regional"];

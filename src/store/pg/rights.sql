@@ -553,20 +553,20 @@ DROP POLICY IF EXISTS kezek_own ON drafts;
 CREATE POLICY kezek_own ON drafts USING (login = session_user::text)
     WITH CHECK (login = session_user::text AND unit = ANY ((SELECT kezek_my_units())::text[]));
 
+-- Console settings: each user's own, read and written by no one else.
+REVOKE ALL ON prefs FROM PUBLIC;
+GRANT SELECT, INSERT, UPDATE, DELETE ON prefs
+    TO kezek_inspector, kezek_supervisor, kezek_auditor, kezek_regional;
+ALTER TABLE prefs ENABLE ROW LEVEL SECURITY;
+DROP POLICY IF EXISTS kezek_own ON prefs;
+CREATE POLICY kezek_own ON prefs USING (login = session_user::text)
+    WITH CHECK (login = session_user::text);
+
 -- A user sees the users of the units they see, and themselves.
 ALTER TABLE users ENABLE ROW LEVEL SECURITY;
 DROP POLICY IF EXISTS kezek_unit ON users;
 CREATE POLICY kezek_unit ON users FOR SELECT
     USING (login = session_user::text OR unit = ANY ((SELECT kezek_my_units())::text[]));
 
--- Console settings (`prefs`): each user reads and writes their own only.
-REVOKE ALL ON prefs FROM PUBLIC;
-GRANT SELECT, INSERT, UPDATE, DELETE ON prefs
-    TO kezek_inspector, kezek_supervisor, kezek_regional, kezek_auditor;
-ALTER TABLE prefs ENABLE ROW LEVEL SECURITY;
-DROP POLICY IF EXISTS kezek_own ON prefs;
-CREATE POLICY kezek_own ON prefs USING (login = session_user::text)
-    WITH CHECK (login = session_user::text);
-
-INSERT INTO meta (key, value) VALUES ('rights_version', '1')
+INSERT INTO meta (key, value) VALUES ('rights_version', '2')
 ON CONFLICT (key) DO UPDATE SET value = excluded.value;
