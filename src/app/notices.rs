@@ -317,7 +317,12 @@ pub fn print_lp(lang: Lang, lp: Option<&std::path::Path>, n: &IssuedNotice) -> S
     }
     let run = cmd.spawn().and_then(|mut child| {
         if let Some(mut input) = child.stdin.take() {
-            input.write_all(n.text.as_bytes())?;
+            // An lp that refuses at once stops reading: what it says on
+            // exit is the reason, not the broken pipe.
+            match input.write_all(n.text.as_bytes()) {
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+                other => other?,
+            }
         }
         child.wait_with_output()
     });
