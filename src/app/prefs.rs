@@ -25,7 +25,7 @@ pub const MAX_NAME: usize = 40;
 pub fn default_view(role: Role) -> View {
     match role {
         Role::Inspector => View::Mine,
-        Role::Supervisor | Role::Auditor => View::All,
+        Role::Supervisor | Role::Auditor | Role::Regional => View::All,
     }
 }
 
