@@ -441,7 +441,7 @@ pub(super) fn draw(f: &mut Frame<'_>, m: &mut Model, ui: &Ui<'_>, area: Rect) {
                 });
             // A supervisor's answer is what the inspector needs to see first.
             let stage = match r.approval() {
-                Some("pending") => format!("⧗ {}", t(lang, "queue.awaiting-approval")),
+                Some("pending") => format!("» {}", t(lang, "queue.awaiting-approval")),
                 Some("returned") => format!("↩ {}", t(lang, "queue.returned")),
                 _ => stage,
             };
