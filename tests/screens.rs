@@ -8,7 +8,6 @@
 
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
 use kezek::app::{self, Action, DialogKind, Model, Screen};
 use kezek::domain::case::{Actor, ApprovalState, Outcome, Status};
 use kezek::domain::procedure::Role;
@@ -19,34 +18,9 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-fn now() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-11-20T10:00:00+05:00")
-        .expect("instant")
-        .with_timezone(&Utc)
-}
-
-fn demo() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().expect("tmp");
-    let mut s = Store::open(
-        &dir.path().join("k.db"),
-        kezek::domain::calendar::Calendar::built_in().expect("calendar"),
-        kezek::domain::procedure::Rules::built_in().expect("rules"),
-    )
-    .expect("store");
-    s.add_user("boss", "boss", Role::Supervisor, "Boss")
-        .expect("user");
-    for (login, name, role) in kezek::demo::STAFF {
-        s.add_user("boss", login, *role, name).expect("staff");
-    }
-    let cases = kezek::demo::generate(&s.cal, &s.rules, 120, 7, now());
-    let boss = Actor {
-        login: "boss".into(),
-        role: Role::Supervisor,
-    };
-    s.insert_cases(&boss, &cases, now(), "demo")
-        .expect("insert");
-    (dir, s)
-}
+#[path = "support/demo_store.rs"]
+mod demo_store;
+use demo_store::{demo, now};
 
 fn model(s: &Store, lang: Lang, login: &str, role: Role) -> Model {
     let mut m = Model::new(

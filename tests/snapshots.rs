@@ -2,7 +2,6 @@
 //! demo database and a fixed clock. The snapshots live in
 //! `tests/snapshots/`; a change to a screen shows up as a diff in review.
 
-use chrono::{DateTime, Utc};
 use kezek::app::{self, Action, Model, Screen};
 use kezek::domain::case::Actor;
 use kezek::domain::procedure::Role;
@@ -12,34 +11,9 @@ use kezek::ui::{self, Theme, Ui};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-fn now() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-11-20T10:00:00+05:00")
-        .expect("instant")
-        .with_timezone(&Utc)
-}
-
-fn demo() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().expect("tmp");
-    let mut s = Store::open(
-        &dir.path().join("k.db"),
-        kezek::domain::calendar::Calendar::built_in().expect("calendar"),
-        kezek::domain::procedure::Rules::built_in().expect("rules"),
-    )
-    .expect("store");
-    s.add_user("boss", "boss", Role::Supervisor, "Boss")
-        .expect("user");
-    for (login, name, role) in kezek::demo::STAFF {
-        s.add_user("boss", login, *role, name).expect("staff");
-    }
-    let cases = kezek::demo::generate(&s.cal, &s.rules, 120, 7, now());
-    let boss = Actor {
-        login: "boss".into(),
-        role: Role::Supervisor,
-    };
-    s.insert_cases(&boss, &cases, now(), "demo")
-        .expect("insert");
-    (dir, s)
-}
+#[path = "support/demo_store.rs"]
+mod demo_store;
+use demo_store::{demo, now};
 
 fn model(s: &Store, lang: Lang) -> Model {
     let mut m = Model::new(
