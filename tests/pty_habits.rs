@@ -3,12 +3,7 @@
 //! `:open` by a short number, Ctrl-Z under a shell with job control and
 //! `fg`, and the mouse's escapes (wheel, click, double click, a tab).
 
-use std::path::{Path, PathBuf};
 use std::time::Duration;
-
-use kezek::domain::calendar::Calendar;
-use kezek::domain::procedure::Rules;
-use kezek::store::Store;
 
 #[path = "support/pty.rs"]
 mod support;
@@ -17,50 +12,9 @@ use support::Pty;
 /// Generous: a debug build on a loaded 2-core machine.
 const WAIT: Duration = Duration::from_secs(30);
 
-struct Office {
-    _dir: tempfile::TempDir,
-    db: PathBuf,
-    config: PathBuf,
-}
-
-fn office(cases: usize) -> Office {
-    let dir = tempfile::tempdir().expect("tmp");
-    let db = dir.path().join("habits.db");
-    let config = dir.path().join("config");
-    std::fs::create_dir_all(&config).expect("config dir");
-    let made = std::process::Command::new(env!("CARGO_BIN_EXE_kezek"))
-        .args([
-            "--db",
-            &db.to_string_lossy(),
-            "demo",
-            "--no-open",
-            "--cases",
-        ])
-        .arg(cases.to_string())
-        .env("KEZEK_USER", "akhmetova")
-        .env("KEZEK_CONFIG_DIR", &config)
-        .output()
-        .expect("demo");
-    assert!(
-        made.status.success(),
-        "{}",
-        String::from_utf8_lossy(&made.stderr)
-    );
-    Office {
-        _dir: dir,
-        db,
-        config,
-    }
-}
-
-fn store(db: &Path) -> Store {
-    Store::open(
-        db,
-        Calendar::built_in().expect("calendar"),
-        Rules::built_in().expect("rules"),
-    )
-    .expect("store")
-}
+#[path = "support/office_demo.rs"]
+mod office_demo;
+use office_demo::{Office, office, store};
 
 fn env<'a>(o: &'a Office, user: &'a str) -> Vec<(&'a str, String)> {
     vec![

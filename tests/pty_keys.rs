@@ -4,12 +4,10 @@
 //! answered), every key of a burst has its effect, two consoles on one
 //! database keep each other's work, and a killed console loses no draft.
 
-use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use kezek::domain::calendar::Calendar;
 use kezek::domain::case::{self, Actor, Outcome, Status};
-use kezek::domain::procedure::{Role, Rules};
+use kezek::domain::procedure::Role;
 use kezek::store::Store;
 
 #[path = "support/pty.rs"]
@@ -25,55 +23,9 @@ const WAIT: Duration = Duration::from_secs(30);
 /// The end of every frame the console draws.
 const FRAME_END: &[u8] = b"\x1b[?2026l";
 
-struct Office {
-    _dir: tempfile::TempDir,
-    db: PathBuf,
-    config: PathBuf,
-}
-
-fn office(cases: usize) -> Office {
-    let dir = tempfile::tempdir().expect("tmp");
-    let db = dir.path().join("keys.db");
-    office_at(dir, db, cases)
-}
-
-/// An office whose database is `db` (a file or a PostgreSQL database).
-fn office_at(dir: tempfile::TempDir, db: PathBuf, cases: usize) -> Office {
-    let config = dir.path().join("config");
-    std::fs::create_dir_all(&config).expect("config dir");
-    let made = std::process::Command::new(env!("CARGO_BIN_EXE_kezek"))
-        .args([
-            "--db",
-            &db.to_string_lossy(),
-            "demo",
-            "--no-open",
-            "--cases",
-        ])
-        .arg(cases.to_string())
-        .env("KEZEK_USER", "akhmetova")
-        .env("KEZEK_CONFIG_DIR", &config)
-        .output()
-        .expect("demo");
-    assert!(
-        made.status.success(),
-        "{}",
-        String::from_utf8_lossy(&made.stderr)
-    );
-    Office {
-        _dir: dir,
-        db,
-        config,
-    }
-}
-
-fn store(db: &Path) -> Store {
-    Store::open(
-        db,
-        Calendar::built_in().expect("calendar"),
-        Rules::built_in().expect("rules"),
-    )
-    .expect("store")
-}
+#[path = "support/office_demo.rs"]
+mod office_demo;
+use office_demo::{Office, office, office_at, store};
 
 /// The console as `user`, English, no colours, the refresh tick off.
 fn console(o: &Office, user: &str) -> Pty {
